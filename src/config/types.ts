@@ -1,0 +1,48 @@
+import type { ModelOptions, PriceOverride, RetryPolicy, Timeouts } from '../core/model.js';
+import type { ProtocolKind } from '../providers/provider.js';
+
+/** A provider entry in config: overrides a preset (`openai`, `groq`, ...) or defines a new one. */
+export interface ProviderConfig {
+  /** Required for a new provider id; presets already know theirs. */
+  protocol?: ProtocolKind;
+  baseUrl?: string;
+  /** Env var(s) holding the key. Never the key itself. */
+  keyEnv?: string | string[];
+  headers?: Record<string, string>;
+  /** protocol `command`: argv array; `{model}` is replaced by the model name. */
+  command?: string[];
+  env?: Record<string, string>;
+}
+
+/** Per-model settings, keyed by `provider:model` (or alias) in `models:`. */
+export interface ModelConfig extends ModelOptions {
+  price?: PriceOverride;
+  /** Context window in tokens. */
+  contextWindow?: number;
+}
+
+/** The whole `.routerrc` document, after validation and merging (user file, then project file). */
+export interface MmrConfig {
+  /** Default comparison set / routing default: model ids or aliases. */
+  default?: string[];
+  /** alias → `provider:model` (or another alias). */
+  aliases: Record<string, string>;
+  models: Record<string, ModelConfig>;
+  providers: Record<string, ProviderConfig>;
+  /** Options for every request (per-model settings and flags override). */
+  options: ModelOptions;
+  timeouts: Partial<Timeouts>;
+  retries: Partial<RetryPolicy>;
+  /** Routing rules (validated in full by the routing feature); kept as given. */
+  rules: unknown[];
+}
+
+export interface LoadedConfig {
+  config: MmrConfig;
+  /** Files that contributed, lowest precedence first (user-level, then project). */
+  files: string[];
+  /** The project-level file found by search from cwd (or given with --config), if any. */
+  projectFile?: string;
+  /** The user-level file in the XDG config dir, if any. */
+  userFile?: string;
+}

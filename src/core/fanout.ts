@@ -1,0 +1,52 @@
+import type { FanoutEvent } from './types.js';
+import type { ResolvedModel } from './model.js';
+import type { Prompt } from './request.js';
+import { runModel, type EngineOptions } from './run-model.js';
+
+/**
+ * Runs every model concurrently and merges their events into one stream, in arrival order.
+ * One model's failure never stops the others. Breaking out of the loop (or aborting
+ * `opts.signal`) cancels every request still in flight.
+ */
+export async function* fanout(models: ResolvedModel[], prompt: Prompt, opts: EngineOptions): AsyncGenerator<FanoutEvent> {
+  const local = new AbortController();
+  const onAbort = () => local.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) local.abort(opts.signal.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const queue: FanoutEvent[] = [];
+  let wake: (() => void) | null = null;
+  let active = models.length;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const pump = async (model: ResolvedModel, slot: number) => {
+    try {
+      for await (const ev of runModel(model, prompt, { ...opts, signal: local.signal })) {
+        queue.push({ ...ev, slot, modelId: model.id } as FanoutEvent);
+        notify();
+      }
+    } finally {
+      active--;
+      notify();
+    }
+  };
+  models.forEach((m, i) => void pump(m, i));
+
+  try {
+    while (active > 0 || queue.length > 0) {
+      if (queue.length === 0) {
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      // Drain in batches: shift() on a long array is O(n).
+      const batch = queue.splice(0, queue.length);
+      for (const ev of batch) yield ev;
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (active > 0) local.abort('consumer stopped');
+  }
+}

@@ -1,0 +1,32 @@
+import type { ChatMessage, ModelRequest } from './types.js';
+import type { ModelOptions, ResolvedModel } from './model.js';
+
+/** The prompt as the user gave it, before per-model options are applied. */
+export interface Prompt {
+  /** Conversation so far; the last message is the user's new turn. */
+  messages: ChatMessage[];
+  /** Per-call options (flags); they win over config. */
+  options?: ModelOptions;
+}
+
+export const userPrompt = (text: string, options?: ModelOptions): Prompt => ({
+  messages: [{ role: 'user', content: text }],
+  options,
+});
+
+/** Config options for the model, then the call's own options: later wins, undefined never overrides. */
+export function buildRequest(model: ResolvedModel, prompt: Prompt): ModelRequest {
+  const o: ModelOptions = { ...model.options };
+  for (const [k, v] of Object.entries(prompt.options ?? {})) {
+    if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+  }
+  return {
+    model: model.model,
+    messages: prompt.messages,
+    system: o.system,
+    temperature: o.temperature,
+    maxTokens: o.maxTokens,
+    topP: o.topP,
+    stop: o.stop,
+  };
+}

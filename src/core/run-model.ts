@@ -1,0 +1,214 @@
+import type { AnswerEvent, ErrorInfo, ProviderEvent } from './types.js';
+import type { ResolvedModel, RetryPolicy, Timeouts } from './model.js';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from './model.js';
+import type { PriceBook } from './cost.js';
+import type { ProviderAdapter } from '../providers/provider.js';
+import { buildRequest, type Prompt } from './request.js';
+
+/** Everything the engine needs from outside, injected so tests control time, network and prices. */
+export interface EngineOptions {
+  /** Cancels every request at once. */
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  /** Monotonic clock in ms. */
+  now?: () => number;
+  /** Waits ms (rejecting or returning early when the signal aborts). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Returns [0,1); used for backoff jitter. */
+  random?: () => number;
+  timeouts?: Partial<Timeouts>;
+  retry?: Partial<RetryPolicy>;
+  /** Price lookup; a promise so the price data loads only when a first answer needs it. */
+  prices?: () => Promise<PriceBook | null>;
+  /** Adapter for a protocol (lazy-loaded by the registry). */
+  adapterFor: (protocol: ResolvedModel['provider']['protocol']) => Promise<ProviderAdapter>;
+  /** Provider id in the price data for a provider spec (e.g. gemini → google). */
+  priceProviderOf?: (model: ResolvedModel) => string | undefined;
+  /** Runs on the user's machine: free unless config sets a price (cost 0, not unknown). */
+  isLocal?: (model: ResolvedModel) => boolean;
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+type TimeoutWhich = 'connect' | 'first-token' | 'idle' | 'total';
+
+const TIMEOUT_KEY: Record<TimeoutWhich, keyof Timeouts> = {
+  connect: 'connectMs',
+  'first-token': 'firstTokenMs',
+  idle: 'idleMs',
+  total: 'totalMs',
+};
+
+function timeoutError(which: TimeoutWhich, ms: number): ErrorInfo {
+  const what = {
+    connect: 'no response from the provider',
+    'first-token': 'no first token',
+    idle: 'the stream went silent',
+    total: 'the request took too long',
+  }[which];
+  return {
+    kind: 'timeout',
+    message: `${what} after ${ms} ms (${which} timeout)`,
+    status: null,
+    retryable: which !== 'total',
+    hint: `raise timeouts.${TIMEOUT_KEY[which]} in your config if this model is just slow`,
+  };
+}
+
+/** Backoff for retry n (1-based): exponential with equal jitter, or what the provider asked for. */
+export function retryDelay(n: number, error: ErrorInfo, policy: RetryPolicy, random: () => number): number {
+  if (error.retryAfterMs != null) return error.retryAfterMs;
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+/**
+ * Streams one model's answer: timeouts (connect, first token, idle, total), retries with backoff
+ * for retryable failures that happen before any text arrived (after that, a retry would show the
+ * user a different answer), timing measured from the first attempt's start, and cost.
+ * Never throws; ends with exactly one `finish` or `error`.
+ */
+export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: EngineOptions): AsyncGenerator<AnswerEvent> {
+  const now = opts.now ?? (() => performance.now());
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const parent = opts.signal ?? new AbortController().signal;
+  const started = now();
+  let ttftMs: number | null = null;
+  const fail = (error: ErrorInfo): AnswerEvent => ({ type: 'error', error, ttftMs, latencyMs: now() - started });
+
+  const spec = model.provider;
+  if (spec.needsKey && !spec.apiKey) {
+    const env = spec.keyEnv[0] ?? 'the provider key variable';
+    yield fail({
+      kind: 'config',
+      message: `no API key for ${spec.id}`,
+      status: null,
+      retryable: false,
+      hint: `set ${spec.keyEnv.join(' or ') || env}`,
+    });
+    return;
+  }
+
+  let adapter: ProviderAdapter;
+  try {
+    adapter = await opts.adapterFor(spec.protocol);
+  } catch (err) {
+    yield fail({ kind: 'config', message: `cannot load the ${spec.protocol} adapter: ${String(err)}`, status: null, retryable: false });
+    return;
+  }
+  const request = buildRequest(model, prompt);
+  const total = new AbortController();
+  const onParentAbort = () => total.abort('user');
+  parent.addEventListener('abort', onParentAbort, { once: true });
+  const totalTimer = timeouts.totalMs > 0 ? setTimeout(() => total.abort('total'), timeouts.totalMs) : undefined;
+
+  try {
+    for (let attempt = 1; ; attempt++) {
+      if (parent.aborted) {
+        yield fail({ kind: 'aborted', message: 'cancelled', status: null, retryable: false });
+        return;
+      }
+      if (total.signal.aborted) {
+        yield fail(timeoutError('total', timeouts.totalMs));
+        return;
+      }
+      const ac = new AbortController();
+      const onTotal = () => ac.abort(total.signal.reason);
+      total.signal.addEventListener('abort', onTotal, { once: true });
+      const timers = new Map<TimeoutWhich, NodeJS.Timeout>();
+      const arm = (which: Exclude<TimeoutWhich, 'total'>) => {
+        clearTimeout(timers.get(which));
+        const ms = timeouts[TIMEOUT_KEY[which]];
+        if (ms > 0) timers.set(which, setTimeout(() => ac.abort(which), ms));
+      };
+      const disarm = (which: TimeoutWhich) => clearTimeout(timers.get(which));
+      arm('connect');
+      if (ttftMs === null) arm('first-token');
+      arm('idle');
+
+      let sawText = ttftMs !== null;
+      let ended: ErrorInfo | 'finished' | null = null;
+      try {
+        for await (const ev of adapter.stream(spec, request, { signal: ac.signal, fetch: opts.fetch }) as AsyncIterable<ProviderEvent>) {
+          arm('idle');
+          if (ev.type === 'start') {
+            disarm('connect');
+            yield { type: 'start', attempt };
+          } else if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
+            if (ev.text === '') continue;
+            if (ttftMs === null) ttftMs = now() - started;
+            disarm('connect');
+            disarm('first-token');
+            sawText = true;
+            yield ev;
+          } else if (ev.type === 'finish') {
+            const prices = opts.prices ? await opts.prices().catch(() => null) : null;
+            const priceProvider = opts.priceProviderOf?.(model);
+            const costUsd =
+              !model.price && opts.isLocal?.(model)
+                ? 0
+                : prices
+                  ? prices.cost(priceProvider, model.model, ev.usage, model.price)
+                  : null;
+            yield { ...ev, ttftMs, latencyMs: now() - started, costUsd };
+            ended = 'finished';
+            break;
+          } else if (ev.type === 'error') {
+            ended = ev.error;
+            break;
+          }
+        }
+      } finally {
+        for (const t of timers.values()) clearTimeout(t);
+        total.signal.removeEventListener('abort', onTotal);
+        if (ended !== 'finished') ac.abort('done');
+      }
+      if (ended === 'finished') return;
+
+      let error: ErrorInfo = ended ?? {
+        kind: 'bad-response',
+        message: `${spec.id} adapter ended without a result`,
+        status: null,
+        retryable: false,
+      };
+      // An abort we caused ourselves is a timeout, not a user cancel.
+      const reason: unknown = ac.signal.reason;
+      if (error.kind === 'aborted' || ac.signal.aborted) {
+        if (parent.aborted) error = { kind: 'aborted', message: 'cancelled', status: null, retryable: false };
+        else if (reason === 'total') error = timeoutError('total', timeouts.totalMs);
+        else if (reason === 'connect' || reason === 'first-token' || reason === 'idle') {
+          const which: TimeoutWhich = reason;
+          error = timeoutError(which, timeouts[TIMEOUT_KEY[which]]);
+        }
+      }
+      const retriesLeft = attempt <= policy.maxRetries;
+      if (!error.retryable || sawText || !retriesLeft || parent.aborted || total.signal.aborted) {
+        yield fail(error);
+        return;
+      }
+      const delayMs = retryDelay(attempt, error, policy, random);
+      if (delayMs > policy.maxDelayMs) {
+        yield fail({ ...error, message: `${error.message} (asked to wait ${Math.round(delayMs / 1000)} s; not retrying)` });
+        return;
+      }
+      yield { type: 'retry', attempt: attempt + 1, delayMs, error };
+      await sleep(delayMs, total.signal);
+    }
+  } finally {
+    clearTimeout(totalTimer);
+    parent.removeEventListener('abort', onParentAbort);
+  }
+}

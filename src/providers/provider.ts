@@ -1,0 +1,43 @@
+import type { ModelRequest, ProviderEvent } from '../core/types.js';
+
+/** The wire protocol a provider speaks. Many providers share one (every OpenAI-compatible host). */
+export type ProtocolKind = 'openai' | 'anthropic' | 'gemini' | 'ollama' | 'command';
+
+/**
+ * A provider as data: where it is, how it authenticates. Built from presets + config + env.
+ * The resolved key lives only in memory; it is never written or printed.
+ */
+export interface ProviderSpec {
+  /** The id users type before the colon: `openai`, `groq`, `ollama`, `my-vllm`, ... */
+  id: string;
+  protocol: ProtocolKind;
+  /** API root. openai: with /v1 (as OPENAI_BASE_URL); anthropic: without /v1; gemini: with version (…/v1beta); ollama: host root. */
+  baseUrl: string;
+  /** The resolved API key, if any (from the first set env var in keyEnv). */
+  apiKey?: string;
+  /** Env vars consulted for the key, in order; used in hints ("set OPENAI_API_KEY"). */
+  keyEnv: string[];
+  /** Whether a key is required to call it (false for local servers). */
+  needsKey: boolean;
+  /** Extra HTTP headers (e.g. OpenRouter's HTTP-Referer). */
+  headers?: Record<string, string>;
+  /** For protocol `command`: argv; `{model}` in an element is replaced by the model name. */
+  command?: string[];
+  /** For protocol `command`: extra environment variables for the process. */
+  commandEnv?: Record<string, string>;
+}
+
+export interface StreamOptions {
+  /** Cancels the request; the adapter must stop promptly and end with an `aborted` error or return. */
+  signal: AbortSignal;
+  /** Injected fetch (tests, proxies). Defaults to globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The contract every adapter implements. `stream` never throws: failures arrive as an
+ * `error` event, and every stream ends with exactly one `finish` or `error` event.
+ */
+export interface ProviderAdapter {
+  stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent>;
+}
