@@ -1,0 +1,220 @@
+/**
+ * The `.routerrc` schema as a hand-written walker: no ajv/zod, because config loads on every
+ * command and a schema library costs more start-up time than this whole file. It checks one
+ * file's plain value (parsed YAML/JSON, or a JS module's export) and returns every problem
+ * with its path and, when `locate` is given, its line.
+ */
+import type { ConfigProblem } from '../core/errors.js';
+import type { ModelOptions, PriceOverride } from '../core/model.js';
+import { modelIdProblem } from '../core/resolve.js';
+import { getPreset } from '../providers/presets.js';
+import type { ProtocolKind } from '../providers/provider.js';
+import { ENV_NAME, envNameFor, looksLikeApiKey, type PathSeg } from './checks.js';
+import type { MmrConfig, ModelConfig, ProviderConfig } from './types.js';
+import { FORBIDDEN_KEYS, Walker, type Locate } from './walker.js';
+
+/** A fresh empty config: what mmr runs with when no file is found. */
+export function emptyConfig(): MmrConfig {
+  return { aliases: {}, models: {}, providers: {}, options: {}, timeouts: {}, retries: {}, rules: [] };
+}
+
+const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'options', 'timeouts', 'retries', 'rules'];
+const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop'];
+const MODEL_KEYS = [...OPTION_KEYS, 'price', 'contextWindow'];
+const PRICE_KEYS = ['input', 'output', 'cachedInput'];
+const PROVIDER_KEYS = ['protocol', 'baseUrl', 'keyEnv', 'headers', 'command', 'env'];
+const PROTOCOLS: readonly ProtocolKind[] = ['openai', 'anthropic', 'gemini', 'ollama', 'command'];
+const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'];
+const RETRY_KEYS = ['maxRetries', 'baseDelayMs', 'maxDelayMs'];
+const NO_KEYS_HERE =
+  'mmr never reads API keys from config files (they get committed); put the key in an environment variable and name it with keyEnv, e.g. keyEnv: OPENAI_API_KEY';
+const PROVIDER_SPECIAL: Record<string, string> = { apiKey: NO_KEYS_HERE, api_key: NO_KEYS_HERE, key: NO_KEYS_HERE, token: NO_KEYS_HERE };
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function modelRef(w: Walker, v: unknown, path: PathSeg[]): string | undefined {
+  const s = w.string(v, path, { nonEmpty: true });
+  if (s === undefined) return undefined;
+  const problem = modelIdProblem(s);
+  // No colon may still be an alias; only the resolver knows the merged alias table.
+  if (problem && problem !== 'has no provider') {
+    w.report(path, `is not a model id: it ${problem}; use provider:model, e.g. openai:gpt-4o-mini`);
+    return undefined;
+  }
+  return s;
+}
+
+function options<T extends ModelOptions>(w: Walker, obj: Record<string, unknown>, path: PathSeg[], out: T): T {
+  const set = <K extends keyof ModelOptions>(k: K, v: ModelOptions[K] | undefined) => {
+    if (v !== undefined) out[k] = v as T[K];
+  };
+  set('temperature', w.number(obj.temperature, [...path, 'temperature'], { min: 0, max: 2 }));
+  set('maxTokens', w.number(obj.maxTokens, [...path, 'maxTokens'], { min: 1, integer: true, unit: 'tokens' }));
+  set('topP', w.number(obj.topP, [...path, 'topP'], { min: 0, max: 1 }));
+  set('system', w.string(obj.system, [...path, 'system']));
+  set('stop', w.stringList(obj.stop, [...path, 'stop'], { nonEmpty: true }));
+  return out;
+}
+
+function price(w: Walker, v: unknown, path: PathSeg[]): PriceOverride | undefined {
+  const obj = w.object(v, path, PRICE_KEYS);
+  if (!obj) return undefined;
+  const unit = { min: 0, unit: 'USD per 1M tokens' };
+  const input = w.number(obj.input, [...path, 'input'], unit);
+  const output = w.number(obj.output, [...path, 'output'], unit);
+  const cachedInput = w.number(obj.cachedInput, [...path, 'cachedInput'], unit);
+  for (const k of ['input', 'output'] as const) {
+    if (obj[k] === undefined || obj[k] === null) w.report(path, `needs "${k}" (USD per 1M tokens)`);
+  }
+  if (input === undefined || output === undefined) return undefined;
+  return cachedInput === undefined ? { input, output } : { input, output, cachedInput };
+}
+
+function model(w: Walker, v: unknown, path: PathSeg[]): ModelConfig | undefined {
+  const obj = w.object(v, path, MODEL_KEYS);
+  if (!obj) return undefined;
+  const out = options<ModelConfig>(w, obj, path, {});
+  const p = price(w, obj.price, [...path, 'price']);
+  if (p) out.price = p;
+  const cw = w.number(obj.contextWindow, [...path, 'contextWindow'], { min: 1, integer: true, unit: 'tokens' });
+  if (cw !== undefined) out.contextWindow = cw;
+  return out;
+}
+
+function keyEnv(w: Walker, v: unknown, path: PathSeg[]): string | string[] | undefined {
+  const list = w.stringList(v, path, { nonEmpty: true });
+  if (!list) return undefined;
+  let ok = true;
+  list.forEach((name, i) => {
+    const at = Array.isArray(v) ? [...path, i] : path;
+    // Never echo the value: if it is a key, the message would leak it to the terminal and CI logs.
+    if (looksLikeApiKey(name) || !ENV_NAME.test(name)) {
+      const why = looksLikeApiKey(name) ? 'looks like an API key itself' : 'is not an environment variable name';
+      w.report(at, `${why}; keyEnv must name the variable that holds the key (e.g. OPENAI_API_KEY), and the key goes in your environment`);
+      ok = false;
+    }
+  });
+  if (!ok) return undefined;
+  return typeof v === 'string' ? list[0] : list;
+}
+
+function provider(w: Walker, id: string, v: unknown, path: PathSeg[]): ProviderConfig | undefined {
+  const obj = w.object(v, path, PROVIDER_KEYS, PROVIDER_SPECIAL);
+  if (!obj) return undefined;
+  const out: ProviderConfig = {};
+  const protocol = w.string(obj.protocol, [...path, 'protocol']);
+  if (protocol !== undefined && !PROTOCOLS.includes(protocol as ProtocolKind)) {
+    w.report([...path, 'protocol'], `must be one of ${PROTOCOLS.join(', ')}, got "${protocol}"`);
+  } else if (protocol !== undefined) out.protocol = protocol as ProtocolKind;
+  const baseUrl = w.string(obj.baseUrl, [...path, 'baseUrl'], { nonEmpty: true });
+  if (baseUrl !== undefined) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(baseUrl).protocol);
+    } catch {}
+    if (ok) out.baseUrl = baseUrl;
+    else w.report([...path, 'baseUrl'], 'must be an http:// or https:// URL, e.g. http://127.0.0.1:8000/v1');
+  }
+  const ke = keyEnv(w, obj.keyEnv, [...path, 'keyEnv']);
+  if (ke !== undefined) out.keyEnv = ke;
+  const headers = w.stringMap(obj.headers, [...path, 'headers']);
+  if (headers) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!HEADER_NAME.test(name)) w.report([...path, 'headers', name], 'is not a valid HTTP header name', true);
+      else if (looksLikeApiKey(value)) w.report([...path, 'headers', name], `looks like it holds a secret; put it in an env var and use keyEnv: ${envNameFor(id)}`);
+    }
+    out.headers = headers;
+  }
+  const command = w.stringList(obj.command, [...path, 'command'], { nonEmpty: true, single: false });
+  if (command) out.command = command;
+  const env = w.stringMap(obj.env, [...path, 'env']);
+  if (env) out.env = env;
+
+  const preset = getPreset(id);
+  const effective = out.protocol ?? preset?.protocol;
+  if (!preset && obj.protocol == null) {
+    w.report(path, `"${id}" is not a built-in provider, so it needs protocol: one of ${PROTOCOLS.join(', ')}`, true);
+  } else if (!preset && effective !== 'command' && obj.baseUrl == null) {
+    w.report(path, `"${id}" is not a built-in provider, so it needs baseUrl, e.g. http://127.0.0.1:8000/v1`, true);
+  }
+  if (effective === 'command' && obj.command == null) {
+    w.report(path, 'protocol command needs command: an argv list such as [llm, -m, "{model}"]', true);
+  }
+  return out;
+}
+
+function section<T>(w: Walker, v: unknown, path: PathSeg[], check: (key: string, v: unknown, p: PathSeg[]) => T | undefined): Record<string, T> {
+  const out: Record<string, T> = {};
+  const obj = w.object(v, path);
+  if (!obj) return out;
+  for (const [k, item] of Object.entries(obj)) {
+    if (FORBIDDEN_KEYS.has(k)) continue; // already reported; assigning it would replace out's prototype
+    const r = check(k, item, [...path, k]);
+    if (r !== undefined) out[k] = r;
+  }
+  return out;
+}
+
+function numbers(w: Walker, v: unknown, path: PathSeg[], keys: string[], rule: (k: string) => object): Record<string, number> {
+  const out: Record<string, number> = {};
+  const obj = w.object(v, path, keys);
+  if (!obj) return out;
+  for (const k of keys) {
+    const n = w.number(obj[k], [...path, k], rule(k));
+    if (n !== undefined) out[k] = n;
+  }
+  return out;
+}
+
+/** Check one config file's value. `file` is how problems name it; `locate` adds line numbers. */
+export function validateConfig(value: unknown, file: string, locate?: Locate): { config: MmrConfig; problems: ConfigProblem[] } {
+  const w = new Walker(file, locate);
+  const config = emptyConfig();
+  if (value === null || value === undefined) return { config, problems: [] };
+  const top = w.object(value, [], TOP_KEYS);
+  if (!top) return { config, problems: w.problems };
+
+  w.string(top.$schema, ['$schema']);
+  if (top.default != null) {
+    const list = w.stringList(top.default, ['default'], { nonEmpty: true });
+    const refs = list?.map((s, i) => modelRef(w, s, Array.isArray(top.default) ? ['default', i] : ['default']));
+    if (refs && refs.every((r) => r !== undefined)) config.default = refs as string[];
+  }
+  config.aliases = section(w, top.aliases, ['aliases'], (name, v, p) => {
+    if (name.includes(':') || /\s/.test(name) || name === '') {
+      w.report(p, `alias "${name}" must be a short name without ":" or spaces (the colon marks provider:model ids)`, true);
+      return undefined;
+    }
+    return modelRef(w, v, p);
+  });
+  config.models = section(w, top.models, ['models'], (id, v, p) => {
+    const problem = modelIdProblem(id);
+    if (problem && problem !== 'has no provider') w.report(p, `key is not a model id or alias: it ${problem}`, true);
+    return model(w, v, p);
+  });
+  config.providers = section(w, top.providers, ['providers'], (id, v, p) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
+      w.report(p, `provider id "${id}" may use only letters, digits, ".", "_" and "-"`, true);
+      return undefined;
+    }
+    return provider(w, id, v, p);
+  });
+  const opts = w.object(top.options, ['options'], OPTION_KEYS);
+  if (opts) config.options = options(w, opts, ['options'], {});
+  config.timeouts = numbers(w, top.timeouts, ['timeouts'], TIMEOUT_KEYS, () => ({ min: 0, unit: 'milliseconds, 0 disables' }));
+  config.retries = numbers(w, top.retries, ['retries'], RETRY_KEYS, (k) =>
+    k === 'maxRetries' ? { min: 0, integer: true } : { min: 0, unit: 'milliseconds' },
+  );
+  if (top.rules != null) {
+    if (Array.isArray(top.rules)) config.rules = [...top.rules];
+    else w.report(['rules'], 'must be a list of rules');
+  }
+  return { config, problems: sortByLine(w.problems) };
+}
+
+/** File order reads best; problems without a line keep their place at the end. */
+function sortByLine(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i)
+    .map((x) => x.p);
+}
