@@ -1,4 +1,4 @@
-import type { AnswerEvent, ErrorInfo, ProviderEvent } from './types.js';
+import type { AnswerEvent, ErrorInfo, ModelRequest, ProviderEvent } from './types.js';
 import type { ResolvedModel, RetryPolicy, Timeouts } from './model.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from './model.js';
 import type { PriceBook } from './cost.js';
@@ -26,6 +26,8 @@ export interface EngineOptions {
   priceProviderOf?: (model: ResolvedModel) => string | undefined;
   /** Runs on the user's machine: free unless config sets a price (cost 0, not unknown). */
   isLocal?: (model: ResolvedModel) => boolean;
+  /** A check before the first request (e.g. the prompt exceeds the context window); an error skips the call. */
+  preflight?: (model: ResolvedModel, request: ModelRequest) => Promise<ErrorInfo | null>;
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
@@ -110,6 +112,11 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
     return;
   }
   const request = buildRequest(model, prompt);
+  const refused = opts.preflight ? await opts.preflight(model, request).catch(() => null) : null;
+  if (refused) {
+    yield fail(refused);
+    return;
+  }
   const total = new AbortController();
   const onParentAbort = () => total.abort('user');
   parent.addEventListener('abort', onParentAbort, { once: true });

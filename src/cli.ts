@@ -1,0 +1,138 @@
+import { Command, CommanderError, Option } from 'commander';
+
+/** Set by the bundler from package.json. */
+declare const __MMR_VERSION__: string;
+const VERSION = typeof __MMR_VERSION__ === 'string' ? __MMR_VERSION__ : '0.0.0-dev';
+
+/** Flags shared by every command that calls models. */
+export interface CommonFlags {
+  config?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function numberFlag(flag: string, { min, max, int }: { min?: number; max?: number; int?: boolean } = {}) {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n)) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
+      const range = [min !== undefined ? `>= ${min}` : '', max !== undefined ? `<= ${max}` : ''].filter(Boolean).join(' and ');
+      throw new CommanderError(2, 'mmr.invalidNumber', `error: ${flag} must be ${int ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function addModelCallOptions(cmd: Command): Command {
+  return cmd
+    .option('-m, --model <id>', 'model to ask, as provider:model or an alias (repeatable; default: your config or the keys you have set)', collect)
+    .option('-s, --system <text>', 'system prompt')
+    .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
+    .option('--max-tokens <n>', 'upper bound on output tokens', numberFlag('--max-tokens', { min: 1, int: true }))
+    .option('--timeout <ms>', 'total time allowed per model in ms, retries included', numberFlag('--timeout', { min: 1, int: true }))
+    .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { min: 0, int: true }))
+    .option('--json', 'print one JSON document with every answer, usage, cost and timing')
+    .option('--jsonl', 'print one JSON record per model as each one finishes (NDJSON)')
+    .option('-v, --verbose', 'print which model answered, tokens, cost and timings to stderr')
+    .option('-q, --quiet', 'print nothing but the answer and errors');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mmr')
+    .description('multi-model router: ask several LLMs at once, compare answers, cost and speed, and route by rules')
+    .version(VERSION, '-V, --version')
+    .option('-c, --config <file>', 'use this config file instead of searching for .routerrc (the only way a .js/.ts config is loaded)')
+    .addOption(new Option('--color', 'force colour on stderr'))
+    .addOption(new Option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)'))
+    .showHelpAfterError('(run mmr --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mmr demo                                  see it work with no API keys (recorded answers, local server)
+  mmr ask "Explain CRDTs in one paragraph"  ask your default models
+  mmr ask -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --json "2+2?"
+  git diff | mmr ask "review this" -m fast  stdin is appended to the prompt as material
+  mmr models                                what you can call, with prices and key status
+
+Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
+            130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
+Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are never written anywhere.`,
+    );
+
+  addModelCallOptions(
+    program
+      .command('ask')
+      .description('send a prompt to one or more models; the answer goes to stdout, status to stderr')
+      .argument('[prompt...]', 'the prompt; stdin, when piped, is appended after a blank line'),
+  )
+    .option('-f, --file <path>', 'attach a text file after the prompt (repeatable)', collect)
+    .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
+    .action(async (words: string[], flags, cmd: Command) => {
+    const { runAsk } = await import('./commands/ask.js');
+    return runAsk(words, { ...cmd.optsWithGlobals(), ...flags });
+  });
+
+  addModelCallOptions(
+    program
+      .command('demo')
+      .description('run the whole path against mmr\'s own local provider server replaying recorded answers (no keys needed)')
+      .argument('[prompt...]', 'one of the demo prompts (default: the first)'),
+  )
+    .option('--list', 'list the demo prompts')
+    .action(async (words: string[], flags, cmd: Command) => {
+      const { runDemo } = await import('./commands/demo.js');
+      return runDemo(words, { ...cmd.optsWithGlobals(), ...flags });
+    });
+
+  program
+    .command('models')
+    .description('list the models you can call: aliases, price per million tokens, whether the key is set')
+    .option('--json', 'print JSON')
+    .option('--no-probe', 'do not look for a local Ollama server')
+    .action(async (flags, cmd: Command) => {
+      const { runModels } = await import('./commands/models.js');
+      return runModels({ ...cmd.optsWithGlobals(), ...flags });
+    });
+
+  return program;
+}
+
+/** The only place that prints a top-level error and exits. */
+export async function main(argv = process.argv): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // A closed pipe (`mmr ask ... | head -1`) is the reader saying it has enough.
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    if (process.exitCode === undefined) process.exitCode = 0;
+  } catch (err) {
+    process.exitCode = await reportError(err);
+  }
+}
+
+async function reportError(err: unknown): Promise<number> {
+  if (err instanceof CommanderError) {
+    // Commander already printed its message (help, version, or a usage error).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'mmr.invalidNumber') process.stderr.write(`mmr: ${err.message.replace(/^error: /, '')}\n`);
+    return 2;
+  }
+  const { MmrError } = await import('./core/errors.js');
+  const debug = process.env.MMR_DEBUG === '1';
+  if (err instanceof MmrError) {
+    process.stderr.write(`mmr: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`mmr: unexpected error: ${message}\n`);
+  process.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : '  (set MMR_DEBUG=1 for a stack trace; please report it)\n');
+  return 70; // EX_SOFTWARE: a bug in mmr, distinct from any model's failure
+}

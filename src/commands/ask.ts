@@ -1,0 +1,85 @@
+import { EXIT, UsageError } from '../core/errors.js';
+import type { AnswerResult } from '../core/results.js';
+import type { FanoutEvent } from '../core/types.js';
+import { userPrompt } from '../core/request.js';
+import { attachFiles, readPrompt } from './input.js';
+import { openSession, type CallFlags, type Session, type SessionDeps } from './session.js';
+
+export interface AskFlags extends CallFlags {}
+
+/** Exit code from the results: every model answered, some did, or none. */
+export function exitCodeFor(results: AnswerResult[], interrupted: NodeJS.Signals | null): number {
+  if (interrupted === 'SIGINT') return EXIT.SIGINT;
+  if (interrupted === 'SIGTERM') return EXIT.SIGTERM;
+  const failed = results.filter((r) => r.error).length;
+  if (failed === 0) return EXIT.OK;
+  return failed === results.length ? EXIT.ALL_FAILED : EXIT.PARTIAL;
+}
+
+/**
+ * Aborts every request on SIGINT/SIGTERM. The first signal cancels and lets the writers finish
+ * what they have; a second one exits at once.
+ */
+export function trapSignals(controller: AbortController): { signal: () => NodeJS.Signals | null; release: () => void } {
+  let got: NodeJS.Signals | null = null;
+  const on = (sig: NodeJS.Signals) => {
+    if (got) process.exit(sig === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM);
+    got = sig;
+    controller.abort(sig);
+  };
+  const onInt = () => on('SIGINT');
+  const onTerm = () => on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: () => got,
+    release: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** Runs a prepared session's comparison and prints it in the chosen form. Shared by ask and demo. */
+export async function runComparison(session: Session, prompt: string, flags: CallFlags, extra: Record<string, unknown> = {}): Promise<number> {
+  const { fanout } = await import('../core/fanout.js');
+  const controller = new AbortController();
+  const trap = trapSignals(controller);
+  try {
+    const events: AsyncIterable<FanoutEvent> = fanout(session.models, userPrompt(prompt, session.options), {
+      ...session.engine,
+      signal: controller.signal,
+    });
+    const models = session.models.map((m) => ({ id: m.id, alias: m.alias }));
+    let results: AnswerResult[];
+    if (flags.jsonl) {
+      const { writeJsonl } = await import('../output/json.js');
+      results = await writeJsonl(events, models, process.stdout);
+    } else if (flags.json) {
+      const { collect, jsonDocument } = await import('../output/json.js');
+      results = await collect(events, models);
+      process.stdout.write(`${JSON.stringify(jsonDocument(prompt, results, extra), null, 2)}\n`);
+    } else {
+      const { writeText } = await import('../output/text.js');
+      const { stderrPaint } = await import('../output/paint.js');
+      const stderrTTY = process.stderr.isTTY === true;
+      results = await writeText(events, models, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        status: flags.verbose === true || (stderrTTY && !flags.quiet),
+        quiet: flags.quiet === true,
+        paint: await stderrPaint(),
+      });
+    }
+    return exitCodeFor(results, trap.signal());
+  } finally {
+    trap.release();
+  }
+}
+
+export async function runAsk(words: string[], flags: AskFlags, deps: SessionDeps = {}): Promise<void> {
+  if (flags.json && flags.jsonl) throw new UsageError('--json and --jsonl cannot be combined', 'pick one: --json for one document, --jsonl for a record per model');
+  const prompt = await attachFiles(await readPrompt(words, process.stdin, Boolean(flags.file?.length)), flags.file);
+  const session = await openSession(flags, deps);
+  process.exitCode = await runComparison(session, prompt, flags);
+}

@@ -1,0 +1,227 @@
+/**
+ * mmr's own local provider server: one HTTP server on 127.0.0.1 speaking OpenAI, Anthropic,
+ * Gemini and Ollama wire formats under path prefixes, each request answered by a script.
+ * Used by the test suite, `mmr demo` and the benchmarks; node builtins only.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { encodeAnthropic } from './anthropic.js';
+import { authError, errorResponse, type ErrorFlavor } from './errors.js';
+import { encodeGemini } from './gemini.js';
+import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from './ollama.js';
+import { encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
+import { send } from './send.js';
+import { resolveReply } from './text.js';
+import type { Encoded, MockProtocol, MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
+
+/** A generation route: which protocol, and which encoder flavor on that path. */
+interface Route {
+  protocol: MockProtocol;
+  flavor: ErrorFlavor;
+  /** Gemini: the model from the path and whether the method streams. */
+  gemini?: { model: string; stream: boolean; sse: boolean };
+}
+
+const GEMINI_PATH = /^\/gemini\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/;
+
+function generationRoute(method: string, url: URL): Route | null {
+  if (method !== 'POST') return null;
+  const p = url.pathname;
+  if (p === '/openai/v1/chat/completions') return { protocol: 'openai', flavor: 'openai' };
+  if (p === '/anthropic/v1/messages') return { protocol: 'anthropic', flavor: 'anthropic' };
+  if (p === '/ollama/api/chat') return { protocol: 'ollama', flavor: 'ollama' };
+  if (p === '/ollama/v1/chat/completions') return { protocol: 'ollama', flavor: 'ollama-openai' };
+  const g = GEMINI_PATH.exec(p);
+  if (g) {
+    const gemini = { model: decodeURIComponent(g[1]), stream: g[2] === 'streamGenerateContent', sse: url.searchParams.get('alt') === 'sse' };
+    return { protocol: 'gemini', flavor: 'gemini', gemini };
+  }
+  return null;
+}
+
+function headerValue(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}
+
+/** The key the request carried in its protocol's place, or undefined when it carried none. */
+function presentedKey(protocol: MockProtocol, req: IncomingMessage, url: URL): string | undefined {
+  if (protocol === 'openai') {
+    const auth = headerValue(req.headers.authorization);
+    return auth?.startsWith('Bearer ') ? auth.slice(7) : auth;
+  }
+  if (protocol === 'anthropic') return headerValue(req.headers['x-api-key']);
+  return headerValue(req.headers['x-goog-api-key']) ?? url.searchParams.get('key') ?? undefined;
+}
+
+/** Returns an auth error when `apiKey` is set and the request did not carry it (Ollama never checks). */
+function checkAuth(options: MockServerOptions, protocol: MockProtocol, req: IncomingMessage, url: URL, sse: boolean): Encoded | null {
+  if (options.apiKey === undefined || protocol === 'ollama') return null;
+  const given = presentedKey(protocol, req, url);
+  return given === options.apiKey ? null : authError(protocol, given, { sse });
+}
+
+function lowerKeys(h: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function listing(body: string): Encoded {
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, frames: [body], chunked: false };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
+  const host = options.host ?? '127.0.0.1';
+  const requests: MockRequestInfo[] = [];
+  const attempts = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  const inflight = new Set<AbortController>();
+  const tags = options.ollamaModels ?? ['llama3.2'];
+
+  /** Encodes a scripted reply for a generation route. */
+  const encodeReply = (route: Route, info: MockRequestInfo, reply: MockReply): Encoded => {
+    if (reply.raw !== undefined) {
+      return { status: reply.status ?? 200, headers: lowerKeys(reply.headers), frames: [reply.raw], chunked: false };
+    }
+    const extra = lowerKeys(reply.headers);
+    const status = reply.status ?? 200;
+    let enc: Encoded;
+    if (status < 200 || status >= 300) {
+      const sse = route.gemini?.sse ?? false;
+      enc = errorResponse(route.flavor, status, reply.errorMessage, { model: info.model, sse, retryAfter: extra['retry-after'] });
+      // The real Gemini API sends no retry-after header: the delay lives in the body's RetryInfo.
+      if (route.protocol === 'gemini' && status === 429) delete extra['retry-after'];
+    } else {
+      const r = resolveReply(reply, route.protocol, info.model, info.body);
+      if (route.flavor === 'anthropic') enc = encodeAnthropic(r, info.stream);
+      else if (route.flavor === 'gemini') enc = encodeGemini(r, info.stream, route.gemini?.sse ?? false);
+      else if (route.flavor === 'ollama') enc = encodeOllama(r, info.stream);
+      else {
+        const flavor = route.flavor === 'openai' ? 'openai' : 'ollama';
+        enc = encodeOpenAI(r, { stream: info.stream, includeUsage: wantsUsage(info.body), flavor });
+      }
+      enc.status = status;
+    }
+    enc.headers = { ...enc.headers, ...extra };
+    return enc;
+  };
+
+  const generate = async (route: Route, req: IncomingMessage, res: ServerResponse, url: URL, signal: AbortSignal) => {
+    const text = await readBody(req);
+    let body: any = {};
+    let parsed = true;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = text;
+      parsed = false;
+    }
+    const model = route.gemini ? route.gemini.model : typeof body?.model === 'string' ? body.model : '';
+    const stream = route.gemini ? route.gemini.stream : route.flavor === 'ollama' ? body?.stream !== false : body?.stream === true;
+    const key = `${route.protocol}\u0000${model}`;
+    const attempt = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, attempt);
+    const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt };
+    requests.push(info);
+
+    const sse = route.gemini?.sse ?? false;
+    const denied = checkAuth(options, route.protocol, req, url, sse);
+    if (denied) return send(res, denied, {}, signal);
+    if (!parsed) {
+      const message = 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)';
+      return send(res, errorResponse(route.flavor, 400, message, { sse, code: null }), {}, signal);
+    }
+    if (route.protocol === 'ollama' && options.ollamaModels && !tags.map(ollamaModelName).includes(ollamaModelName(model))) {
+      return send(res, errorResponse(route.flavor, 404, `model "${model}" not found, try pulling it first`, { model }), {}, signal);
+    }
+    let reply: MockReply;
+    try {
+      reply = (await options.reply(info)) ?? {};
+    } catch (err) {
+      const message = `mock server: reply() threw: ${err instanceof Error ? err.message : String(err)}`;
+      return send(res, errorResponse(route.flavor, 500, message, { sse, model }), {}, signal);
+    }
+    if (signal.aborted) return;
+    await send(res, encodeReply(route, info, reply), reply, signal);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {
+    const url = new URL(req.url ?? '/', 'http://mock.invalid');
+    const method = req.method ?? 'GET';
+    const route = generationRoute(method, url);
+    if (route) return generate(route, req, res, url, signal);
+    req.resume();
+    const p = url.pathname.replace(/\/+$/, '');
+    if (method === 'GET' && p === '/openai/v1/models') {
+      return send(res, checkAuth(options, 'openai', req, url, false) ?? listing(openaiModels()), {}, signal);
+    }
+    if (method === 'GET' && p === '/ollama/api/tags') return send(res, listing(ollamaTags(tags)), {}, signal);
+    if (method === 'GET' && p === '/ollama/v1/models') return send(res, listing(ollamaOpenAIModels(tags)), {}, signal);
+    if (method === 'GET' && p === '/ollama/api/version') return send(res, listing('{"version":"0.12.3"}'), {}, signal);
+    if ((method === 'GET' || method === 'HEAD') && p === '/ollama') {
+      return send(res, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, frames: ['Ollama is running'], chunked: false }, {}, signal);
+    }
+    const message = `Invalid URL (${method} ${url.pathname})`;
+    const prefix = p.split('/')[1];
+    if (prefix === 'openai') return send(res, errorResponse('openai', 404, message, { code: null }), {}, signal);
+    if (prefix === 'anthropic') return send(res, errorResponse('anthropic', 404, message), {}, signal);
+    if (prefix === 'gemini') return send(res, errorResponse('gemini', 404, message), {}, signal);
+    return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, frames: ['404 page not found'], chunked: false }, {}, signal);
+  };
+
+  const server = createServer({ noDelay: true }, (req, res) => {
+    const ac = new AbortController();
+    inflight.add(ac);
+    // 'close' also fires after a normal end; aborting then is harmless.
+    res.on('close', () => {
+      ac.abort();
+      inflight.delete(ac);
+    });
+    handle(req, res, ac.signal).catch(() => {
+      if (!res.headersSent && !res.destroyed) res.writeHead(500, { 'content-type': 'text/plain' }).end('mock server error');
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    baseUrls: {
+      openai: `${url}/openai/v1`,
+      anthropic: `${url}/anthropic`,
+      gemini: `${url}/gemini/v1beta`,
+      ollama: `${url}/ollama`,
+    },
+    requests,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const ac of inflight) ac.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The mock server's public API and the small internal shapes its encoders share.
+ * Node builtins only: this module ships inside the CLI bundle (`mmr demo`).
+ */
+
+export type MockProtocol = 'openai' | 'anthropic' | 'gemini' | 'ollama';
+
+/** What one request is answered with. Every field is optional; `{}` is an empty, successful answer. */
+export interface MockReply {
+  /** The answer text (default ''). */
+  text?: string;
+  /** Streamed before `text` in the provider's reasoning/thinking field. */
+  reasoning?: string;
+  /**
+   * Tokens. `output` is the provider's billed output and INCLUDES `reasoning` (as OpenAI's
+   * completion_tokens, Anthropic's output_tokens, Ollama's eval_count do; Gemini gets
+   * candidatesTokenCount = output - reasoning, thoughtsTokenCount = reasoning).
+   * `cached` is part of `input`. Default: estimated at ~4 characters per token.
+   */
+  usage?: { input: number; output: number; cached?: number; reasoning?: number };
+  /** Encoded as each provider spells it (stop/end_turn/STOP/stop, length/max_tokens/MAX_TOKENS/length). Default 'stop'. */
+  finish?: 'stop' | 'length';
+  /** ms before the response headers are sent. */
+  headerDelayMs?: number;
+  /** ms after the headers, before the first body event. */
+  firstChunkDelayMs?: number;
+  /** ms between body events (between deltas; the preamble rides with the first delta, the trailer with the last). */
+  chunkDelayMs?: number;
+  /** Characters (code points) of text per delta event (default 4). A surrogate pair is never split. */
+  deltaChars?: number;
+  /** Split the encoded body into socket writes of at most this many BYTES, cut at multiples of it (mid-line, mid-UTF-8). */
+  writeBytes?: number;
+  /** Destroy the socket after exactly this many body bytes (a connection dropped mid-stream). */
+  dropAfterBytes?: number;
+  /** Non-2xx → an error reply in the provider's real error body shape. */
+  status?: number;
+  /** The message inside that error body (default: the provider's usual wording for the status). */
+  errorMessage?: string;
+  /** Extra response headers (e.g. retry-after, x-should-retry). They override the defaults. */
+  headers?: Record<string, string>;
+  /** Send exactly these bytes as the body, with `status` (default 200) and `headers` (incl. content-type). */
+  raw?: string | Uint8Array;
+  /**
+   * Fail after `afterDeltas` delta events (reasoning and text deltas both count).
+   * anthropic: `event: error` overloaded_error; openai and ollama /v1: `data: {"error":…}`;
+   * ollama native: an `{"error":…}` line; gemini (no in-stream error): the connection is dropped.
+   */
+  streamError?: { afterDeltas: number; message?: string };
+}
+
+export interface MockRequestInfo {
+  protocol: MockProtocol;
+  /** The model asked for (body `model`, or the `{model}` path segment for Gemini). '' when absent. */
+  model: string;
+  stream: boolean;
+  /** The parsed JSON body (the raw string when it did not parse). */
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+  /** Path and query as received, e.g. `/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`. */
+  path: string;
+  /** 1-based count of generation requests seen so far for this protocol+model (retries increment it). */
+  attempt: number;
+}
+
+export interface MockServerOptions {
+  reply: (req: MockRequestInfo) => MockReply | Promise<MockReply>;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** When set, requests without this key get the provider's real auth error (Ollama never checks keys). */
+  apiKey?: string;
+  /** What GET /ollama/api/tags lists (default ['llama3.2']); chat with any other model gets Ollama's 404. */
+  ollamaModels?: string[];
+}
+
+export interface MockServer {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** openai: `${url}/openai/v1`, anthropic: `${url}/anthropic`, gemini: `${url}/gemini/v1beta`, ollama: `${url}/ollama`. */
+  baseUrls: Record<MockProtocol, string>;
+  /** Every generation request (chat/messages/generateContent), in arrival order; listing GETs are not recorded. */
+  requests: MockRequestInfo[];
+  /** Closes the server and destroys open sockets; never hangs, even with streams in flight. */
+  close(): Promise<void>;
+}
+
+/** A MockReply with the defaults filled in, handed to an encoder. */
+export interface ResolvedReply {
+  model: string;
+  text: string;
+  reasoning: string;
+  usage: { input: number; output: number; cached: number; reasoning: number };
+  finish: 'stop' | 'length';
+  deltaChars: number;
+  /** Delta events after which the stream fails, or null. */
+  errorAfter: number | null;
+  errorMessage: string;
+  /** Total planned streaming time in ms (used by Ollama's *_duration fields). */
+  plannedMs: number;
+}
+
+/**
+ * One event of an encoded stream. `delta`: a reasoning/text delta (timed by chunkDelayMs);
+ * `meta`: framing before or between deltas; `tail`: the finish/usage/terminator events.
+ */
+export interface Piece {
+  data: string;
+  kind: 'delta' | 'meta' | 'tail';
+}
+
+/** What an encoder hands the writer. */
+export interface Encoded {
+  status: number;
+  headers: Record<string, string>;
+  /** Body frames; the writer waits firstChunkDelayMs before the first and chunkDelayMs between the others. */
+  frames: Array<string | Uint8Array>;
+  /** Streamed bodies go out chunked; others with content-length. */
+  chunked: boolean;
+  /** Destroy the connection after the last frame instead of ending the response. */
+  dropAtEnd?: boolean;
+}

@@ -1,0 +1,75 @@
+import type { FanoutEvent } from '../core/types.js';
+import { applyEvent, emptyResult, totalCost, type AnswerResult } from '../core/results.js';
+
+/** One model's record in `--json` output (the documented, stable shape). */
+export interface JsonResult {
+  model: string;
+  alias: string | null;
+  text: string;
+  /** Unified finish reason (`stop`, `length`, ...); null when the model failed. */
+  finishReason: string | null;
+  /** The provider's own finish reason (`end_turn`, `MAX_TOKENS`, ...). */
+  finishReasonRaw: string | null;
+  usage: { inputTokens: number | null; outputTokens: number | null; cachedInputTokens: number | null; reasoningTokens: number | null };
+  /** USD; null when the price is unknown. */
+  costUsd: number | null;
+  /** ms from request start to first token. */
+  ttftMs: number | null;
+  /** ms from request start to the end. */
+  latencyMs: number | null;
+  attempts: number;
+  error: { message: string; status: number | null; retryable: boolean; kind: string; code: string | null; hint: string | null } | null;
+}
+
+const round = (v: number | null) => (v == null ? null : Math.round(v * 10) / 10);
+
+export function toJsonResult(r: AnswerResult): JsonResult {
+  return {
+    model: r.model,
+    alias: r.alias ?? null,
+    text: r.text,
+    finishReason: r.finishReason?.unified ?? null,
+    finishReasonRaw: r.finishReason?.raw ?? null,
+    usage: {
+      inputTokens: r.usage?.inputTokens ?? null,
+      outputTokens: r.usage?.outputTokens ?? null,
+      cachedInputTokens: r.usage?.cachedInputTokens ?? null,
+      reasoningTokens: r.usage?.reasoningTokens ?? null,
+    },
+    costUsd: r.costUsd,
+    ttftMs: round(r.ttftMs),
+    latencyMs: round(r.latencyMs),
+    attempts: r.attempts,
+    error: r.error
+      ? {
+          message: r.error.message,
+          status: r.error.status,
+          retryable: r.error.retryable,
+          kind: r.error.kind,
+          code: r.error.code ?? null,
+          hint: r.error.hint ?? null,
+        }
+      : null,
+  };
+}
+
+/** Folds the event stream into results, for front ends that print only at the end. */
+export async function collect(events: AsyncIterable<FanoutEvent>, models: { id: string; alias?: string }[]): Promise<AnswerResult[]> {
+  const results = models.map((m) => emptyResult(m.id, m.alias));
+  for await (const ev of events) applyEvent(results[ev.slot], ev);
+  return results;
+}
+
+export function jsonDocument(prompt: string, results: AnswerResult[], extra: Record<string, unknown> = {}) {
+  return { prompt, ...extra, results: results.map(toJsonResult), totalCostUsd: totalCost(results) };
+}
+
+/** `--jsonl`: one record per model, written the moment it finishes (arrival order). */
+export async function writeJsonl(events: AsyncIterable<FanoutEvent>, models: { id: string; alias?: string }[], out: NodeJS.WritableStream): Promise<AnswerResult[]> {
+  const results = models.map((m) => emptyResult(m.id, m.alias));
+  for await (const ev of events) {
+    const r = applyEvent(results[ev.slot], ev);
+    if (ev.type === 'finish' || ev.type === 'error') out.write(`${JSON.stringify(toJsonResult(r))}\n`);
+  }
+  return results;
+}
