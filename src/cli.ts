@@ -45,6 +45,8 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'use this config file instead of searching for .routerrc (the only way a .js/.ts config is loaded)')
     .addOption(new Option('--color', 'force colour on stderr'))
     .addOption(new Option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)'))
+    // Before any subcommand is added: commander copies this setting into each one at creation.
+    .exitOverride()
     .showHelpAfterError('(run mmr --help for usage)')
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText(
@@ -107,7 +109,7 @@ export async function main(argv = process.argv): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv);
     if (process.exitCode === undefined) process.exitCode = 0;

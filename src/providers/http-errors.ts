@@ -1,0 +1,156 @@
+/**
+ * Turning HTTP failures into ErrorInfo: what kind, whether retrying can help, how long the
+ * provider asked us to wait, and a hint naming what to fix. Every provider's error envelope
+ * is read here (OpenAI, Anthropic, Gemini, Ollama, Azure), so adapters stay wire-format only.
+ */
+import type { ErrorInfo, ErrorKind } from '../core/types.js';
+import type { ProviderSpec } from './provider.js';
+import { excerpt, oneLine, readErrorFields, type ErrorFields } from './error-body.js';
+
+export { excerpt, oneLine } from './error-body.js';
+
+/** Replaces the spec's API key wherever it appears; errors are shown, logged and saved. */
+export function redact(spec: Pick<ProviderSpec, 'apiKey'>, text: string): string {
+  const key = spec.apiKey?.trim();
+  // A "key" of a few characters is a placeholder for a local server, not a secret; masking
+  // every occurrence of it would garble the message ("chec*** the base URL").
+  return key && key.length >= MIN_SECRET_LENGTH ? text.split(key).join('***') : text;
+}
+
+/** Shorter values are not treated as secrets when redacting. */
+const MIN_SECRET_LENGTH = 6;
+
+/** The last line of defence: no field of an ErrorInfo may carry the key. */
+export function sanitizeError(spec: Pick<ProviderSpec, 'apiKey'>, info: ErrorInfo): ErrorInfo {
+  const out: ErrorInfo = { ...info, message: redact(spec, info.message) };
+  if (info.hint !== undefined) out.hint = redact(spec, info.hint);
+  if (info.code !== undefined) out.code = redact(spec, info.code);
+  return out;
+}
+
+/**
+ * Wait time from headers, in ms. `retry-after-ms` (OpenAI/Azure) wins when positive; Azure also
+ * sends `Retry-After-Ms: 0` next to `Retry-After: 1`, and a 0 there is not a real instruction.
+ */
+export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms > 0) return Math.round(ms);
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number.parseFloat(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const CONTEXT_RE =
+  /context length|context window|context_length_exceeded|prompt is too long|maximum context|exceeds the maximum number of tokens|input is too long|too many tokens/i;
+const AUTH_RE = /api key not valid|invalid api key|incorrect api key|invalid x-api-key|API_KEY_INVALID/i;
+
+/** The env var a person should set, for hints. */
+export function keyHint(spec: ProviderSpec): string {
+  const env = spec.keyEnv[0] ?? (spec.protocol === 'gemini' ? 'GEMINI_API_KEY' : undefined);
+  return env ? `set ${env}` : `set an API key for provider ${spec.id} in your config`;
+}
+
+function kindOf(status: number | null, f: ErrorFields, text: string): ErrorKind {
+  const contextCapable = status === null || status === 400 || status === 413 || status === 422;
+  if (contextCapable && (f.code === 'context_length_exceeded' || CONTEXT_RE.test(f.message ?? text))) return 'context-length';
+  if (status === 401 || status === 403 || f.type === 'authentication_error') return 'auth';
+  if (AUTH_RE.test(f.reason ?? '') || AUTH_RE.test(f.message ?? '')) return 'auth';
+  if (status === 429 || f.status === 'RESOURCE_EXHAUSTED' || f.type === 'rate_limit_error') return 'rate-limit';
+  if (status === 529 || status === 503 || f.type === 'overloaded_error') return 'overloaded';
+  if (status === 408) return 'timeout';
+  if (status === null && /not found/i.test(f.message ?? '')) return 'bad-request';
+  if (status === null || status >= 500) return 'server';
+  return 'bad-request';
+}
+
+function hintFor(spec: ProviderSpec, kind: ErrorKind, status: number | null, f: ErrorFields, retryable: boolean, model?: string): string | undefined {
+  switch (kind) {
+    case 'auth':
+      return `the API key was rejected; ${keyHint(spec)} to a valid key`;
+    case 'rate-limit':
+      if (f.code === 'insufficient_quota') return 'the account is out of quota; check your plan and billing with the provider';
+      return retryable
+        ? 'the provider is rate-limiting; wait a moment or compare fewer models at once'
+        : 'this one request exceeds a per-minute token limit; shorten the prompt or lower max tokens';
+    case 'context-length':
+      return 'shorten the prompt, or choose a model with a larger context window';
+    case 'overloaded':
+      return 'the provider is overloaded; try again in a moment';
+    case 'server':
+      return 'the provider had a server error; try again later';
+    default:
+      if (spec.protocol === 'ollama' && model && (status === 404 || /not found/i.test(f.message ?? ''))) {
+        return `pull the model first: \`ollama pull ${model}\``;
+      }
+      if (status === 404) return `check the model name and the base URL (${spec.baseUrl})`;
+      return undefined;
+  }
+}
+
+/**
+ * ErrorInfo for an error envelope. `status` is null for errors reported inside a 200 stream
+ * (Anthropic `event: error`, an OpenAI-compatible `data: {"error":…}`, an Ollama error line).
+ */
+export function errorFromPayload(
+  spec: ProviderSpec,
+  status: number | null,
+  payload: unknown,
+  opts: { headers?: Headers; text?: string; model?: string } = {},
+): ErrorInfo {
+  const f = readErrorFields(payload);
+  const text = opts.text ?? '';
+  const kind = kindOf(status, f, text);
+  let retryable = status === null
+    ? kind === 'overloaded' || kind === 'rate-limit' || kind === 'server'
+    : status === 408 || status === 409 || status === 429 || status >= 500;
+  const shouldRetry = opts.headers?.get('x-should-retry');
+  if (shouldRetry === 'false') retryable = false;
+  else if (shouldRetry === 'true') retryable = true;
+  // OpenAI's "Request too large" is a 429 that no amount of waiting fixes.
+  if (status === 429 && /^request too large/i.test(f.message ?? '')) retryable = false;
+  if (f.code === 'insufficient_quota') retryable = false;
+
+  const detail = f.message ? oneLine(f.message) : text.trim() ? excerpt(text) : 'empty response body';
+  const info: ErrorInfo = {
+    kind,
+    message: status === null ? `${spec.id} reported an error: ${detail}` : `${spec.id} returned HTTP ${status}: ${detail}`,
+    status,
+    retryable,
+  };
+  const code = f.reason ?? f.code ?? f.type ?? f.status;
+  if (code) info.code = code;
+  const wait = parseRetryAfter(opts.headers) ?? f.retryDelayMs;
+  if (wait !== undefined) info.retryAfterMs = wait;
+  const hint = hintFor(spec, kind, status, f, retryable, opts.model);
+  if (hint) info.hint = hint;
+  return sanitizeError(spec, info);
+}
+
+/** ErrorInfo for a non-2xx response, from its status, headers and body text (JSON or not). */
+export function classifyHttpError(spec: ProviderSpec, status: number, headers: Headers, bodyText: string, model?: string): ErrorInfo {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(bodyText);
+  } catch {
+    payload = undefined; // HTML from a proxy, plain text, or nothing
+  }
+  return errorFromPayload(spec, status, payload, { headers, text: bodyText, model });
+}
+
+/** The caller cancelled. */
+export function abortedInfo(): ErrorInfo {
+  return { kind: 'aborted', message: 'request cancelled', status: null, retryable: false };
+}
+
+/** A provider that needs a key has none. */
+export function missingKeyInfo(spec: ProviderSpec): ErrorInfo {
+  return { kind: 'config', message: `no API key for provider ${spec.id}`, status: null, retryable: false, hint: keyHint(spec) };
+}
+
+/** A 2xx body that is not what the protocol promised. */
+export function badResponseInfo(spec: ProviderSpec, message: string): ErrorInfo {
+  return sanitizeError(spec, { kind: 'bad-response', message: oneLine(message, 300), status: null, retryable: false });
+}

@@ -1,0 +1,200 @@
+/**
+ * The lifecycle every HTTP adapter shares: key check, POST, status check, `start`, then the
+ * protocol's events, ending with exactly one `finish` or `error`. Adapters supply only the
+ * wire format (WireProtocol); nothing here throws to the caller.
+ */
+import type { ErrorInfo, ModelRequest, ProviderEvent } from '../core/types.js';
+import type { ProviderSpec, StreamOptions } from './provider.js';
+import {
+  abortedInfo,
+  badResponseInfo,
+  classifyHttpError,
+  errorFromPayload,
+  excerpt,
+  missingKeyInfo,
+  sanitizeError,
+} from './http-errors.js';
+import { networkErrorInfo, postJson } from './http.js';
+import { NdjsonParseError } from './ndjson.js';
+import { decodeText, HEAD_CHARS, StreamReadError, type StreamTap } from './sse.js';
+import { readErrorFields } from './error-body.js';
+
+/** One HTTP request an adapter wants made. */
+export interface HttpCall {
+  url: string;
+  headers: Record<string, string>;
+  /** JSON-serialisable request body. */
+  body: unknown;
+}
+
+/** A protocol's wire format, as the shared runner needs it. */
+export interface WireProtocol {
+  /** What a streamed 2xx body is: Server-Sent Events or newline-delimited JSON. */
+  format: 'sse' | 'ndjson';
+  /** Events of a streamed body: deltas, then `finish` or `error`. Returning without one means truncated. */
+  events(body: ReadableStream<Uint8Array>, ctx: { signal: AbortSignal; tap: StreamTap }): AsyncIterable<ProviderEvent>;
+  /** Events of a complete JSON body, for servers that ignore `stream: true`. */
+  complete(json: unknown): ProviderEvent[];
+  /** A second request to try once after this error response (OpenAI: drop `stream_options`). */
+  fallback?(status: number, bodyText: string): HttpCall | undefined;
+}
+
+/** A 2xx body the adapter cannot make sense of. */
+export class BadResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadResponseError';
+  }
+}
+
+/** JSON in an SSE `data:` field, or a BadResponseError saying what came instead. */
+export function parseEventJson(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new BadResponseError(`expected JSON in the event stream but got ${excerpt(data)}`);
+  }
+}
+
+/** Narrowing helpers for JSON from the wire, which may be any shape. */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+export const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export const fail = (error: ErrorInfo): ProviderEvent => ({ type: 'error', error });
+const TRUNCATED: ErrorInfo = {
+  kind: 'network',
+  message: 'stream ended before the response finished',
+  status: null,
+  retryable: true,
+};
+
+/** The whole body as text, bounded so a runaway error page cannot eat memory. */
+async function readText(body: ReadableStream<Uint8Array> | null, signal: AbortSignal, max = 256 * 1024): Promise<string> {
+  if (!body) return '';
+  let text = '';
+  for await (const piece of decodeText(body, signal)) {
+    text += piece;
+    if (text.length >= max) break;
+  }
+  return text;
+}
+
+/** An injected fetch may ignore the signal; the contract still says an abort ends things promptly. */
+function untilAborted(promise: Promise<Response>, signal: AbortSignal): Promise<Response> {
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error('aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // A response that arrives after the abort won is released; a late rejection is not unhandled.
+  promise.then(
+    (res) => {
+      if (signal.aborted) res.body?.cancel().catch(() => {});
+    },
+    () => {},
+  );
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+interface Ctx {
+  spec: ProviderSpec;
+  proto: WireProtocol;
+  signal: AbortSignal;
+  model: string;
+  /** Whether response headers arrived: a failure after that is mid-stream, not a connect failure. */
+  responded: boolean;
+}
+
+async function* streamBody(ctx: Ctx, body: ReadableStream<Uint8Array>, mediaType: string): AsyncGenerator<ProviderEvent> {
+  const tap: StreamTap = { head: '', events: 0 };
+  yield* ctx.proto.events(body, { signal: ctx.signal, tap });
+  if (ctx.signal.aborted) return yield fail(abortedInfo());
+  if (tap.events === 0 && tap.head.trim() !== '') {
+    // Not a stream at all, e.g. Gemini's JSON error served as text/event-stream.
+    try {
+      const json: unknown = JSON.parse(tap.head);
+      if (readErrorFields(json).message) return yield fail(errorFromPayload(ctx.spec, null, json, { model: ctx.model }));
+    } catch {
+      // fall through to the generic description
+    }
+    const what = ctx.proto.format === 'sse' ? 'an event stream' : 'NDJSON';
+    return yield fail(badResponseInfo(ctx.spec, `expected ${what} but got ${mediaType || 'no content type'}: ${excerpt(tap.head)}`));
+  }
+  yield fail(TRUNCATED);
+}
+
+async function* attempt(ctx: Ctx, call: HttpCall, options: StreamOptions): AsyncGenerator<ProviderEvent> {
+  const { spec, proto, signal } = ctx;
+  if (spec.needsKey && !spec.apiKey) return yield fail(missingKeyInfo(spec));
+  if (signal.aborted) return yield fail(abortedInfo());
+
+  let res = await untilAborted(postJson(call.url, call.headers, call.body, options), signal);
+  if (!res.ok) {
+    ctx.responded = true;
+    let text = await readText(res.body, signal);
+    const retry = proto.fallback?.(res.status, text);
+    if (retry) {
+      ctx.responded = false;
+      res = await untilAborted(postJson(retry.url, retry.headers, retry.body, options), signal);
+      if (!res.ok) text = await readText(res.body, signal);
+    }
+    if (!res.ok) return yield fail(classifyHttpError(spec, res.status, res.headers, text, ctx.model));
+  }
+  ctx.responded = true;
+  yield { type: 'start' };
+
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (!res.body) return yield fail(badResponseInfo(spec, `${spec.id} answered HTTP ${res.status} with an empty body`));
+  if (/html/.test(mediaType)) {
+    const head = await readText(res.body, signal, HEAD_CHARS);
+    const what = proto.format === 'sse' ? 'an event stream' : 'NDJSON';
+    return yield fail(badResponseInfo(spec, `expected ${what} but got ${mediaType} — is the base URL right? (${excerpt(head)})`));
+  }
+  if (/json/.test(mediaType) && !/ndjson|jsonl|json-seq/.test(mediaType)) {
+    const text = await readText(res.body, signal);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Some servers label a stream application/json; parse it as the stream it is.
+      return yield* streamBody(ctx, new Response(text).body as ReadableStream<Uint8Array>, mediaType);
+    }
+    return yield* proto.complete(json);
+  }
+  yield* streamBody(ctx, res.body, mediaType);
+}
+
+function thrownInfo(ctx: Ctx, err: unknown): ErrorInfo {
+  if (ctx.signal.aborted) return abortedInfo();
+  if (err instanceof BadResponseError || err instanceof NdjsonParseError) return badResponseInfo(ctx.spec, err.message);
+  if (err instanceof StreamReadError) return networkErrorInfo(ctx.spec, err.cause, 'stream');
+  if (!ctx.responded) return networkErrorInfo(ctx.spec, err, 'connect');
+  const message = err instanceof Error ? err.message : String(err);
+  return badResponseInfo(ctx.spec, `could not read the response from ${ctx.spec.id}: ${message}`);
+}
+
+/**
+ * Runs one streamed request. Never throws; stops reading after the first `finish`/`error`, and
+ * cancels the body when the consumer stops early (via the generators' `finally`).
+ */
+export async function* streamHttp(
+  spec: ProviderSpec,
+  request: ModelRequest,
+  call: HttpCall,
+  proto: WireProtocol,
+  options: StreamOptions,
+): AsyncGenerator<ProviderEvent> {
+  const ctx: Ctx = { spec, proto, signal: options.signal, model: request.model, responded: false };
+  try {
+    for await (const ev of attempt(ctx, call, options)) {
+      if (ev.type === 'error') return yield fail(sanitizeError(spec, ctx.signal.aborted ? abortedInfo() : ev.error));
+      yield ev;
+      if (ev.type === 'finish') return;
+    }
+  } catch (err) {
+    return yield fail(sanitizeError(spec, thrownInfo(ctx, err)));
+  }
+  yield fail(TRUNCATED);
+}

@@ -1,0 +1,132 @@
+/**
+ * OpenAI Chat Completions, the protocol most hosts speak (OpenAI, Groq, OpenRouter, vLLM,
+ * llama.cpp, LM Studio, Ollama's /v1, GPUStack, Azure AI). The servers differ in small ways
+ * that matter for usage and termination; each tolerance below is for a server seen doing it.
+ */
+import type { ModelRequest, ProviderEvent, Usage } from '../core/types.js';
+import { finishReason } from './finish-reason.js';
+import { errorFromPayload, excerpt } from './http-errors.js';
+import { joinUrl } from './http.js';
+import {
+  BadResponseError,
+  fail,
+  isObject,
+  nonEmpty,
+  numOrNull,
+  parseEventJson,
+  streamHttp,
+  type HttpCall,
+  type WireProtocol,
+} from './http-stream.js';
+import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { parseSse } from './sse.js';
+
+/** OpenAI's own API rejects `max_tokens` for reasoning models; other servers mostly know only `max_tokens`. */
+function maxTokensField(spec: ProviderSpec): 'max_tokens' | 'max_completion_tokens' {
+  try {
+    return new URL(spec.baseUrl).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens';
+  } catch {
+    return 'max_tokens';
+  }
+}
+
+/** The request as sent: `POST {baseUrl}/chat/completions`, streamed, usage requested. */
+export function openaiRequest(spec: ProviderSpec, request: ModelRequest): HttpCall {
+  const messages = request.system ? [{ role: 'system', content: request.system }, ...request.messages] : [...request.messages];
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages,
+    stream: true,
+    // Without this OpenAI sends no usage at all in a stream.
+    stream_options: { include_usage: true },
+  };
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.maxTokens !== undefined) body[maxTokensField(spec)] = request.maxTokens;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.stop?.length) body.stop = request.stop;
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...spec.headers };
+  if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
+  return { url: joinUrl(spec.baseUrl, 'chat/completions'), headers, body };
+}
+
+/** OpenAI usage → Usage. completion_tokens already includes reasoning tokens. */
+export function openaiUsage(u: Record<string, unknown>): Usage {
+  const usage: Usage = { inputTokens: numOrNull(u.prompt_tokens), outputTokens: numOrNull(u.completion_tokens), raw: u };
+  const cached = isObject(u.prompt_tokens_details) ? numOrNull(u.prompt_tokens_details.cached_tokens) : null;
+  const reasoning = isObject(u.completion_tokens_details) ? numOrNull(u.completion_tokens_details.reasoning_tokens) : null;
+  if (cached !== null) usage.cachedInputTokens = cached;
+  if (reasoning !== null) usage.reasoningTokens = reasoning;
+  return usage;
+}
+
+/** An error object inside a 200 stream; vLLM puts the HTTP-like status in `error.code`. */
+function streamError(spec: ProviderSpec, chunk: Record<string, unknown>, model: string): ProviderEvent {
+  const code = isObject(chunk.error) ? chunk.error.code : undefined;
+  const status = typeof code === 'number' && code >= 400 && code < 600 ? code : null;
+  return fail(errorFromPayload(spec, status, chunk, { model }));
+}
+
+function deltas(source: unknown): ProviderEvent[] {
+  if (!isObject(source)) return [];
+  const out: ProviderEvent[] = [];
+  // Ollama's /v1 says `reasoning`, DeepSeek and llama.cpp say `reasoning_content`.
+  const reasoning = nonEmpty(source.reasoning) ?? nonEmpty(source.reasoning_content);
+  if (reasoning) out.push({ type: 'reasoning-delta', text: reasoning });
+  const text = nonEmpty(source.content);
+  if (text) out.push({ type: 'text-delta', text });
+  return out;
+}
+
+function protocol(spec: ProviderSpec, request: ModelRequest, call: HttpCall): WireProtocol {
+  return {
+    format: 'sse',
+    async *events(body, { signal, tap }) {
+      let raw: string | null = null;
+      let sawFinish = false;
+      let usage: Usage = { inputTokens: null, outputTokens: null };
+      const finish = (): ProviderEvent => ({ type: 'finish', finishReason: finishReason(raw), usage });
+      for await (const ev of parseSse(body, { signal, tap })) {
+        const data = ev.data.trim();
+        if (data === '[DONE]') return yield finish();
+        const chunk = parseEventJson(data);
+        if (!isObject(chunk)) throw new BadResponseError(`expected a chat completion chunk but got ${excerpt(data)}`);
+        if (chunk.error != null || ev.event === 'error') return yield streamError(spec, chunk, request.model);
+        const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+        if (isObject(choice)) {
+          yield* deltas(choice.delta);
+          if (nonEmpty(choice.finish_reason)) {
+            raw = choice.finish_reason as string;
+            sawFinish = true;
+          }
+        }
+        // Usage comes in a last chunk with `choices: []` (OpenAI) or beside finish_reason (GPUStack).
+        if (isObject(chunk.usage)) usage = openaiUsage(chunk.usage);
+      }
+      // Some servers (GPUStack) never send [DONE]; a finish_reason then marks a complete answer.
+      if (sawFinish) yield finish();
+    },
+    complete(json) {
+      if (isObject(json) && json.error != null) return [streamError(spec, json, request.model)];
+      const choice = isObject(json) && Array.isArray(json.choices) ? json.choices[0] : undefined;
+      if (!isObject(json) || !isObject(choice)) {
+        throw new BadResponseError(`expected a chat completion but got ${excerpt(JSON.stringify(json))}`);
+      }
+      const usage = isObject(json.usage) ? openaiUsage(json.usage) : { inputTokens: null, outputTokens: null };
+      return [...deltas(choice.message), { type: 'finish', finishReason: finishReason(nonEmpty(choice.finish_reason)), usage }];
+    },
+    fallback(status, bodyText) {
+      // Older vLLM / llama.cpp reject the unknown field; without it we lose usage, not the answer.
+      const body = call.body as Record<string, unknown>;
+      if (status !== 400 || !/stream_options/i.test(bodyText) || !('stream_options' in body)) return undefined;
+      const { stream_options: _dropped, ...rest } = body;
+      return { ...call, body: rest };
+    },
+  };
+}
+
+export const openaiAdapter: ProviderAdapter = {
+  stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
+    const call = openaiRequest(spec, request);
+    return streamHttp(spec, request, call, protocol(spec, request, call), options);
+  },
+};

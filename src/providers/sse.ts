@@ -1,0 +1,172 @@
+/**
+ * Server-Sent Events parsing per the WHATWG HTML spec (§9.2 "Server-sent events"), over a
+ * fetch body. Providers disagree on framing (OpenAI LF, Gemini CRLF, padding inside data),
+ * so the parser follows the spec instead of splitting on "\n\n".
+ */
+
+/** One dispatched event. */
+export interface SseEvent {
+  /** The `event:` field; absent means the default type ("message"). */
+  event?: string;
+  /** All `data:` lines of the event joined with "\n". */
+  data: string;
+  /** The `id:` field, when the event carried one. */
+  id?: string;
+}
+
+/** What the adapter learns about a body while it is parsed, for error messages about garbage. */
+export interface StreamTap {
+  /** The first characters of the decoded body (at most HEAD_CHARS). */
+  head: string;
+  /** Events (SSE) or lines (NDJSON) dispatched so far. */
+  events: number;
+}
+
+/** Enough of the body to show a person what came back, or to parse a short JSON error. */
+export const HEAD_CHARS = 4096;
+
+/** A failure while reading the body from the network (not a parse problem). */
+export class StreamReadError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'StreamReadError';
+  }
+}
+
+function abortError(signal: AbortSignal): Error {
+  const e = new Error('aborted', { cause: signal.reason });
+  e.name = 'AbortError';
+  return e;
+}
+
+/**
+ * Byte chunks of a body. Races each read against the signal, because an injected fetch may
+ * ignore it and the contract says an abort ends the stream promptly. Cancelling the reader on
+ * exit releases the socket when a consumer stops early.
+ */
+export async function* readChunks(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let onAbort: (() => void) | undefined;
+  const aborted = signal
+    ? new Promise<never>((_, reject) => {
+        onAbort = () => reject(abortError(signal));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      })
+    : undefined;
+  aborted?.catch(() => {});
+  try {
+    for (;;) {
+      const result = await (aborted ? Promise.race([reader.read(), aborted]) : reader.read()).catch((err: unknown) => {
+        throw signal?.aborted ? abortError(signal) : new StreamReadError(err);
+      });
+      if (result.done) return;
+      if (result.value.byteLength > 0) yield result.value;
+    }
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Text pieces of a body; the streaming decoder keeps a UTF-8 character split across chunks intact. */
+export async function* decodeText(body: ReadableStream<Uint8Array>, signal?: AbortSignal, tap?: StreamTap): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of readChunks(body, signal)) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (tap && tap.head.length < HEAD_CHARS) tap.head += text.slice(0, HEAD_CHARS - tap.head.length);
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/**
+ * Splits text into lines on LF, CRLF or CR. A CR at the end of one piece may pair with an LF at
+ * the start of the next, so that LF is remembered and skipped rather than read as an empty line.
+ */
+export class LineSplitter {
+  private partial = '';
+  private skipLf = false;
+
+  push(text: string): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    let i = 0;
+    if (this.skipLf && text.startsWith('\n')) start = i = 1;
+    this.skipLf = false;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      lines.push(this.partial + text.slice(start, i));
+      this.partial = '';
+      if (c === 13) {
+        if (i + 1 === text.length) this.skipLf = true;
+        else if (text.charCodeAt(i + 1) === 10) i++;
+      }
+      start = i + 1;
+    }
+    this.partial += text.slice(start);
+    return lines;
+  }
+
+  /** The unterminated last line, if any. */
+  end(): string | undefined {
+    const rest = this.partial;
+    this.partial = '';
+    return rest === '' ? undefined : rest;
+  }
+}
+
+/** The field-level half of the parser, fed one line at a time. */
+export class SseLineParser {
+  private data: string[] = [];
+  private eventType = '';
+  private lastId: string | undefined;
+
+  /** Returns the event dispatched by this line, if it was the blank line ending one. */
+  line(line: string): SseEvent | undefined {
+    if (line === '') return this.dispatch();
+    if (line.startsWith(':')) return undefined; // comment / keep-alive
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.eventType = value;
+    else if (field === 'id' && !value.includes('\0')) this.lastId = value;
+    // `retry` and unknown fields are ignored: reconnection is the engine's business.
+    return undefined;
+  }
+
+  private dispatch(): SseEvent | undefined {
+    const { data, eventType } = this;
+    this.data = [];
+    this.eventType = '';
+    if (data.length === 0) return undefined;
+    const ev: SseEvent = { data: data.join('\n') };
+    if (eventType) ev.event = eventType;
+    if (this.lastId !== undefined) ev.id = this.lastId;
+    return ev;
+  }
+}
+
+/**
+ * Events from an SSE body. Per the spec an event still pending at end of file is discarded:
+ * a body cut mid-event is then reported as truncated instead of as a half-parsed JSON.
+ */
+export async function* parseSse(
+  body: ReadableStream<Uint8Array>,
+  options: { signal?: AbortSignal; tap?: StreamTap } = {},
+): AsyncGenerator<SseEvent> {
+  const lines = new LineSplitter();
+  const parser = new SseLineParser();
+  for await (const text of decodeText(body, options.signal, options.tap)) {
+    for (const line of lines.push(text)) {
+      const ev = parser.line(line);
+      if (!ev) continue;
+      if (options.tap) options.tap.events++;
+      yield ev;
+    }
+  }
+}
