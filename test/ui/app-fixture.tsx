@@ -1,0 +1,39 @@
+import { vi } from 'vitest';
+import { App, type AppProps } from '../../src/ui/App.js';
+import type { RuleProposal, VoteEntry } from '../../src/ui/types.js';
+import { recordingStart, renderAt, tick } from './helpers.js';
+
+export const MODELS = [{ id: 'openai:gpt-4o-mini' }, { id: 'anthropic:claude-haiku-4-5' }, { id: 'ollama:qwen2.5-coder' }];
+export const PROMPT = 'Write a SQL query for the top 5 customers by revenue';
+
+/** Mounts the App with recording callbacks; every option can be overridden. */
+export async function mountApp(over: Partial<AppProps> = {}, size = { columns: 120, rows: 30 }) {
+  const rec = recordingStart();
+  const votes: VoteEntry[] = [];
+  const exits: number[] = [];
+  const saveRule = vi.fn(async (_r: RuleProposal) => ({ file: './.routerrc.yaml' }));
+  const writeAnswer = vi.fn(async (_path: string, _text: string) => {});
+  const props: AppProps = {
+    prompt: PROMPT,
+    models: MODELS,
+    routeNote: 'rule: sql → 3 models',
+    start: rec.start,
+    proposeRule: (_prompt, winner) => ({ name: 'sql-query', keywords: ['sql', 'query'], category: 'code', use: winner }),
+    saveRule,
+    ruleFile: './.routerrc.yaml',
+    logVote: async (e) => {
+      votes.push(e);
+    },
+    writeAnswer,
+    onExit: (code) => exits.push(code),
+    interactive: true,
+    throttleMs: 5,
+    ...over,
+  };
+  const ui = renderAt(<App {...props} />, size);
+  await tick(20);
+  return { ui, rec, votes, exits, saveRule, writeAnswer, props, queue: () => rec.calls[rec.calls.length - 1]?.queue };
+}
+
+/** The frame line holding a pane's header (its top border is the line before). */
+export const lineWith = (frame: string, text: string) => frame.split('\n').find((l) => l.includes(text)) ?? '';
