@@ -68,7 +68,7 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
         stderr: process.stderr,
         status: flags.verbose === true || (stderrTTY && !flags.quiet),
         quiet: flags.quiet === true,
-        paint: await stderrPaint(),
+        paint: await stderrPaint(flags.color),
       });
     }
     return exitCodeFor(results, trap.signal());

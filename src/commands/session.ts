@@ -19,6 +19,8 @@ export interface CallFlags {
   file?: string[];
   /** commander's --no-tui: false means never open the terminal UI. */
   tui?: boolean;
+  /** --color / --no-color; undefined lets the environment decide. */
+  color?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }

@@ -38,7 +38,8 @@ export function statsLine(r: AnswerResult): string {
 
 export function errorLine(r: AnswerResult): string {
   const e = r.error!;
-  return `${e.message}${e.status ? ` (HTTP ${e.status})` : ''}${e.hint ? ` — ${e.hint}` : ''}`;
+  const status = e.status && !e.message.includes(`HTTP ${e.status}`) ? ` (HTTP ${e.status})` : '';
+  return `${e.message}${status}${e.hint ? ` — ${e.hint}` : ''}`;
 }
 
 /**
