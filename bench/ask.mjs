@@ -22,6 +22,15 @@ const mmr = (models) => async () => {
 };
 results.push(report('ask --json (1 model) vs plain fetch client', await interleave(rounds, async () => (await timeRun(node, ['--input-type=module', '-e', plain])).ms, mmr(['openai:gpt-4o-mini'])), { budgetMs: 60 }));
 
+// A shell loop of 100 `mmr ask` calls (pipe mode, one model), as a script would run it.
+{
+  const loop = async (cmd) => (await timeRun('bash', ['-c', `for i in $(seq 100); do ${cmd} > /dev/null; done`], { env })).ms;
+  const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const plainLoop = await loop(`${node} --input-type=module -e ${q(plain)}`);
+  const mmrLoop = await loop(`${node} ${bin} ask -m openai:gpt-4o-mini hi`);
+  results.push(report('100 × mmr ask in a shell loop (total)', { baseline: [plainLoop], subject: [mmrLoop] }, { budgetMs: 6000 }));
+}
+
 latencyMs = 300;
 const eight = Array.from({ length: 8 }, (_, i) => `openai:model-${i}`);
 results.push(report('fan-out 8 × 300 ms vs 1 × 300 ms', await interleave(Math.ceil(rounds / 2), mmr(['openai:model-0']), mmr(eight)), { budgetRatio: 1.1 }));

@@ -4,6 +4,9 @@ import type { FanoutEvent } from '../core/types.js';
 import { userPrompt } from '../core/request.js';
 import { attachFiles, readPrompt } from './input.js';
 import { openSession, type CallFlags, type Session, type SessionDeps } from './session.js';
+import { fanout } from '../core/fanout.js';
+import { collect, jsonDocument, writeJsonl } from '../output/json.js';
+import { writeText } from '../output/text.js';
 
 export interface AskFlags extends CallFlags {}
 
@@ -42,31 +45,30 @@ export function trapSignals(controller: AbortController): { signal: () => NodeJS
 
 /** Runs a prepared session's comparison and prints it in the chosen form. Shared by ask and demo. */
 export async function runComparison(session: Session, prompt: string, flags: CallFlags, extra: Record<string, unknown> = {}): Promise<number> {
-  const { fanout } = await import('../core/fanout.js');
   const controller = new AbortController();
   const trap = trapSignals(controller);
   try {
+    const status = flags.verbose === true || (process.stderr.isTTY === true && !flags.quiet);
+    // Plain answers in a pipe show no cost, so they skip loading the price data (~40 ms).
+    const showsCost = flags.json === true || flags.jsonl === true || status;
     const events: AsyncIterable<FanoutEvent> = fanout(session.models, userPrompt(prompt, session.options), {
       ...session.engine,
+      prices: showsCost ? session.engine.prices : undefined,
       signal: controller.signal,
     });
     const models = session.models.map((m) => ({ id: m.id, alias: m.alias }));
     let results: AnswerResult[];
     if (flags.jsonl) {
-      const { writeJsonl } = await import('../output/json.js');
       results = await writeJsonl(events, models, process.stdout);
     } else if (flags.json) {
-      const { collect, jsonDocument } = await import('../output/json.js');
       results = await collect(events, models);
       process.stdout.write(`${JSON.stringify(jsonDocument(prompt, results, extra), null, 2)}\n`);
     } else {
-      const { writeText } = await import('../output/text.js');
       const { stderrPaint } = await import('../output/paint.js');
-      const stderrTTY = process.stderr.isTTY === true;
       results = await writeText(events, models, {
         stdout: process.stdout,
         stderr: process.stderr,
-        status: flags.verbose === true || (stderrTTY && !flags.quiet),
+        status,
         quiet: flags.quiet === true,
         paint: await stderrPaint(flags.color),
       });

@@ -3,6 +3,14 @@ import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { PriceBook } from '../core/cost.js';
 import { NoProvidersError } from '../core/errors.js';
+// Static on purpose: this is the hot path of every model-calling command, and each dynamic
+// import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
+import { loadConfig } from '../config/load.js';
+import { resolveModel } from '../core/resolve.js';
+import { defaultModels, noProvidersHint } from '../core/defaults.js';
+import { getPreset } from '../providers/presets.js';
+import { adapterFor } from '../providers/registry.js';
+import { CONTEXT_CHECK_FLOOR_TOKENS, contextOverflow, estimateTokens } from '../core/context.js';
 
 /** Flags every model-calling command shares (see cli.ts). */
 export interface CallFlags {
@@ -51,13 +59,6 @@ export const lazyPrices = () =>
 /** Loads config, picks and resolves the models, and wires the engine: everything before the first request. */
 export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Promise<Session> {
   const env = deps.env ?? process.env;
-  const [{ loadConfig }, { resolveModel }, { defaultModels, noProvidersHint }, { getPreset }, { adapterFor }] = await Promise.all([
-    import('../config/load.js'),
-    import('../core/resolve.js'),
-    import('../core/defaults.js'),
-    import('../providers/presets.js'),
-    import('../providers/registry.js'),
-  ]);
   const loaded = deps.loaded ?? (await loadConfig({ cwd: deps.cwd ?? process.cwd(), env, configPath: flags.config }));
   const config: MmrConfig = loaded.config;
 
@@ -81,7 +82,6 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
     priceProviderOf: (m) => getPreset(m.provider.id)?.pricesProvider,
     isLocal: (m) => getPreset(m.provider.id)?.local === true,
     preflight: async (m, request) => {
-      const { estimateTokens, contextOverflow, CONTEXT_CHECK_FLOOR_TOKENS } = await import('../core/context.js');
       if (estimateTokens(request) < CONTEXT_CHECK_FLOOR_TOKENS) return null;
       const book = m.contextWindow ? null : await lazyPrices();
       const window = m.contextWindow ?? book?.price(getPreset(m.provider.id)?.pricesProvider, m.model)?.contextWindow;

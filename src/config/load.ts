@@ -16,6 +16,7 @@
  * that pass it are not affected by whatever is in the user's config directory.
  */
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
@@ -50,10 +51,14 @@ const SCRIPT_EXT = new Set(['.js', '.mjs', '.cjs', '.ts']);
 const HINT = 'Fix the problems listed above (.routerrc.example in the mmr package shows every option), or pass --config FILE to use another file.';
 const SKIP_CODES = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES']);
 
-/** File text, or undefined when there is no readable file there (search moves on). */
+/**
+ * File text, or undefined when there is no readable file there (search moves on). Synchronous on
+ * purpose: the search probes a dozen paths at start-up, and each async read costs several
+ * thread-pool round trips where a failed open() costs microseconds.
+ */
 async function readText(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if (SKIP_CODES.has((err as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw err;

@@ -1,14 +1,19 @@
 import type { ProtocolKind, ProviderAdapter } from './provider.js';
+import { openaiAdapter } from './openai-compatible.js';
+import { anthropicAdapter } from './anthropic.js';
+import { geminiAdapter } from './gemini.js';
+import { ollamaAdapter } from './ollama.js';
 
 /**
- * Adapters load on first use: `mmr --version` and `mmr route` never pay for provider code,
- * and a comparison of two OpenAI-compatible hosts loads one adapter, not five.
+ * The HTTP adapters are small and bundled with the commands that call models (the registry
+ * itself is loaded only by those); `mmr --version` and `mmr route` never load them. The command
+ * adapter stays lazy: execa costs ~150 ms to import and most runs never spawn a program.
  */
 const loaders: Record<ProtocolKind, () => Promise<ProviderAdapter>> = {
-  openai: async () => (await import('./openai-compatible.js')).openaiAdapter,
-  anthropic: async () => (await import('./anthropic.js')).anthropicAdapter,
-  gemini: async () => (await import('./gemini.js')).geminiAdapter,
-  ollama: async () => (await import('./ollama.js')).ollamaAdapter,
+  openai: async () => openaiAdapter,
+  anthropic: async () => anthropicAdapter,
+  gemini: async () => geminiAdapter,
+  ollama: async () => ollamaAdapter,
   command: async () => (await import('./command.js')).commandAdapter,
 };
 
