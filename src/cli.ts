@@ -72,6 +72,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
   )
     .option('-f, --file <path>', 'attach a text file after the prompt (repeatable)', collect)
     .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
+    .option('--blind', 'terminal UI: hide model names and shuffle columns until you vote')
     .action(async (words: string[], flags, cmd: Command) => {
     const { runAsk } = await import('./commands/ask.js');
     return runAsk(words, { ...cmd.optsWithGlobals(), ...flags });
@@ -84,9 +85,20 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
       .argument('[prompt...]', 'one of the demo prompts (default: the first)'),
   )
     .option('--list', 'list the demo prompts')
+    .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
     .action(async (words: string[], flags, cmd: Command) => {
       const { runDemo } = await import('./commands/demo.js');
       return runDemo(words, { ...cmd.optsWithGlobals(), ...flags });
+    });
+
+  program
+    .command('history')
+    .description('recent votes from the terminal UI: time, winner, models, prompt')
+    .option('-n, --limit <n>', 'how many entries', numberFlag('--limit', { min: 1, int: true }), 20)
+    .option('--json', 'JSON lines, as stored')
+    .action(async (flags) => {
+      const { runHistory } = await import('./commands/history.js');
+      return runHistory(flags);
     });
 
   program

@@ -7,8 +7,17 @@ import { openSession, type CallFlags, type Session, type SessionDeps } from './s
 import { fanout } from '../core/fanout.js';
 import { collect, jsonDocument, writeJsonl } from '../output/json.js';
 import { writeText } from '../output/text.js';
+import type { RoutingDecision } from '../core/router.js';
 
-export interface AskFlags extends CallFlags {}
+export interface AskFlags extends CallFlags {
+  /** Hide model names and shuffle columns until the vote. */
+  blind?: boolean;
+}
+
+/** The terminal UI runs when both ends are a terminal and no machine-readable output was asked for. */
+export function wantsTui(flags: AskFlags, stdin = process.stdin, stdout = process.stdout): boolean {
+  return stdout.isTTY === true && stdin.isTTY === true && !flags.json && !flags.jsonl && flags.tui !== false;
+}
 
 /** Exit code from the results: every model answered, some did, or none. */
 export function exitCodeFor(results: AnswerResult[], interrupted: NodeJS.Signals | null): number {
@@ -51,7 +60,7 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
     const status = flags.verbose === true || (process.stderr.isTTY === true && !flags.quiet);
     // Plain answers in a pipe show no cost, so they skip loading the price data (~40 ms).
     const showsCost = flags.json === true || flags.jsonl === true || status;
-    const events: AsyncIterable<FanoutEvent> = fanout(session.models, userPrompt(prompt, session.options), {
+    const events: AsyncIterable<FanoutEvent> = fanout(session.slots, userPrompt(prompt, session.options), {
       ...session.engine,
       prices: showsCost ? session.engine.prices : undefined,
       signal: controller.signal,
@@ -62,9 +71,13 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
       results = await writeJsonl(events, models, process.stdout);
     } else if (flags.json) {
       results = await collect(events, models);
-      process.stdout.write(`${JSON.stringify(jsonDocument(prompt, results, extra), null, 2)}\n`);
+      const routing = session.routing ? { routing: routingJson(session.routing) } : {};
+      process.stdout.write(`${JSON.stringify(jsonDocument(prompt, results, { ...routing, ...extra }), null, 2)}\n`);
     } else {
       const { stderrPaint } = await import('../output/paint.js');
+      if (status && session.routing && session.routing.source !== 'override') {
+        process.stderr.write(`mmr: ${session.routing.reason}\n`);
+      }
       results = await writeText(events, models, {
         stdout: process.stdout,
         stderr: process.stderr,
@@ -79,9 +92,30 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
   }
 }
 
+/** The routing decision as `--json` prints it. */
+export function routingJson(d: RoutingDecision) {
+  return { source: d.source, rule: d.rule ?? null, models: d.models, fallback: d.fallback, matched: d.matched, category: d.category, signals: d.signals, reason: d.reason };
+}
+
+/** `rule: sql → 3 models`, for the terminal UI's top line. */
+export function routeNote(d: RoutingDecision | undefined): string | undefined {
+  if (!d) return undefined;
+  const n = `${d.models.length} model${d.models.length === 1 ? '' : 's'}`;
+  if (d.source === 'rule') return `rule: ${d.rule} → ${n}`;
+  if (d.source === 'override') return `-m → ${n}`;
+  return `default set → ${n} (${d.category})`;
+}
+
 export async function runAsk(words: string[], flags: AskFlags, deps: SessionDeps = {}): Promise<void> {
   if (flags.json && flags.jsonl) throw new UsageError('--json and --jsonl cannot be combined', 'pick one: --json for one document, --jsonl for a record per model');
-  const prompt = await attachFiles(await readPrompt(words, process.stdin, Boolean(flags.file?.length)), flags.file);
-  const session = await openSession(flags, deps);
+  const tui = wantsTui(flags);
+  // In the terminal UI an empty prompt opens the input box instead of being an error.
+  const prompt = await attachFiles(await readPrompt(words, process.stdin, tui || Boolean(flags.file?.length)), flags.file);
+  const session = await openSession(flags, { ...deps, prompt: prompt || undefined });
+  if (tui) {
+    const { runInteractiveAsk } = await import('./interactive.js');
+    process.exitCode = await runInteractiveAsk(session, prompt || undefined, { blind: flags.blind, routeNote: routeNote(session.routing) });
+    return;
+  }
   process.exitCode = await runComparison(session, prompt, flags);
 }

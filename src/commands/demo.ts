@@ -60,8 +60,13 @@ export async function runDemo(words: string[], flags: DemoFlags): Promise<void> 
       );
     }
     const { openSession } = await import('./session.js');
-    const { runComparison } = await import('./ask.js');
+    const { runComparison, wantsTui } = await import('./ask.js');
     const session = await openSession({ ...flags, model: models, config: undefined }, { env, loaded });
+    if (wantsTui(flags)) {
+      const { runInteractiveAsk } = await import('./interactive.js');
+      process.exitCode = await runInteractiveAsk(session, prompt, { routeNote: 'demo: recorded answers' });
+      return;
+    }
     process.exitCode = await runComparison(session, prompt, flags, { demo: true });
   } finally {
     await server.close();

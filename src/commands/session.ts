@@ -3,6 +3,8 @@ import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { PriceBook } from '../core/cost.js';
 import { NoProvidersError } from '../core/errors.js';
+import type { Slot } from '../core/fanout.js';
+import { compileRules, knownModelFor, route, type RoutingDecision } from '../core/router.js';
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
@@ -35,12 +37,17 @@ export interface CallFlags {
 
 export interface Session {
   loaded: LoadedConfig;
+  /** The first model of each column, in order. */
   models: ResolvedModel[];
+  /** Each column: a model, or a fallback chain from the routing rule. */
+  slots: Slot[];
+  /** Why these models: the routing decision (absent when no prompt was known yet). */
+  routing?: RoutingDecision;
   /** Per-call options from flags (win over config). */
   options: ModelOptions;
   engine: EngineOptions;
   /** Where the model list came from. */
-  source: 'flags' | 'config' | 'env';
+  source: 'flags' | 'rule' | 'config' | 'env';
 }
 
 export interface SessionDeps {
@@ -49,6 +56,8 @@ export interface SessionDeps {
   fetch?: typeof fetch;
   /** Use this config instead of loading one (demo). */
   loaded?: LoadedConfig;
+  /** The prompt, when known: the routing rules choose the models from it. */
+  prompt?: string;
 }
 
 let priceBook: Promise<PriceBook | null> | undefined;
@@ -62,15 +71,32 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   const loaded = deps.loaded ?? (await loadConfig({ cwd: deps.cwd ?? process.cwd(), env, configPath: flags.config }));
   const config: MmrConfig = loaded.config;
 
+  // -m wins; otherwise the rules pick (locally, no network), and the default set is the fallback.
   let refs = flags.model ?? [];
+  let fallback: string[] = [];
   let source: Session['source'] = 'flags';
+  let routing: RoutingDecision | undefined;
+  if (refs.length === 0 && deps.prompt !== undefined && config.rules.length > 0) {
+    const rules = compileRules(config.rules, { file: loaded.projectFile ?? loaded.userFile, knownModel: knownModelFor(config) });
+    routing = route(rules, deps.prompt, { defaults: [] });
+    if (routing.source === 'rule') {
+      refs = routing.models;
+      fallback = routing.fallback;
+      source = 'rule';
+    }
+  }
   if (refs.length === 0) {
     const d = await defaultModels(config, env, { fetch: deps.fetch });
     refs = d.models;
     source = d.source;
     if (refs.length === 0) throw new NoProvidersError('no model to ask: no API key is set and no local server answered', noProvidersHint(env));
+    if (routing) routing = { ...routing, models: refs, reason: routing.reason.replace(/using the default: .*$/, `using the default: ${refs.join(', ')}`) };
+  } else if (flags.model?.length && deps.prompt !== undefined) {
+    routing = route([], deps.prompt, { override: refs, defaults: [] });
   }
   const models = refs.map((ref) => resolveModel(ref, config, env));
+  const fallbackModels = fallback.map((ref) => resolveModel(ref, config, env));
+  const slots: Slot[] = models.map((m) => (fallbackModels.length ? [m, ...fallbackModels.filter((f) => f.id !== m.id)] : m));
 
   const options: ModelOptions = { system: flags.system, temperature: flags.temperature, maxTokens: flags.maxTokens };
   const engine: EngineOptions = {
@@ -88,5 +114,5 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
       return contextOverflow(request, m.id, window);
     },
   };
-  return { loaded, models, options, engine, source };
+  return { loaded, models, slots, routing, options, engine, source };
 }

@@ -2,13 +2,17 @@ import type { FanoutEvent } from './types.js';
 import type { ResolvedModel } from './model.js';
 import type { Prompt } from './request.js';
 import { runModel, type EngineOptions } from './run-model.js';
+import { withFallback } from './fallback.js';
+
+/** One column: a model, or a fallback chain (the first model, then the ones to try when it is unavailable). */
+export type Slot = ResolvedModel | readonly ResolvedModel[];
 
 /**
  * Runs every model concurrently and merges their events into one stream, in arrival order.
  * One model's failure never stops the others. Breaking out of the loop (or aborting
  * `opts.signal`) cancels every request still in flight.
  */
-export async function* fanout(models: ResolvedModel[], prompt: Prompt, opts: EngineOptions): AsyncGenerator<FanoutEvent> {
+export async function* fanout(models: readonly Slot[], prompt: Prompt, opts: EngineOptions): AsyncGenerator<FanoutEvent> {
   const local = new AbortController();
   const onAbort = () => local.abort(opts.signal?.reason);
   if (opts.signal?.aborted) local.abort(opts.signal.reason);
@@ -22,9 +26,17 @@ export async function* fanout(models: ResolvedModel[], prompt: Prompt, opts: Eng
     w?.();
   };
 
-  const pump = async (model: ResolvedModel, slot: number) => {
+  const pump = async (model: Slot, slot: number) => {
+    const engine = { ...opts, signal: local.signal };
     try {
-      for await (const ev of runModel(model, prompt, { ...opts, signal: local.signal })) {
+      if (isChain(model)) {
+        for await (const ev of withFallback(model, prompt, engine)) {
+          queue.push({ ...ev, slot } as FanoutEvent);
+          notify();
+        }
+        return;
+      }
+      for await (const ev of runModel(model, prompt, engine)) {
         queue.push({ ...ev, slot, modelId: model.id } as FanoutEvent);
         notify();
       }
@@ -50,3 +62,5 @@ export async function* fanout(models: ResolvedModel[], prompt: Prompt, opts: Eng
     if (active > 0) local.abort('consumer stopped');
   }
 }
+
+const isChain = (s: Slot): s is readonly ResolvedModel[] => Array.isArray(s);

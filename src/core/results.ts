@@ -19,6 +19,8 @@ export interface AnswerResult {
   /** Attempts made (1 = no retry). */
   attempts: number;
   error: ErrorInfo | null;
+  /** Models that failed with an availability error before this one answered in their place (routing fallback). */
+  fallbackFrom: { model: string; error: ErrorInfo }[];
   /** True once a finish or error arrived. */
   done: boolean;
 }
@@ -35,6 +37,7 @@ export const emptyResult = (model: string, alias?: string): AnswerResult => ({
   latencyMs: null,
   attempts: 1,
   error: null,
+  fallbackFrom: [],
   done: false,
 });
 
@@ -49,6 +52,12 @@ export function applyEvent(r: AnswerResult, ev: FanoutEvent): AnswerResult {
       break;
     case 'retry':
       r.attempts = ev.attempt;
+      break;
+    case 'fallback':
+      r.fallbackFrom.push({ model: ev.from, error: ev.error });
+      r.model = ev.to;
+      r.alias = undefined;
+      r.attempts = 1;
       break;
     case 'finish':
       r.finishReason = ev.finishReason;

@@ -113,6 +113,8 @@ export type AnswerEvent =
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string }
   | { type: 'retry'; attempt: number; delayMs: number; error: ErrorInfo }
+  /** A routing rule's fallback: `from` failed with an availability error before any text; `to` answers in its place. */
+  | { type: 'fallback'; from: string; to: string; error: ErrorInfo }
   | ({ type: 'finish'; finishReason: FinishReason; usage: Usage } & FinishMetrics)
   | { type: 'error'; error: ErrorInfo; ttftMs: number | null; latencyMs: number };
 

@@ -18,6 +18,8 @@ export interface JsonResult {
   /** ms from request start to the end. */
   latencyMs: number | null;
   attempts: number;
+  /** Models that were unavailable before this one answered in their place (routing fallback). */
+  fallbackFrom: { model: string; message: string; status: number | null }[];
   error: { message: string; status: number | null; retryable: boolean; kind: string; code: string | null; hint: string | null } | null;
 }
 
@@ -40,6 +42,7 @@ export function toJsonResult(r: AnswerResult): JsonResult {
     ttftMs: round(r.ttftMs),
     latencyMs: round(r.latencyMs),
     attempts: r.attempts,
+    fallbackFrom: r.fallbackFrom.map((f) => ({ model: f.model, message: f.error.message, status: f.error.status })),
     error: r.error
       ? {
           message: r.error.message,

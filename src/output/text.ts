@@ -58,7 +58,7 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
   // The header goes out with a block's first text, so a model that failed silently leaves no empty block.
   const emit = (slot: number, text: string) => {
     if (!text) return;
-    if (multi && !headed[slot]) o.stdout.write(`${printedAny ? '\n' : ''}=== ${models[slot].id} ===\n`);
+    if (multi && !headed[slot]) o.stdout.write(`${printedAny ? '\n' : ''}=== ${results[slot].model} ===\n`);
     headed[slot] = true;
     printedAny = true;
     o.stdout.write(text);
@@ -68,12 +68,12 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
     const r = results[slot];
     if (r.text && !r.text.endsWith('\n')) o.stdout.write('\n');
     if (r.error) {
-      o.stderr.write(`${paint.red('✖')} ${models[slot].id}: ${errorLine(r)}\n`);
+      o.stderr.write(`${paint.red('✖')} ${r.model}: ${errorLine(r)}\n`);
     } else if (o.status && !o.quiet) {
       const cut = r.finishReason?.unified === 'length' ? paint.yellow(' · cut short (max tokens)') : '';
-      o.stderr.write(`${paint.green('✔')} ${paint.bold(models[slot].id)} ${paint.dim(statsLine(r))}${cut}\n`);
+      o.stderr.write(`${paint.green('✔')} ${paint.bold(r.model)} ${paint.dim(statsLine(r))}${cut}\n`);
     } else if (r.finishReason?.unified === 'length' && !o.quiet) {
-      o.stderr.write(`${paint.yellow('!')} ${models[slot].id}: answer cut short at the max-tokens limit\n`);
+      o.stderr.write(`${paint.yellow('!')} ${r.model}: answer cut short at the max-tokens limit\n`);
     }
   };
   const startSlot = (slot: number) => {
@@ -95,6 +95,9 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
     if (ev.type === 'text-delta') {
       if (ev.slot === current) emit(ev.slot, ev.text);
       else buffered[ev.slot] += ev.text;
+    } else if (ev.type === 'fallback' && !o.quiet) {
+      // Always said: the answer on stdout comes from a different model than the rule named.
+      o.stderr.write(`${paint.yellow('↪')} ${ev.from} unavailable (${ev.error.message}); ${ev.to} answers instead\n`);
     } else if (ev.type === 'retry' && o.status && !o.quiet) {
       o.stderr.write(paint.dim(`… ${ev.modelId}: ${ev.error.message}; retry ${ev.attempt - 1} in ${ms(ev.delayMs)}\n`));
     }

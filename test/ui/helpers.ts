@@ -63,7 +63,12 @@ export function renderAt(tree: ReactElement, { columns = 100, rows = 30 } = {}) 
         stdin.write(k);
         await tick(5);
       }
-      await tick(20);
+      // Settle on a quiet screen, not a fixed delay: a loaded CI machine renders late.
+      let seen = -1;
+      for (let waited = 0; waited < 1_000 && seen !== stdout.frames.length; waited += 25) {
+        seen = stdout.frames.length;
+        await tick(25);
+      }
     },
     resize(c: number, r = rows) {
       stdout.columns = c;

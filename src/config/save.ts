@@ -1,0 +1,204 @@
+/**
+ * The rule writer (terminal UI, `mmr rules add|rm`, later `bench`). It edits the config file in
+ * place as text: the new rule is spliced in at the position the `yaml` parser reports, so every
+ * other byte (comments, key order, quoting, blank lines) stays as the user wrote it; yaml's own
+ * toString() would re-flow flow collections and long lines. The result is re-parsed and checked
+ * before anything is written, under an inter-process lock, and written atomically.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { ConfigError, MmrError, UsageError } from '../core/errors.js';
+import { modelIdProblem } from '../core/resolve.js';
+import { compileRules, type RuleConfig } from '../core/router.js';
+import { parseConfigText } from './parse.js';
+import { PACKAGE_FIELD } from './paths.js';
+import { planInsert, planRemove, planReplace, type Edit } from './save-edit.js';
+import { validateConfig } from './schema.js';
+
+export interface SaveOptions {
+  /** The config file that was loaded; edited in place (created when missing, except package.json). */
+  file?: string;
+  /** Where to create a config when there is none. */
+  create?: { dir: string; name?: string };
+  /** Overwrite a rule of the same name (in its place) instead of refusing. */
+  replace?: boolean;
+  /** Why a model reference is unknown, from the merged config (router's knownModelFor). Default: syntax only. */
+  knownModel?: (ref: string) => string | null;
+}
+
+export interface SaveResult {
+  /** The file written (symlinks resolved). */
+  file: string;
+  created: boolean;
+  /** A rule of the same name was replaced. */
+  replaced: boolean;
+}
+
+const SCRIPT = /\.(js|mjs|cjs|ts|mts|cts)$/i;
+const HINT = 'Fix the file by hand (mmr never overwrites a config it cannot read), then try again.';
+/** Lock retries: ~20 tries over ~3 s; another mmr saving a rule holds the lock for milliseconds. */
+const LOCK_RETRIES = { retries: 20, factor: 1.3, minTimeout: 20, maxTimeout: 400, randomize: true };
+
+const syntaxOnly = (ref: string): string | null => {
+  const p = modelIdProblem(ref);
+  return p && p !== 'has no provider' ? `"${ref}" is not a model id: it ${p}` : null;
+};
+
+/** Keys in the order people read a rule; absent fields dropped. */
+function canonical(rule: RuleConfig): RuleConfig {
+  const out: Record<string, unknown> = { name: rule.name };
+  for (const k of ['when', 'use', 'fallback', 'maxCostUsd'] as const) if (rule[k] !== undefined) out[k] = rule[k];
+  return out as unknown as RuleConfig;
+}
+
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** Parse, validate and compile a config's text; throws ConfigError naming every problem. */
+function check(text: string, file: string, field: string | undefined, knownModel: (ref: string) => string | null): unknown[] {
+  const parsed = parseConfigText(text, shown(file), field);
+  if (!parsed.ok) throw new ConfigError(parsed.problems, HINT);
+  const { config, problems } = validateConfig(parsed.value, shown(file), parsed.locate);
+  if (problems.length) throw new ConfigError(problems, HINT);
+  compileRules(config.rules, { file: shown(file), knownModel, locate: parsed.locate });
+  return config.rules;
+}
+
+/** Temp file in the same directory (so rename is atomic), fsync, keep the mode, rename, fsync the dir. */
+async function writeAtomic(file: string, text: string, mode: number | undefined): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx', mode ?? 0o666);
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (mode !== undefined) await chmod(tmp, mode); // open()'s mode is filtered by the umask
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  try {
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // Directories cannot be opened for fsync on every platform (Windows); the rename is done.
+  }
+}
+
+/** Run `edit` on the file's current text under an inter-process lock, then write the result. */
+async function withLockedFile<T>(file: string, edit: (text: string | undefined) => { text: string; result: T } | null): Promise<T | undefined> {
+  await mkdir(path.dirname(file), { recursive: true });
+  // proper-lockfile is CommonJS: Node's ESM loader exposes `lock` as a named export, the
+  // esbuild bundle only under `default`, so take it from whichever has it.
+  const lockfile = await import('proper-lockfile');
+  const lock = lockfile.lock ?? (lockfile as unknown as { default: typeof lockfile }).default.lock;
+  let release: () => Promise<void>;
+  try {
+    release = await lock(file, { realpath: false, retries: LOCK_RETRIES, stale: 10_000 });
+  } catch (err) {
+    throw new MmrError(`could not lock ${shown(file)}: ${(err as Error).message}`, {
+      hint: `another mmr may be saving a rule; if none is running, remove ${shown(file)}.lock`,
+      cause: err,
+    });
+  }
+  try {
+    // Re-read under the lock: another process may have saved a rule since we were asked.
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    const mode = text === undefined ? undefined : (await stat(file)).mode & 0o7777;
+    const out = edit(text);
+    if (!out) return undefined;
+    await writeAtomic(file, out.text, mode);
+    return out.result;
+  } finally {
+    await release();
+  }
+}
+
+async function target(opts: SaveOptions): Promise<string> {
+  const file = opts.file ?? (opts.create ? path.join(opts.create.dir, opts.create.name ?? '.routerrc.yaml') : undefined);
+  if (!file) throw new UsageError('no config file to save the rule in', 'pass --file FILE, or --user to use your user config');
+  const abs = path.resolve(file);
+  // Dotfile managers symlink configs; renaming over the link would replace it with a copy.
+  return realpath(abs).catch(() => abs);
+}
+
+function refuseScript(file: string, rule: RuleConfig): void {
+  if (!SCRIPT.test(file)) return;
+  const snippet = JSON.stringify(rule, null, 2).replace(/^/gm, '    ');
+  throw new MmrError(`mmr does not edit JavaScript/TypeScript configs (${shown(file)}); add the rule by hand`, {
+    hint: `Add this to the \`rules\` array in ${shown(file)} (rules are tried in order, first match wins):\n${snippet},\nor move your config to .routerrc.yaml, which mmr can edit.`,
+  });
+}
+
+/**
+ * Append a rule to a config file (or replace the one with its name), keeping every other byte.
+ * Refuses a rule that would not load, a name that exists (unless `replace`), a config that does
+ * not load as it is, and JS/TS configs (the error carries the snippet to add by hand).
+ */
+export async function saveRule(rule: RuleConfig, opts: SaveOptions): Promise<SaveResult> {
+  const knownModel = opts.knownModel ?? syntaxOnly;
+  const clean = canonical(rule);
+  compileRules([clean], { file: 'the new rule', knownModel, path: ['rule'] });
+  const file = await target(opts);
+  refuseScript(file, clean);
+  const field = path.basename(file) === 'package.json' ? PACKAGE_FIELD : undefined;
+  const out = await withLockedFile(file, (text) => {
+    if (text === undefined && field) throw new UsageError(`${shown(file)} does not exist`, 'mmr adds rules to an existing package.json only');
+    const before = text === undefined ? [] : check(text, file, field, knownModel);
+    const at = before.findIndex((r) => (r as { name?: unknown })?.name === clean.name);
+    if (at >= 0 && !opts.replace) {
+      throw new UsageError(`a rule named "${clean.name}" already exists in ${shown(file)}`, 'choose another --name, or pass --replace to overwrite it');
+    }
+    const json = /\.json$/i.test(file);
+    const edit: Edit = at >= 0 ? planReplace(text!, field, at, clean) : planInsert(text, field, clean, json);
+    const next = edit.apply();
+    const after = check(next, file, field, knownModel);
+    const expected = at >= 0 ? before.map((r, i) => (i === at ? clean : r)) : [...before, clean];
+    if (!isDeepStrictEqual(after, expected)) {
+      throw new MmrError(`mmr could not edit ${shown(file)} safely (the result would not hold exactly the intended rules); nothing was written`, {
+        hint: `add the rule by hand:\n${JSON.stringify(clean, null, 2)}`,
+      });
+    }
+    return { text: next, result: { file, created: text === undefined, replaced: at >= 0 } };
+  });
+  return out!;
+}
+
+/** Remove the rule named `name`. `removed` is false (and nothing is written) when there is none. */
+export async function removeRule(name: string, opts: { file: string; knownModel?: (ref: string) => string | null }): Promise<{ file: string; removed: boolean }> {
+  const knownModel = opts.knownModel ?? syntaxOnly;
+  const file = await target({ file: opts.file });
+  if (SCRIPT.test(file)) {
+    throw new MmrError(`mmr does not edit JavaScript/TypeScript configs (${shown(file)})`, { hint: `remove the rule named "${name}" from its \`rules\` array by hand` });
+  }
+  const field = path.basename(file) === 'package.json' ? PACKAGE_FIELD : undefined;
+  const removed = await withLockedFile(file, (text) => {
+    if (text === undefined) return null;
+    const before = check(text, file, field, knownModel);
+    const at = before.findIndex((r) => (r as { name?: unknown })?.name === name);
+    if (at < 0) return null;
+    const next = planRemove(text, field, at).apply();
+    const after = check(next, file, field, knownModel);
+    if (!isDeepStrictEqual(after, before.filter((_, i) => i !== at))) {
+      throw new MmrError(`mmr could not edit ${shown(file)} safely; nothing was written`, { hint: `remove the rule named "${name}" by hand` });
+    }
+    return { text: next, result: true };
+  });
+  return { file, removed: removed === true };
+}

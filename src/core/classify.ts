@@ -1,0 +1,321 @@
+/**
+ * A local prompt classifier: offline, deterministic, and ~15 µs for a 2 KB prompt, so the
+ * router can run it on every prompt. Categories are scored from named signals, and the names
+ * are what `mmr route` prints, so users see why a prompt landed where it did.
+ *
+ * Signals (weights in SIGNALS; a vocabulary family counts each distinct word once):
+ *   code-fence       a ``` or ~~~ fence                                           → code
+ *   code-syntax      `;`/`{` at line ends, `=>`, `==`, `&&`, `.method(`, `()`, `</tag>`   → code
+ *   code-words       python, function, bug, sql, regex, "write a function", …     → code
+ *   math-expression  `3 + 4`, `x^2`, `4z`, `f(x)`, `58%`, √ ∑ ∫ π ≤ ≥              → math
+ *   math-words       equation, probability, remainder, triangle, …                 → math
+ *   word-problem     "how many / what is the total …", money/units or math words, with 2+ numbers (one in digits) or 3+ → math
+ *   translate-into   "translate … into French", "how do you say … in German"       → translation
+ *   translate-words  translate, traduire, übersetzen, 翻译, перевести, …            → translation
+ *   summarize        summarize, TL;DR, recap, key points, "in one sentence"        → summarization
+ *   extract-words    extract, named entities, parse, classify, …                   → extraction
+ *   extract-as-json  extract/list/return … as JSON / CSV / a table / "in the format" → extraction
+ *   structured-output  json, csv, yaml                                             → extraction
+ *   writing-words    essay, poem, story, email, blog, rewrite, proofread, …        → writing
+ *   write-verb       write, compose, draft (weak: "write a function" is code)      → writing
+ *   reasoning-words  riddle, puzzle, deduce, premise, …                            → reasoning
+ *   puzzle-phrase    "true, false, or uncertain", "which word does not belong", … → reasoning
+ *   puzzle-question  "how many …" without the numbers of a word problem            → reasoning
+ *   kinship          brother, sister, father (family-relation puzzles)             → reasoning
+ *   step-by-step     "step by step", "explain your reasoning"                       → reasoning
+ *   roleplay         "act as", "pretend", "you are a …"                             → chat
+ *   greeting         hi, hello, thanks                                             → chat
+ * The highest score wins; ties go to the earlier (more specific) entry of CATEGORIES; below
+ * MIN_SCORE the prompt is `chat`.
+ */
+export const CATEGORIES = ['translation', 'summarization', 'extraction', 'code', 'math', 'reasoning', 'writing', 'chat'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Only this much of a prompt is scanned (classifier and rule regexes), in UTF-16 code units. */
+export const MAX_SCAN_CHARS = 64 * 1024;
+/** A category needs at least this score to beat `chat`. */
+export const MIN_SCORE = 2;
+
+export interface Classification {
+  category: Category;
+  /** Score per category: the sum of the weights of the signals that fired. */
+  scores: Record<Category, number>;
+  /** Signals that fired, e.g. `code-fence`, `code-words(python, function)`, `word-problem(how many, 4 numbers)`. */
+  signals: string[];
+  /** A fence, or enough code-like syntax (3+ matches) to call it code. */
+  hasCode: boolean;
+  /** ISO 639-1 guess from the script and common words (`en`, `fr`, `zh`, …); `und` when there are no letters. */
+  language: string;
+  /** Prompt length in UTF-16 code units (the whole prompt, not just the scanned part). */
+  chars: number;
+  /** Rough token count: chars/4 for alphabetic scripts, one per character for Chinese/Japanese/Korean. */
+  estTokens: number;
+}
+
+/** What the router reuses so a prompt is lower-cased and scanned once per decision. */
+export interface PromptScan {
+  classification: Classification;
+  /** The scanned part of the prompt (at most MAX_SCAN_CHARS). */
+  text: string;
+  /** `text` lower-cased. */
+  lower: string;
+}
+
+type Family =
+  | 'code-fence' | 'code-syntax' | 'code-words' | 'math-expression' | 'math-words' | 'word-problem' | 'translate-into'
+  | 'translate-words' | 'summarize' | 'extract-words' | 'extract-as-json' | 'structured-output' | 'writing-words'
+  | 'write-verb' | 'reasoning-words' | 'puzzle-phrase' | 'puzzle-question' | 'kinship' | 'step-by-step' | 'roleplay' | 'greeting'
+  // Evidence for word-problem only; never reported on their own.
+  | 'question' | 'number-words' | 'quantities';
+
+/** category: where the weight goes; weight: per occurrence or distinct word; cap: most it adds; words: `|`-separated. */
+type Signal = { category: Category | null; weight: number; cap: number; words?: string };
+
+const SIGNALS: Record<Family, Signal> = {
+  'code-fence': { category: 'code', weight: 2, cap: 2 },
+  'code-syntax': { category: 'code', weight: 0.75, cap: 4 },
+  'code-words': {
+    category: 'code', weight: 1.5, cap: 6,
+    words: 'code|coding|function|functions|method|class|bug|bugs|debug|compile|compiler|python|javascript|typescript|java|rust|golang|kotlin|swift|ruby|php|bash|shell script|sql|query|regex|regexp|api|implement|program|programming|algorithm|refactor|exception|stack trace|variable|array|arrays|recursion|recursive|html|css|website|webpage|script|snippet|repository|docker|kubernetes|endpoint|unit test|unit tests|pytest|npm|git|dataframe|pandas|numpy|react|django|linked list|binary tree|time complexity|space complexity|c++|c#|node.js|big o|write a function|write a program|data structure|def|elif|printf|println|console.log|#include',
+  },
+  'math-expression': { category: 'math', weight: 1, cap: 4 },
+  'math-words': {
+    category: 'math', weight: 1, cap: 4,
+    words: 'equation|equations|solve|integral|derivative|probability|percent|percentage|average|remainder|divisible|prime number|inequality|triangle|area|perimeter|volume|fraction|ratio|calculate|compute|multiply|divided|subtract|integer|integers|polynomial|matrix|theorem|factorial|logarithm|algebra|geometry|arithmetic|sum of|square root|vertices',
+  },
+  'word-problem': { category: 'math', weight: 3, cap: 3 },
+  'translate-into': { category: 'translation', weight: 4, cap: 4 },
+  'translate-words': {
+    category: 'translation', weight: 2.5, cap: 3,
+    words: 'translate|translated|translating|translation|translator|traduire|traduis|traduisez|traduce|traducir|traduzir|übersetze|übersetzen|übersetzung|翻译|翻訳|перевести|переведи|переведите',
+  },
+  summarize: {
+    category: 'summarization', weight: 3, cap: 4,
+    words: 'summarize|summarise|summary|summarization|tldr|tl;dr|recap|condense|synopsis|key points|main points|in a nutshell|in one sentence|in a few sentences|résumer|résumez|zusammenfassung|zusammenfassen|fasse|resumen|resume|总结|概括|要約|кратко',
+  },
+  'extract-words': {
+    category: 'extraction', weight: 3, cap: 4,
+    words: 'extract|extraction|identify|named entities|entities|parse|fields|key-value|the following information|the following data|the following records|classify|categorize|categorise|categories|sentiment',
+  },
+  'extract-as-json': { category: 'extraction', weight: 3, cap: 3 },
+  'structured-output': { category: 'extraction', weight: 1, cap: 2, words: 'json|csv|yaml|in the format|as a table' },
+  'writing-words': {
+    category: 'writing', weight: 1.5, cap: 4.5,
+    words: 'essay|story|stories|short story|poem|poetry|blog|blog post|email|letter|article|paragraph|headline|slogan|limerick|haiku|sonnet|rewrite|rephrase|paraphrase|proofread|grammar|grammatical|narrative|persuasive|speech|lyrics|tweet|caption|tagline|novel|fiction|fictional|plot|outline|memo|cover letter|biography|vivid|descriptive|creative|imagery|engaging|catchy',
+  },
+  'write-verb': { category: 'writing', weight: 1, cap: 1, words: 'write|writing|compose|draft|craft' },
+  'reasoning-words': {
+    category: 'reasoning', weight: 1.5, cap: 4,
+    words: 'riddle|puzzle|logic|logical|deduce|deduction|infer|inference|paradox|premise|premises|syllogism|implies|overtaken|overtook',
+  },
+  'puzzle-phrase': {
+    category: 'reasoning', weight: 3.5, cap: 3.5,
+    words: 'true, false, or uncertain|true or false|relationship between|which word does not belong|what could be the reasons|which direction|what could explain',
+  },
+  'puzzle-question': { category: 'reasoning', weight: 1, cap: 1 },
+  kinship: { category: 'reasoning', weight: 0.75, cap: 1.5, words: 'brother|brothers|sister|sisters|father|mother|grandfather|grandmother|son|daughter|uncle|aunt' },
+  'step-by-step': { category: 'reasoning', weight: 2, cap: 2, words: 'step by step|step-by-step|explain your reasoning|think carefully|reason through|justify your answer|with an explanation' },
+  roleplay: { category: 'chat', weight: 2.5, cap: 2.5, words: 'act as|pretend|role of|roleplay|role-play|you are a|imagine yourself|embody|persona' },
+  greeting: { category: 'chat', weight: 2, cap: 2, words: 'hi|hello|hey|thanks|thank you|good morning|how are you' },
+  question: {
+    category: null, weight: 0, cap: 0,
+    words: "how many|how much|what is the total|what's the total|what was the total|what percentage|what fraction|find the value|what is the probability|what's the probability|how long|how far|how old|how fast",
+  },
+  'number-words': { category: null, weight: 0, cap: 0, words: 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|thousand|half|twice|double|triple|quarter|dozen' },
+  quantities: {
+    category: null, weight: 0, cap: 0,
+    words: 'dollars|cents|per|each|total|cost|costs|paid|pays|price|earn|earns|spent|spends|sells|sold|bought|buys|profit|miles|hours|minutes|days|weeks|months|year|years|annual|kg|pounds|liters|percent|times|weighs|feet|inches|gallons|more than|less than|fewer',
+  },
+};
+
+const LEXICON = new Map<string, Family>();
+for (const [name, s] of Object.entries(SIGNALS) as Array<[Family, Signal]>) {
+  for (const w of s.words?.split('|') ?? []) LEXICON.set(w, name);
+}
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+// Longest first so "blog post" wins over "blog". The leading non-word character and the
+// lookahead are word boundaries that know accented and Cyrillic letters (JS's \b does not);
+// CJK entries thereby match as substrings. Consuming the leading character instead of a
+// lookbehind halves the scan time.
+/** Lower-case letters and digits that make up words, as a regex class body (shared with rule keywords). */
+export const WORD_CHARS = 'a-z0-9_\\u00c0-\\u024f\\u0400-\\u04ff';
+const LEXICON_RE = new RegExp(
+  `[^${WORD_CHARS}](?:${[...LEXICON.keys()].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![${WORD_CHARS}])`,
+  'g',
+);
+// Every alternative starts with punctuation, which keeps the scan at ~1 µs per 2 KB.
+const CODE_RE = /[;{] *\n|=>|[=!]==?|&&|\|\||:=|<\/[a-z]+>|\.\w+\(|\(\)/g;
+const OPS_RE = /[-+*/×÷^=<>%(√∑∫π≤≥≠±]/g;
+const NUMBER_RE = /\d+(?:[.,]\d+)*/g;
+const TRANSLATE_INTO_RE =
+  /\b(?:translat\w*|render|put)\b[^\n]{0,120}?\b(?:into|to|in)\s+(english|french|german|spanish|italian|portuguese|dutch|russian|chinese|mandarin|japanese|korean|arabic|hindi|turkish|polish|swedish|greek|hebrew|ukrainian|vietnamese|thai|indonesian)\b|\bhow (?:do|would) (?:you|i) say\b[^?\n]{0,120}?\bin (\w+)/;
+const EXTRACT_AS_RE = /\b(?:extract|identify|list|pull out|parse|return|output|give|present|format)\b[^]{0,200}?\b(json|csv|yaml|table|key-value|in the format)\b/;
+
+function count(re: RegExp, text: string, cap: number): number {
+  re.lastIndex = 0;
+  let n = 0;
+  while (n < cap && re.exec(text)) n++;
+  re.lastIndex = 0;
+  return n;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => c >= 97 && c <= 122;
+
+/** 'n' for a number, ')' or '(' ; 'v' for a lone letter (a variable); '' for anything else. */
+function operand(s: string, i: number, step: 1 | -1): string {
+  if (s.charCodeAt(i) === 32) i += step;
+  const c = s.charCodeAt(i);
+  if (isDigit(c) || c === 40 || c === 41) return 'n';
+  if (isLetter(c)) {
+    if (isLetter(s.charCodeAt(i + step))) return isDigit(s.charCodeAt(i - step)) ? 'n' : ''; // `4z` is a term
+    return isLetter(s.charCodeAt(i - step)) ? '' : 'v';
+  }
+  return '';
+}
+
+/** Arithmetic between numbers or one-letter variables, `f(x)`, `58%`, math symbols. */
+function mathExpressions(lower: string, cap: number): number {
+  let n = 0;
+  OPS_RE.lastIndex = 0;
+  for (let m = OPS_RE.exec(lower); m && n < cap; m = OPS_RE.exec(lower)) {
+    const i = m.index;
+    const op = m[0];
+    if (op === '%') n += operand(lower, i - 1, -1) === 'n' ? 1 : 0;
+    else if (op === '(') n += /^\([a-z0-9]\)/.test(lower.slice(i, i + 3)) && operand(lower, i - 1, -1) === 'v' ? 1 : 0;
+    else if (op.charCodeAt(0) > 0x2000 || op === 'π') n++;
+    else {
+      const a = operand(lower, i - 1, -1);
+      const b = operand(lower, i + 1, 1);
+      // `2022-01-31` and `1-5` are dates and ranges, not subtraction (`x-ray` already fails: `ray` is a word).
+      const tight = op === '-' && a === 'n' && b === 'n' && lower.charCodeAt(i - 1) !== 32 && lower.charCodeAt(i + 1) !== 32;
+      if (a && b && !tight) n++;
+    }
+  }
+  OPS_RE.lastIndex = 0;
+  return n;
+}
+
+const STOPWORDS: Record<string, string> = {
+  en: 'the and of to is are you what how with for this that please',
+  fr: 'le la les des est une et vous pour dans que qui avec sur',
+  de: 'der die das und ist nicht ein eine mit für ich sie wie auf',
+  es: 'el los las es una y por para con que del como está',
+  it: 'il gli della che è per con sono una non come anche',
+  pt: 'o os as um uma não com para que é do da em você',
+  nl: 'de het een en is van niet met voor dat op zijn je',
+};
+const STOP_INDEX = new Map<string, string[]>();
+for (const [lang, words] of Object.entries(STOPWORDS)) {
+  for (const w of words.split(' ')) STOP_INDEX.set(w, [...(STOP_INDEX.get(w) ?? []), lang]);
+}
+const LATIN_WORD_RE = /[a-zà-ÿ]+/g;
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const NO_LETTER_RE = /^[^a-z]*$/i;
+
+/** Language of a prompt: the dominant script of its first 1 KB, then common words for Latin script. */
+function guessLanguage(text: string, lower: string): string {
+  const n = Math.min(text.length, 1024);
+  if (!NON_ASCII_RE.test(n < text.length ? text.slice(0, n) : text)) return NO_LETTER_RE.test(text) ? 'und' : latinLanguage(lower);
+  const s = { latin: 0, zh: 0, ja: 0, ko: 0, ru: 0, uk: 0, ar: 0, he: 0, el: 0, hi: 0, th: 0 };
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) s.latin += (c | 32) >= 97 && (c | 32) <= 122 ? 1 : 0;
+    else if (c <= 0x024f) s.latin++;
+    else if (c >= 0x4e00 && c <= 0x9fff) s.zh += 3; // a CJK character carries about a word
+    else if (c >= 0x3040 && c <= 0x30ff) s.ja += 3;
+    else if (c >= 0xac00 && c <= 0xd7af) s.ko += 2;
+    else if (c >= 0x0400 && c <= 0x04ff) s[c === 0x456 || c === 0x457 || c === 0x454 || c === 0x491 ? 'uk' : 'ru']++;
+    else if (c >= 0x0600 && c <= 0x06ff) s.ar++;
+    else if (c >= 0x0590 && c <= 0x05ff) s.he++;
+    else if (c >= 0x0370 && c <= 0x03ff) s.el++;
+    else if (c >= 0x0900 && c <= 0x097f) s.hi++;
+    else if (c >= 0x0e00 && c <= 0x0e7f) s.th++;
+  }
+  // Japanese text mixes kanji with kana; any kana makes the Han characters Japanese.
+  if (s.ja > 0) [s.ja, s.zh] = [s.ja + s.zh, 0];
+  // Ukrainian shares most letters with Russian; its own letters decide.
+  if (s.uk > 0) [s.uk, s.ru] = [s.uk + s.ru, 0];
+  let best: keyof typeof s = 'latin';
+  for (const k of Object.keys(s) as Array<keyof typeof s>) if (s[k] > s[best]) best = k;
+  if (s[best] === 0) return 'und';
+  return best === 'latin' ? latinLanguage(lower) : best;
+}
+
+/** Among Latin-script languages, the one whose common words appear most in the first 300 chars. */
+function latinLanguage(lower: string): string {
+  const counts: Record<string, number> = {};
+  for (const w of lower.slice(0, 300).match(LATIN_WORD_RE) ?? []) {
+    for (const l of STOP_INDEX.get(w) ?? []) counts[l] = (counts[l] ?? 0) + 1;
+  }
+  let lang = 'en';
+  // English is checked first and wins ties: mixed prompts (code, names) are mostly English.
+  for (const l of Object.keys(STOPWORDS)) if ((counts[l] ?? 0) > (counts[lang] ?? 0)) lang = l;
+  return lang;
+}
+
+/** Classify a prompt and keep the lower-cased text for the router. */
+export function scanPrompt(prompt: string): PromptScan {
+  const text = prompt.length > MAX_SCAN_CHARS ? prompt.slice(0, MAX_SCAN_CHARS) : prompt;
+  const lower = text.toLowerCase();
+  const scores = { translation: 0, summarization: 0, extraction: 0, code: 0, math: 0, reasoning: 0, writing: 0, chat: 0 };
+  const signals: string[] = [];
+  const fire = (name: Family, times: number, detail?: string) => {
+    const s = SIGNALS[name];
+    if (s.category) scores[s.category] += Math.min(s.cap, s.weight * times);
+    signals.push(detail ? `${name}(${detail})` : name);
+  };
+
+  // One pass finds the vocabulary of every family; a word counts once however often it appears.
+  const hits = new Map<Family, string[]>();
+  for (const hit of ` ${lower}`.match(LEXICON_RE) ?? []) {
+    const m = hit.slice(1);
+    const family = LEXICON.get(m)!;
+    const list = hits.get(family);
+    if (!list) hits.set(family, [m]);
+    else if (!list.includes(m)) list.push(m);
+  }
+  const take = (f: Family) => {
+    const words = hits.get(f) ?? [];
+    hits.delete(f);
+    return words;
+  };
+
+  const fence = text.includes('```') || text.includes('~~~');
+  if (fence) fire('code-fence', 1);
+  const syntax = count(CODE_RE, text, 20);
+  if (syntax > 0) fire('code-syntax', syntax, String(syntax));
+  const hasCode = fence || syntax >= 3;
+
+  const maths = mathExpressions(lower, 20);
+  if (maths > 0 && !(hasCode && maths < 3)) fire('math-expression', maths, String(maths));
+  const digits = count(NUMBER_RE, text, 50);
+  const numbers = digits + take('number-words').length;
+  const questions = take('question');
+  const units = take('quantities');
+  if (!hasCode && ((digits >= 1 && numbers >= 2) || numbers >= 3) && (questions.length > 0 || units.length >= 2 || hits.has('math-words'))) {
+    fire('word-problem', 1, `${[...questions, ...units].slice(0, 3).join(', ')}; ${numbers} numbers`);
+  } else if (questions.length > 0) fire('puzzle-question', 1, questions[0]);
+  if (hits.has('translate-words')) {
+    const into = TRANSLATE_INTO_RE.exec(lower);
+    if (into) fire('translate-into', 1, into[1] ?? into[2]);
+  }
+  if (hits.has('structured-output') || hits.has('extract-words')) {
+    const as = EXTRACT_AS_RE.exec(lower);
+    if (as) fire('extract-as-json', 1, as[1]);
+  }
+  for (const [family, words] of hits) fire(family, words.length, words.slice(0, 4).join(', '));
+
+  let category: Category = 'chat';
+  let top = MIN_SCORE - 1e-9;
+  for (const c of CATEGORIES) if (scores[c] > top) [category, top] = [c, scores[c]];
+  const language = guessLanguage(text, lower);
+  const chars = prompt.length;
+  const estTokens = Math.ceil(language === 'zh' || language === 'ja' || language === 'ko' ? chars : chars / 4);
+  return { classification: { category, scores, signals, hasCode, language, chars, estTokens }, text, lower };
+}
+
+/** Classify a prompt: category, per-category scores and the signals that fired. */
+export function classify(prompt: string): Classification {
+  return scanPrompt(prompt).classification;
+}
