@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { registerRoutingCommands } from './commands/register-routing.js';
 
 /** Set by the bundler from package.json. */
 declare const __MMR_VERSION__: string;
@@ -58,6 +59,8 @@ Examples:
   mmr ask -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --json "2+2?"
   git diff | mmr ask "review this" -m fast  stdin is appended to the prompt as material
   mmr models                                what you can call, with prices and key status
+  mmr route "Write a SQL query for ..."     which rule and models a prompt would get, and why
+  mmr rules add --name sql --keywords sql,query --use anthropic:claude-haiku-4-5
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
@@ -111,6 +114,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
       return runModels({ ...cmd.optsWithGlobals(), ...flags });
     });
 
+  registerRoutingCommands(program);
   return program;
 }
 

@@ -17,6 +17,12 @@ export function demoAnswersPath(from = fileURLToPath(import.meta.url)): string {
   }
 }
 
+/** Relative when the file is under the current directory, else absolute. */
+const displayPath = (file: string) => {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+};
+
 export interface DemoFlags extends CallFlags {
   list?: boolean;
 }
@@ -54,7 +60,7 @@ export async function runDemo(words: string[], flags: DemoFlags): Promise<void> 
     const models = flags.model?.length ? flags.model : Object.keys(entry.answers);
     if (!flags.quiet) {
       process.stderr.write(
-        `mmr demo: these answers are recorded (${path.relative(process.cwd(), file) || file}), replayed by mmr's local provider server at ${server.url}.\n` +
+        `mmr demo: these answers are recorded (${displayPath(file)}), replayed by mmr's local provider server at ${server.url}.\n` +
           `The path is real — HTTP, streaming, parsing, timing, usage, cost — and the costs are what these models would charge for these tokens.\n` +
           `With your own keys: mmr ask "your prompt" (mmr models shows what you can call).\n\n`,
       );

@@ -45,8 +45,9 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
       ),
     proposeRule: (p, winner) => proposeRule(p, byId.get(winner)?.alias ?? winner, classify),
     saveRule: async (proposal) => {
-      const { saveRule } = await import('../config/save.js');
-      const saved = await saveRule(ruleFromProposal(proposal), target.file ? { file: target.file } : { create: { dir: process.cwd() } });
+      const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../core/router.js')]);
+      const knownModel = knownModelFor(session.loaded.config);
+      const saved = await saveRule(ruleFromProposal(proposal), target.file ? { file: target.file, knownModel } : { create: { dir: process.cwd() }, knownModel });
       return { file: saved.file };
     },
     ruleFile: target.display,

@@ -1,10 +1,11 @@
 import type { LoadedConfig, MmrConfig } from '../config/types.js';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
+import type { ErrorInfo, ModelRequest } from '../core/types.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { PriceBook } from '../core/cost.js';
 import { NoProvidersError } from '../core/errors.js';
 import type { Slot } from '../core/fanout.js';
-import { compileRules, knownModelFor, route, type RoutingDecision } from '../core/router.js';
+import { route, type RoutingDecision } from '../core/router.js';
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
@@ -65,6 +66,25 @@ let priceBook: Promise<PriceBook | null> | undefined;
 export const lazyPrices = () =>
   (priceBook ??= import('../core/cost.js').then((m) => m.loadPriceBook()).catch(() => null));
 
+/**
+ * A rule's `maxCostUsd`: the estimated cost of the prompt plus the requested output (maxTokens;
+ * none asked means only the input is counted) must fit, or the model is not called.
+ */
+async function costCapProblem(m: ResolvedModel, request: ModelRequest, capUsd: number): Promise<ErrorInfo | null> {
+  if (getPreset(m.provider.id)?.local && !m.price) return null;
+  const book = await lazyPrices();
+  const input = estimateTokens(request);
+  const est = book?.cost(getPreset(m.provider.id)?.pricesProvider, m.model, { inputTokens: input, outputTokens: request.maxTokens ?? 0 }, m.price);
+  if (est == null || est <= capUsd) return null;
+  return {
+    kind: 'config',
+    message: `estimated cost $${est.toFixed(4)} (~${input} input tokens${request.maxTokens ? ` + ${request.maxTokens} output` : ''}) exceeds the rule's maxCostUsd $${capUsd}; not sent`,
+    status: null,
+    retryable: false,
+    hint: 'raise maxCostUsd on the rule, shorten the prompt or lower --max-tokens',
+  };
+}
+
 /** Loads config, picks and resolves the models, and wires the engine: everything before the first request. */
 export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Promise<Session> {
   const env = deps.env ?? process.env;
@@ -77,7 +97,8 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   let source: Session['source'] = 'flags';
   let routing: RoutingDecision | undefined;
   if (refs.length === 0 && deps.prompt !== undefined && config.rules.length > 0) {
-    const rules = compileRules(config.rules, { file: loaded.projectFile ?? loaded.userFile, knownModel: knownModelFor(config) });
+    const { compileLoadedRules } = await import('./route.js');
+    const { rules } = await compileLoadedRules(loaded, deps.cwd ?? process.cwd());
     routing = route(rules, deps.prompt, { defaults: [] });
     if (routing.source === 'rule') {
       refs = routing.models;
@@ -108,6 +129,11 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
     priceProviderOf: (m) => getPreset(m.provider.id)?.pricesProvider,
     isLocal: (m) => getPreset(m.provider.id)?.local === true,
     preflight: async (m, request) => {
+      const cap = routing?.source === 'rule' ? routing.maxCostUsd : undefined;
+      if (cap !== undefined) {
+        const over = await costCapProblem(m, request, cap);
+        if (over) return over;
+      }
       if (estimateTokens(request) < CONTEXT_CHECK_FLOOR_TOKENS) return null;
       const book = m.contextWindow ? null : await lazyPrices();
       const window = m.contextWindow ?? book?.price(getPreset(m.provider.id)?.pricesProvider, m.model)?.contextWindow;

@@ -37,10 +37,24 @@ function ruleYaml(rule: object): string[] {
 
 const yamlItem = (rule: object, indent: string) => ruleYaml(rule).map((l, i) => `${indent}${i === 0 ? '- ' : '  '}${l}`).join('\n');
 
-/** JSON for `value`, its continuation lines indented by `base`. One line when `oneLine`. */
+/** JSON like people write it: objects one key a line, short lists of scalars on one line. */
+function pretty(v: unknown, unit: string, base: string): string {
+  if (Array.isArray(v)) {
+    if (v.every((x) => x === null || typeof x !== 'object')) return `[${v.map((x) => JSON.stringify(x)).join(', ')}]`;
+    return `[\n${v.map((x) => base + unit + pretty(x, unit, base + unit)).join(',\n')}\n${base}]`;
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v);
+    if (!entries.length) return '{}';
+    return `{\n${entries.map(([k, x]) => `${base}${unit}${JSON.stringify(k)}: ${pretty(x, unit, base + unit)}`).join(',\n')}\n${base}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** JSON for `value` whose continuation lines start at `base`; on one line when `oneLine`. */
 function json(value: unknown, unit: string, base: string, oneLine = false): string {
   if (oneLine) return JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']');
-  return JSON.stringify(value, null, unit).split('\n').join(`\n${base}`);
+  return pretty(value, unit, base);
 }
 
 interface Located {

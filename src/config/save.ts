@@ -64,7 +64,11 @@ function check(text: string, file: string, field: string | undefined, knownModel
   if (!parsed.ok) throw new ConfigError(parsed.problems, HINT);
   const { config, problems } = validateConfig(parsed.value, shown(file), parsed.locate);
   if (problems.length) throw new ConfigError(problems, HINT);
-  compileRules(config.rules, { file: shown(file), knownModel, locate: parsed.locate });
+  try {
+    compileRules(config.rules, { file: shown(file), knownModel, locate: parsed.locate });
+  } catch (err) {
+    throw err instanceof ConfigError ? new ConfigError(err.problems, HINT) : err;
+  }
   return config.rules;
 }
 
@@ -154,7 +158,13 @@ function refuseScript(file: string, rule: RuleConfig): void {
 export async function saveRule(rule: RuleConfig, opts: SaveOptions): Promise<SaveResult> {
   const knownModel = opts.knownModel ?? syntaxOnly;
   const clean = canonical(rule);
-  compileRules([clean], { file: 'the new rule', knownModel, path: ['rule'] });
+  try {
+    compileRules([clean], { knownModel, path: [] });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const problems = err.problems.map((p) => ({ file: `rule "${clean.name}"`, path: p.path.replace(/^\[0\]\.?/, ''), message: p.message.replace(/^rule [^:]*: /, '') }));
+    throw new ConfigError(problems, 'Nothing was written; fix the rule and try again.');
+  }
   const file = await target(opts);
   refuseScript(file, clean);
   const field = path.basename(file) === 'package.json' ? PACKAGE_FIELD : undefined;

@@ -197,14 +197,16 @@ function mathExpressions(lower: string, cap: number): number {
 }
 
 const STOPWORDS: Record<string, string> = {
-  en: 'the and of to is are you what how with for this that please',
-  fr: 'le la les des est une et vous pour dans que qui avec sur',
-  de: 'der die das und ist nicht ein eine mit für ich sie wie auf',
-  es: 'el los las es una y por para con que del como está',
-  it: 'il gli della che è per con sono una non come anche',
-  pt: 'o os as um uma não com para que é do da em você',
+  en: 'the and of to is are you what how with for this that please in it on as be has have many does do my',
+  fr: 'le la les des est une et vous pour dans que qui avec sur je tu cette ce pas bonjour merci peux',
+  de: 'der die das und ist nicht ein eine mit für ich sie wie auf bitte danke kannst mir',
+  es: 'el los las es una por para con que del como está hola gracias puedes qué muy pero',
+  it: 'il gli della che è per con sono una non come anche ciao grazie puoi',
+  pt: 'um uma não com para que é do da em você olá obrigado muito',
   nl: 'de het een en is van niet met voor dat op zijn je',
 };
+/** Letters that only some Latin-script languages use; each one counts as a common word. */
+const DIACRITICS: Record<string, string> = { fr: 'çèêëàâîïôûœ', de: 'äöüß', es: 'ñ¿¡', pt: 'ãõ', it: 'ìò' };
 const STOP_INDEX = new Map<string, string[]>();
 for (const [lang, words] of Object.entries(STOPWORDS)) {
   for (const w of words.split(' ')) STOP_INDEX.set(w, [...(STOP_INDEX.get(w) ?? []), lang]);
@@ -245,12 +247,16 @@ function guessLanguage(text: string, lower: string): string {
 /** Among Latin-script languages, the one whose common words appear most in the first 300 chars. */
 function latinLanguage(lower: string): string {
   const counts: Record<string, number> = {};
-  for (const w of lower.slice(0, 300).match(LATIN_WORD_RE) ?? []) {
+  const sample = lower.slice(0, 300);
+  if (NON_ASCII_RE.test(sample)) {
+    for (const ch of sample) for (const [l, set] of Object.entries(DIACRITICS)) if (set.includes(ch)) counts[l] = (counts[l] ?? 0) + 1;
+  }
+  for (const w of sample.match(LATIN_WORD_RE) ?? []) {
     for (const l of STOP_INDEX.get(w) ?? []) counts[l] = (counts[l] ?? 0) + 1;
   }
   let lang = 'en';
-  // English is checked first and wins ties: mixed prompts (code, names) are mostly English.
-  for (const l of Object.keys(STOPWORDS)) if ((counts[l] ?? 0) > (counts[lang] ?? 0)) lang = l;
+  // English wins ties and needs no evidence: mixed prompts (code, names, variables) are mostly English.
+  for (const l of Object.keys(STOPWORDS)) if ((counts[l] ?? 0) > (counts[lang] ?? 0) && (counts[l] ?? 0) >= 2) lang = l;
   return lang;
 }
 

@@ -49,7 +49,8 @@ export interface RuleWhen {
 
 /** The prompt as conditions see it; scanned once per decision. */
 class PromptView {
-  private hits?: Set<string>;
+  /** Keyword hits per index: rules compiled together share one, so the prompt is scanned once. */
+  private readonly hits = new Map<KeywordIndex, Set<string>>();
   private regexText?: string;
   constructor(
     readonly lower: string,
@@ -57,7 +58,9 @@ class PromptView {
     readonly c: Classification,
   ) {}
   keywords(index: KeywordIndex): Set<string> {
-    return (this.hits ??= index.find(this.lower));
+    let hits = this.hits.get(index);
+    if (!hits) this.hits.set(index, (hits = index.find(this.lower)));
+    return hits;
   }
   forRegex(): string {
     return (this.regexText ??= this.text.length > REGEX_SCAN_CHARS ? this.text.slice(0, REGEX_SCAN_CHARS) : this.text);

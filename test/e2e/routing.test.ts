@@ -64,6 +64,17 @@ describe('routing at run time', () => {
     expect(doc.results[0]).toMatchObject({ model: 'openai:coder', text: 'answer from coder', fallbackFrom: [{ model: 'openai:down', status: 503 }] });
   });
 
+  it("refuses to call a model whose estimated cost exceeds the rule's maxCostUsd", async () => {
+    const env = await project('rules:\n  - name: capped\n    when:\n      keywords: [essay]\n    use: openai:gpt-4o\n    maxCostUsd: 0.001\n');
+    const before = server.requests.length;
+    const r = await mmr(['ask', '--json', '--max-tokens', '4000', 'write an essay'], { env });
+    expect(r.exitCode).toBe(3);
+    expect(JSON.parse(r.stdout).results[0].error.message).toMatch(/exceeds the rule's maxCostUsd \$0\.001; not sent/);
+    expect(server.requests.length).toBe(before);
+    const ok = await mmr(['ask', '--max-tokens', '10', 'write an essay'], { env });
+    expect(ok.stdout).toBe('answer from gpt-4o');
+  });
+
   it('lets -m override every rule, and says so in --json', async () => {
     const env = await project(CONFIG);
     const r = await mmr(['ask', '--json', '-m', 'cheap', 'an SQL query please'], { env });

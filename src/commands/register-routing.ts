@@ -1,0 +1,124 @@
+/**
+ * `mmr route` and `mmr rules list|add|rm|test` for commander. Only the wiring lives here: each
+ * action loads its command module with import() when it runs, so start-up pays for none of it.
+ */
+import { CommanderError, type Command } from 'commander';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function number(flag: string, { int = false, min = 0 } = {}) {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) {
+      // Same code as cli.ts's own number flags, so it prints the message and exits 2.
+      throw new CommanderError(2, 'mmr.invalidNumber', `error: ${flag} must be ${int ? 'a whole number' : 'a number'} >= ${min}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+const opts = (flags: object, cmd: Command) => ({ ...cmd.optsWithGlobals(), ...flags });
+
+export function registerRoutingCommands(program: Command): void {
+  program
+    .command('route')
+    .description('show which models a prompt would go to and why (matching rule, its conditions, category, fallbacks); makes no network call')
+    .argument('[prompt...]', 'the prompt; stdin, when piped, is appended after a blank line')
+    .option('-m, --model <id>', 'route to this model whatever the rules say, as `ask -m` does (repeatable)', collect)
+    .option('--json', 'print the decision and the classification as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mmr route "Write a SQL query for the top 5 customers by revenue"
+  git diff | mmr route "review this" --json
+Rules are tried in order and the first whose conditions all hold wins; with none, the config's
+\`default\` models are used. Edit rules with \`mmr rules\`.`,
+    )
+    .action(async (words: string[], flags: object, cmd: Command) => {
+      const { runRoute } = await import('./route.js');
+      await runRoute(words, opts(flags, cmd));
+    });
+
+  const rules = program
+    .command('rules')
+    .description('list, add, remove and test routing rules (rules pick models for `mmr ask` without -m)');
+
+  rules
+    .command('list')
+    .alias('ls')
+    .description('list the rules in the order they are tried, with the default models and the config files read')
+    .option('--json', 'print JSON')
+    .action(async (flags: object, cmd: Command) => {
+      const { runRulesList } = await import('./rules.js');
+      await runRulesList(opts(flags, cmd));
+    });
+
+  rules
+    .command('add')
+    .description('add a rule to the config file that was loaded (or create .routerrc.yaml at the project root); comments and formatting are kept')
+    .requiredOption('--name <name>', 'unique rule name')
+    .requiredOption('--use <models>', 'model(s) to ask, comma-separated or repeated: provider:model or aliases', collect)
+    .option('--keywords <words>', 'match when ANY of these words appears (comma-separated, case-insensitive, whole words)', collect)
+    .option('--all-keywords <words>', 'match only when ALL of these words appear', collect)
+    .option('--regex <pattern>', 'match a regex (case-insensitive; /pattern/flags for others; repeatable: any of them)', collect)
+    .option('--category <names>', 'match the local classifier\'s category: code, math, writing, translation, summarization, extraction, reasoning, chat', collect)
+    .option('--language <codes>', 'match the prompt language, ISO 639-1 (en, fr, de, zh, ...)', collect)
+    .option('--has-code', 'match only prompts that contain code')
+    .option('--without-code', 'match only prompts without code')
+    .option('--min-chars <n>', 'match prompts of at least n characters', number('--min-chars', { int: true }))
+    .option('--max-chars <n>', 'match prompts of at most n characters', number('--max-chars', { int: true }))
+    .option('--min-tokens <n>', 'match prompts of at least n estimated tokens', number('--min-tokens', { int: true }))
+    .option('--max-tokens <n>', 'match prompts of at most n estimated tokens', number('--max-tokens', { int: true }))
+    .option('--fallback <models>', 'models to try in order when the chosen one is unavailable (429, 5xx, overloaded, timeout)', collect)
+    .option('--max-cost <usd>', 'spending cap for one answer, in USD', number('--max-cost'))
+    .option('--file <file>', 'write to this config file (created when missing)')
+    .option('--user', 'write to your user config (created when missing) instead of the project\'s')
+    .option('--replace', 'replace an existing rule with the same name, in place')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mmr rules add --name sql --keywords sql,query --category code --use anthropic:claude-haiku-4-5 --fallback openai:gpt-4o-mini
+  mmr rules add --name long --min-tokens 4000 --use gemini:gemini-2.5-flash --user
+The file is validated before it is written; a rule that would not load is refused and nothing changes.`,
+    )
+    .action(async (flags: { hasCode?: boolean; withoutCode?: boolean }, cmd: Command) => {
+      const [{ runRulesAdd }, { UsageError }] = await Promise.all([import('./rules.js'), import('../core/errors.js')]);
+      const { hasCode, withoutCode, ...rest } = flags;
+      if (hasCode && withoutCode) throw new UsageError('--has-code and --without-code contradict each other', 'pass one of them');
+      await runRulesAdd({ ...opts(rest, cmd), hasCode: hasCode ? true : withoutCode ? false : undefined });
+    });
+
+  rules
+    .command('rm')
+    .alias('remove')
+    .description('remove the rule with this name from the project config (or else the user config)')
+    .argument('<name>', 'the rule\'s name (see mmr rules list)')
+    .option('--file <file>', 'remove it from this config file')
+    .action(async (name: string, flags: object, cmd: Command) => {
+      const { runRulesRemove } = await import('./rules.js');
+      await runRulesRemove(name, opts(flags, cmd));
+    });
+
+  rules
+    .command('test')
+    .description('route every prompt in FILE and report those that do not go to the expected model (exit 1 on any mismatch)')
+    .argument('<file>', 'YAML, JSON or JSONL: a list of {prompt, expect} cases (expect: provider:model, alias, or a list)')
+    .option('--json', 'print every case\'s result as JSON')
+    .addHelpText(
+      'after',
+      `
+Example routing-tests.yaml:
+  - prompt: "Write a SQL query for the top 5 customers by revenue"
+    expect: anthropic:claude-haiku-4-5
+  - prompt: "Translate 'good morning' into French"
+    expect: fast            # an alias works too
+\`expect\` with one model must be the first model chosen; a list must match the whole list.`,
+    )
+    .action(async (file: string, flags: object, cmd: Command) => {
+      const { runRulesTest } = await import('./rules.js');
+      const results = await runRulesTest(file, opts(flags, cmd));
+      if (results.some((r) => !r.pass)) process.exitCode = 1;
+    });
+}

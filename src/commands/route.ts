@@ -1,0 +1,129 @@
+/**
+ * `mmr route "prompt"`: which models a prompt would go to, and why. No network: it loads config,
+ * classifies and routes locally, so it is the way to debug rules (and `rules test` builds on it).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadedConfig } from '../config/types.js';
+import type { Classification } from '../core/classify.js';
+import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import type { CompiledRule, RoutingDecision } from '../core/router.js';
+import { readPrompt } from './input.js';
+
+export interface RouteFlags {
+  config?: string;
+  /** `-m`: route to these, whatever the rules say (shows what `ask -m` would do). */
+  model?: string[];
+  json?: boolean;
+}
+
+/** Injected so tests never read the real user's files or stdin. */
+export interface RoutingDeps {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdin?: NodeJS.ReadStream & { isTTY?: boolean };
+  stdout?: { write(s: string): unknown };
+  /** Use this config instead of loading one. */
+  loaded?: LoadedConfig;
+}
+
+export interface Routing {
+  loaded: LoadedConfig;
+  rules: CompiledRule[];
+  /** The default models (config `default`, else one per provider whose key is set). */
+  defaults: string[];
+  knownModel: (ref: string) => string | null;
+}
+
+const SCRIPT = /\.(js|mjs|cjs|ts|mts|cts)$/i;
+
+/**
+ * Rules of the merged config fail as a whole; to name each problem's own file and line,
+ * re-read the data files (only on this error path, so normal runs read each file once).
+ */
+async function problemsPerFile(loaded: LoadedConfig, cwd: string, knownModel: (ref: string) => string | null): Promise<ConfigProblem[]> {
+  const [{ parseConfigText }, { validateConfig }, { compileRules }] = await Promise.all([
+    import('../config/parse.js'),
+    import('../config/schema.js'),
+    import('../core/router.js'),
+  ]);
+  const problems: ConfigProblem[] = [];
+  for (const file of loaded.files) {
+    if (SCRIPT.test(file)) return [];
+    const rel = path.relative(cwd, file);
+    const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+    const parsed = parseConfigText(await readFile(file, 'utf8'), shown, path.basename(file) === 'package.json' ? 'router' : undefined);
+    if (!parsed.ok) continue;
+    try {
+      compileRules(validateConfig(parsed.value, shown, parsed.locate).config.rules, { file: shown, knownModel, locate: parsed.locate });
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+    }
+  }
+  return problems;
+}
+
+/** Compile a loaded config's rules; a problem is attributed to the file (user or project) that holds it. */
+export async function compileLoadedRules(loaded: LoadedConfig, cwd = process.cwd()): Promise<{ rules: CompiledRule[]; knownModel: (ref: string) => string | null }> {
+  const { compileRules, knownModelFor } = await import('../core/router.js');
+  const knownModel = knownModelFor(loaded.config);
+  try {
+    const file = loaded.files.length === 1 ? path.relative(cwd, loaded.files[0]) || loaded.files[0] : 'config';
+    return { rules: compileRules(loaded.config.rules, { file, knownModel }), knownModel };
+  } catch (err) {
+    if (!(err instanceof ConfigError) || loaded.files.length < 2) throw err;
+    const own = await problemsPerFile(loaded, cwd, knownModel);
+    throw own.length ? new ConfigError(own, err.hint) : err;
+  }
+}
+
+/** Load config and compile its rules; shared by `route` and `rules`. Makes no network call. */
+export async function loadRouting(flags: { config?: string }, deps: RoutingDeps = {}): Promise<Routing> {
+  const env = deps.env ?? process.env;
+  const cwd = deps.cwd ?? process.cwd();
+  const [{ loadConfig }, { defaultModels }] = await Promise.all([import('../config/load.js'), import('../core/defaults.js')]);
+  const loaded = deps.loaded ?? (await loadConfig({ cwd, env, configPath: flags.config }));
+  const { rules, knownModel } = await compileLoadedRules(loaded, cwd);
+  // A fetch that always fails: the Ollama probe is a network call, and route makes none.
+  const offline = (() => Promise.reject(new Error('offline'))) as unknown as typeof fetch;
+  const { models } = await defaultModels(loaded.config, env, { fetch: offline });
+  return { loaded, rules, defaults: models, knownModel };
+}
+
+const row = (label: string, value: string) => `${label.padEnd(9)}${value}\n`;
+
+/** The decision as people read it: what matched, what runs, and the classification behind it. */
+export function formatDecision(d: RoutingDecision, c: Classification, ruleCount: number, expand: (ref: string) => string = (r) => r): string {
+  const show = (refs: string[], sep: string) => refs.map((r) => (expand(r) === r ? r : `${r} (${expand(r)})`)).join(sep);
+  let out = '';
+  if (d.source === 'rule') {
+    out += row('rule', `${d.rule}`);
+    out += row('matched', d.matched.join('; '));
+  } else if (d.source === 'default') out += row('rule', ruleCount ? `none of ${ruleCount} matched; using the default` : 'no rules configured; using the default');
+  else out += row('rule', 'skipped: models named with -m');
+  out += row('models', d.models.length ? show(d.models, ', ') : '(none: set `default:` in config, add a rule, or pass -m)');
+  if (d.fallback.length) out += row('fallback', show(d.fallback, ' → '));
+  if (d.maxCostUsd !== undefined) out += row('max cost', `$${d.maxCostUsd} per answer`);
+  out += row('prompt', `${c.category} · language ${c.language} · ${c.chars} chars · ~${c.estTokens} tokens${c.hasCode ? ' · has code' : ''}`);
+  out += row('signals', c.signals.length ? c.signals.join(', ') : '(none: reads as chat)');
+  out += row('why', d.reason);
+  return out;
+}
+
+export async function runRoute(words: string[], flags: RouteFlags, deps: RoutingDeps = {}): Promise<RoutingDecision> {
+  const prompt = await readPrompt(words, deps.stdin ?? process.stdin);
+  const { rules, defaults, loaded } = await loadRouting(flags, deps);
+  const [{ classify }, { route }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/resolve.js')]);
+  const expand = (ref: string) => {
+    try {
+      return expandAlias(ref, loaded.config.aliases).id;
+    } catch {
+      return ref;
+    }
+  };
+  const classification = classify(prompt);
+  const decision = route(rules, prompt, { override: flags.model, defaults, classification });
+  const stdout = deps.stdout ?? process.stdout;
+  stdout.write(flags.json ? `${JSON.stringify({ ...decision, classification }, null, 2)}\n` : formatDecision(decision, classification, rules.length, expand));
+  return decision;
+}
