@@ -2,8 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { applyEvent, emptyResult, type AnswerResult } from '../core/results.js';
 import type { ErrorInfo, FanoutEvent } from '../core/types.js';
 
-/** ~30 fps: smooth to the eye, and six models at 200 tok/s cost 30 renders a second, not 1,200. */
-export const DEFAULT_THROTTLE_MS = 33;
+/**
+ * ~15 fps: text streaming still reads as live, and six models at 200 tok/s cost 15 renders a
+ * second, not 1,200. At 30 fps the whole process used ~36% of a core (bench/tui.mjs, 200×50);
+ * at 15 fps ~27%, under the 30% budget.
+ */
+export const DEFAULT_THROTTLE_MS = 66;
 
 /**
  * A frame may cost at most 1/this of the time between frames. Ink redraws the whole frame
