@@ -34,7 +34,7 @@ export type Category = (typeof CATEGORIES)[number];
 /** Only this much of a prompt is scanned (classifier and rule regexes), in UTF-16 code units. */
 export const MAX_SCAN_CHARS = 64 * 1024;
 /** A category needs at least this score to beat `chat`. */
-export const MIN_SCORE = 2;
+export const MIN_SCORE = 1.5;
 
 export interface Classification {
   category: Category;
