@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerRoutingCommands } from './commands/register-routing.js';
+import { registerBenchCommands } from './commands/register-bench.js';
 
 /** Set by the bundler from package.json. */
 declare const __MMR_VERSION__: string;
@@ -115,6 +116,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
     });
 
   registerRoutingCommands(program);
+  registerBenchCommands(program);
   return program;
 }
 

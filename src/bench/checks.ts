@@ -1,0 +1,111 @@
+/**
+ * Grading one answer against a case's checks. The deterministic checks are pure; `command`
+ * and `judge` reach outside through injected functions so tests control them.
+ */
+import type { Check, CheckResult } from './types.js';
+import { schemaProblem } from './json-schema.js';
+
+export interface CheckDeps {
+  /** Runs a command check: the answer on stdin, exit 0 passes. */
+  runCommand?: (check: Check, answer: string) => Promise<{ pass: boolean; detail?: string }>;
+  /** Grades with a model; costUsd is the judge call's own cost. */
+  judge?: (check: Check, answer: string, prompt: string) => Promise<CheckResult>;
+}
+
+const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/**
+ * GSM8K-style: the last number in the answer, with thousands separators and currency signs
+ * dropped ("$1,234.50" → 1234.5). A trailing "." ends a sentence, not a decimal.
+ */
+export function finalNumber(answer: string): number | null {
+  const hits = answer.match(/(?:(?<![\d.])-)?\$?\s?\d[\d,]*(?:\.\d+)?/g);
+  if (!hits) return null;
+  const n = Number(hits[hits.length - 1].replace(/[$,\s]/g, ''));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Models often wrap JSON in a ``` fence; the JSON check grades what is inside. */
+export function extractJson(answer: string): string {
+  const fence = /```(?:json)?\s*\n([\s\S]*?)```/i.exec(answer);
+  return (fence ? fence[1] : answer).trim();
+}
+
+export function runSyncCheck(c: Check, answer: string): CheckResult | null {
+  const fold = (s: string) => (c.ignoreCase ? s.toLowerCase() : s);
+  const text = fold(answer);
+  switch (c.type) {
+    case 'equals': {
+      const want = typeof c.value === 'string' ? c.value : JSON.stringify(c.value);
+      const pass = fold(answer.trim()) === fold(want.trim());
+      return { type: c.type, pass, detail: pass ? undefined : `expected ${JSON.stringify(short(want))}` };
+    }
+    case 'contains': {
+      const wants = list(c.value);
+      const found = wants.filter((w) => text.includes(fold(w)));
+      const mode = c.mode ?? 'all';
+      const pass = mode === 'any' ? found.length > 0 : found.length === wants.length;
+      const missing = wants.filter((w) => !found.includes(w));
+      return { type: c.type, pass, detail: pass ? undefined : `missing ${missing.map((m) => JSON.stringify(m)).join(mode === 'any' ? ' or ' : ', ')}` };
+    }
+    case 'not-contains': {
+      const hit = list(c.value).find((w) => text.includes(fold(w)));
+      return { type: c.type, pass: hit === undefined, detail: hit === undefined ? undefined : `contains ${JSON.stringify(hit)}` };
+    }
+    case 'regex': {
+      const pass = new RegExp(String(c.value), c.flags ?? '').test(answer);
+      return { type: c.type, pass, detail: pass ? undefined : `no match for /${c.value}/` };
+    }
+    case 'number': {
+      const got = finalNumber(answer);
+      const tol = c.tolerance ?? 1e-6;
+      const pass = got !== null && Math.abs(got - (c.value as number)) <= tol;
+      return { type: c.type, pass, detail: pass ? undefined : got === null ? 'no number in the answer' : `got ${got}, expected ${c.value}` };
+    }
+    case 'json': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(extractJson(answer));
+      } catch {
+        return { type: c.type, pass: false, detail: 'not valid JSON' };
+      }
+      const problem = c.schema ? schemaProblem(parsed, c.schema) : null;
+      return { type: c.type, pass: problem === null, detail: problem ?? undefined };
+    }
+    case 'max-length': {
+      const pass = answer.length <= (c.value as number);
+      return { type: c.type, pass, detail: pass ? undefined : `${answer.length} chars > ${c.value}` };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Every check of a case, in order. A missing dependency fails its check rather than throwing. */
+export async function runChecks(checks: Check[], answer: string, prompt: string, deps: CheckDeps = {}): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const c of checks) {
+    const sync = runSyncCheck(c, answer);
+    if (sync) {
+      out.push(sync);
+    } else if (c.type === 'command') {
+      out.push(deps.runCommand ? { type: c.type, ...(await deps.runCommand(c, answer)) } : { type: c.type, pass: false, detail: 'command checks are not available here' });
+    } else if (c.type === 'judge') {
+      out.push(deps.judge ? await deps.judge(c, answer, prompt) : { type: c.type, pass: false, detail: 'no judge model (pass --judge MODEL or set model: on the check)' });
+    }
+  }
+  return out;
+}
+
+/** Runs a command check through execa (loaded only when a case uses one). */
+export async function execCommand(c: Check, answer: string, env: Record<string, string> = {}): Promise<{ pass: boolean; detail?: string }> {
+  const { execa } = await import('execa');
+  const argv = Array.isArray(c.value) ? c.value.map(String) : null;
+  const opts = { input: answer, reject: false, timeout: 30_000, env } as const;
+  const r = argv ? await execa(argv[0], argv.slice(1), opts) : await execa(String(c.value), { ...opts, shell: true });
+  if (r.exitCode === 0) return { pass: true };
+  const why = r.timedOut ? 'timed out after 30 s' : r.failed && r.exitCode === undefined ? String(r.shortMessage ?? 'failed to start') : `exit ${r.exitCode}`;
+  const err = String(r.stderr ?? '').trim().split('\n')[0];
+  return { pass: false, detail: err ? `${why}: ${short(err)}` : why };
+}

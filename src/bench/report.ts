@@ -1,0 +1,126 @@
+/**
+ * The summary in the four output forms: a terminal table (with the per-tag breakdown,
+ * disagreements, Pareto frontier and a small chart), one JSON document, CSV and Markdown.
+ */
+import { formatUsd } from '../core/cost.js';
+import { paretoFrontier, type FrontierPoint, type SuggestedRule } from './analysis.js';
+import type { Disagreement, ModelStats, TagStats } from './summary.js';
+
+export interface BenchReport {
+  models: ModelStats[];
+  tags: TagStats[];
+  disagreements: { total: number; cases: Disagreement[] };
+  frontier: FrontierPoint[];
+  suggestions?: SuggestedRule[];
+  cases: number;
+  /** USD spent in this run (cached rows cost nothing now), judge calls included. */
+  spentUsd: number;
+  judgeCostUsd: number;
+  wallMs: number;
+  stopped: 'signal' | 'budget' | null;
+  skipped: number;
+}
+
+export const pct = (r: number | null) => (r == null ? '—' : `${Math.round(r * 1000) / 10}%`);
+const ms = (v: number | null) => (v == null ? '—' : v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
+const tok = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
+const usd = (v: number | null) => (v == null ? '—' : formatUsd(v));
+
+function table(head: string[], rows: string[][], right = new Set<number>()): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (right.has(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+const MODEL_HEAD = ['model', 'pass', 'n', 'errors', 'mean', 'p50', 'p95', 'ttft p50', 'tokens', 'cost', '$/pass'];
+function modelCells(s: ModelStats): string[] {
+  return [
+    s.model + (s.cached ? ` (${s.cached} cached)` : ''),
+    s.graded ? `${s.passed}/${s.graded} ${pct(s.passRate)}` : '—',
+    String(s.n),
+    String(s.errors),
+    ms(s.latencyMean),
+    ms(s.latencyP50),
+    ms(s.latencyP95),
+    ms(s.ttftP50),
+    tok(s.inputTokens + s.outputTokens),
+    s.costUsd == null ? 'unknown' : usd(s.costUsd) + (s.costUnknown ? ` +${s.costUnknown} unknown` : ''),
+    usd(s.costPerPass),
+  ];
+}
+
+/** A cost (x) × pass rate (y) scatter, `height` rows tall; models are numbered as in the table. */
+export function chart(r: BenchReport, width = 44, height = 8): string {
+  const pts = r.models.map((s, i) => ({ i, s })).filter((p) => p.s.costUsd != null && p.s.passRate != null);
+  if (pts.length < 2) return '';
+  const maxCost = Math.max(...pts.map((p) => p.s.costUsd!)) || 1;
+  const grid = Array.from({ length: height }, () => Array(width).fill(' '));
+  for (const p of pts) {
+    const x = Math.min(width - 1, Math.round((p.s.costUsd! / maxCost) * (width - 1)));
+    const y = height - 1 - Math.min(height - 1, Math.round(p.s.passRate! * (height - 1)));
+    grid[y][x] = String(p.i + 1);
+  }
+  const rows = grid.map((g, k) => `${k === 0 ? '100%' : k === height - 1 ? '  0%' : '    '} │${g.join('')}`);
+  rows.push(`     └${'─'.repeat(width)}`);
+  rows.push(`      $0${' '.repeat(Math.max(1, width - 2 - usd(maxCost).length))}${usd(maxCost)}`);
+  return rows.join('\n');
+}
+
+export function formatTable(r: BenchReport): string {
+  const out: string[] = [];
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  out.push(table(MODEL_HEAD, r.models.map(modelCells), right));
+  if (r.tags.length) {
+    out.push('', 'By tag:');
+    out.push(table(['tag', 'model', 'pass', 'cost'], r.tags.map((t) => [t.tag, t.model, t.graded ? `${t.passed}/${t.graded} ${pct(t.passRate)}` : '—', usd(t.costUsd)]), new Set([2, 3])));
+  }
+  if (r.disagreements.total) {
+    out.push('', `Disagreements (${r.disagreements.total} case${r.disagreements.total === 1 ? '' : 's'}${r.disagreements.total > r.disagreements.cases.length ? `, first ${r.disagreements.cases.length}` : ''}):`);
+    for (const d of r.disagreements.cases) out.push(`  ${d.caseId} (${d.where}): pass ${d.passed.join(', ')} · fail ${d.failed.join(', ')}`);
+  }
+  if (r.frontier.length) {
+    out.push('', `Pareto: ${r.frontier.map((p) => `${p.model} (${usd(p.costUsd)}, ${pct(p.passRate)})`).join(' → ')}`);
+    const c = chart(r);
+    if (c) out.push(c, `      ${r.models.map((s, i) => `${i + 1} ${s.model}`).join(' · ')}`);
+  }
+  if (r.suggestions?.length) {
+    out.push('', 'Suggested rules (cheapest model within tolerance of the best, per tag):');
+    for (const s of r.suggestions) out.push(`  ${s.tag} → ${s.model} (${pct(s.passRate)}, best ${s.best.model} ${pct(s.best.passRate)}, n=${s.n})`);
+  }
+  const judge = r.judgeCostUsd ? ` · judge ${usd(r.judgeCostUsd)} (not in model costs)` : '';
+  const stop = r.stopped === 'budget' ? ` · stopped at --max-cost, ${r.skipped} not run` : r.stopped === 'signal' ? ` · interrupted, ${r.skipped} not run` : '';
+  out.push('', `${r.cases} cases × ${r.models.length} models in ${ms(r.wallMs)} · spent ${usd(r.spentUsd)}${judge}${stop}`);
+  return `${out.join('\n')}\n`;
+}
+
+export function formatJson(r: BenchReport): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+const CSV_HEAD = ['model', 'n', 'graded', 'passed', 'passRate', 'errors', 'cached', 'latencyMeanMs', 'latencyP50Ms', 'latencyP95Ms', 'ttftP50Ms', 'inputTokens', 'outputTokens', 'costUsd', 'costPerPassUsd', 'judgeCostUsd'];
+const csvCell = (v: unknown) => {
+  const s = v == null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function formatCsv(r: BenchReport): string {
+  const rows = r.models.map((s) => [s.model, s.n, s.graded, s.passed, s.passRate, s.errors, s.cached, s.latencyMean, s.latencyP50, s.latencyP95, s.ttftP50, s.inputTokens, s.outputTokens, s.costUsd, s.costPerPass, s.judgeCostUsd]);
+  return `${[CSV_HEAD, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+}
+
+export function formatMarkdown(r: BenchReport): string {
+  const md = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((x) => `| ${x.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  const parts = [md(MODEL_HEAD, r.models.map(modelCells))];
+  if (r.tags.length) parts.push('', md(['tag', 'model', 'pass', 'cost'], r.tags.map((t) => [t.tag, t.model, t.graded ? `${t.passed}/${t.graded} ${pct(t.passRate)}` : '—', usd(t.costUsd)])));
+  if (r.frontier.length) parts.push('', `Pareto frontier: ${r.frontier.map((p) => `${p.model} (${usd(p.costUsd)}, ${pct(p.passRate)})`).join(' → ')}`);
+  return `${parts.join('\n')}\n`;
+}
+
+export function formatReport(r: BenchReport, format: string): string {
+  if (format === 'json') return formatJson(r);
+  if (format === 'csv') return formatCsv(r);
+  if (format === 'md') return formatMarkdown(r);
+  return formatTable(r);
+}
+
+export { paretoFrontier };

@@ -1,0 +1,86 @@
+/** Shapes shared by the bench loader, runner, checks and reports. */
+import type { ChatMessage } from '../core/types.js';
+
+export type CheckType =
+  | 'equals'
+  | 'contains'
+  | 'not-contains'
+  | 'regex'
+  | 'number'
+  | 'json'
+  | 'max-length'
+  | 'command'
+  | 'judge';
+
+/** One `expect` entry, validated at load time; extra keys depend on the type. */
+export interface Check {
+  type: CheckType;
+  /** The expected value: string, number, list of strings, argv, ... per type. */
+  value?: unknown;
+  /** contains: `all` (default for lists) or `any`. */
+  mode?: 'any' | 'all';
+  ignoreCase?: boolean;
+  /** regex flags (default none). */
+  flags?: string;
+  /** number: absolute tolerance (default 1e-6). */
+  tolerance?: number;
+  /** json: a small JSON-schema subset (type, required, properties, items, enum). */
+  schema?: unknown;
+  /** judge: what a good answer looks like. */
+  rubric?: string;
+  /** judge: the grading model (else --judge). */
+  model?: string;
+  /** judge: `pass-fail` (default) or `score` (1–10 against `threshold`). */
+  scale?: 'pass-fail' | 'score';
+  /** judge score: the lowest passing score (default 7). */
+  threshold?: number;
+}
+
+/** A prompt case ready to run: templates applied, checks validated. */
+export interface BenchCase {
+  /** Unique within the run (file-derived when the case has none). */
+  id: string;
+  /** `file:line` (or `file#n`) for messages that point the user back at the source. */
+  where: string;
+  messages: ChatMessage[];
+  system?: string;
+  tags: string[];
+  expect: Check[];
+}
+
+/** The outcome of one check against one answer. */
+export interface CheckResult {
+  type: CheckType;
+  pass: boolean;
+  /** Why it failed (or the judge's score / reason); short. */
+  detail?: string;
+  /** judge: the score given (1–10) when the scale is `score`. */
+  score?: number;
+  /** judge: USD spent on the judging call; null when its price is unknown. */
+  costUsd?: number | null;
+}
+
+/** One case × model, as written to `--out` (one JSON line each). */
+export interface BenchRow {
+  caseId: string;
+  where: string;
+  tags: string[];
+  model: string;
+  answer: string;
+  /** True when every check passed; null when the case has no checks. */
+  pass: boolean | null;
+  checks: CheckResult[];
+  error: { kind: string; message: string; status: number | null } | null;
+  /** ms, as measured when the answer was first fetched (cached rows keep it). */
+  latencyMs: number | null;
+  ttftMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** USD of the answer; null when the price is unknown. */
+  costUsd: number | null;
+  /** USD spent on judge calls for this row, reported apart from the answer's cost. */
+  judgeCostUsd: number;
+  /** Served from the disk cache: costUsd/latency are the original call's, nothing was spent now. */
+  cached: boolean;
+  attempts: number;
+}

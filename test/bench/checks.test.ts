@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { execCommand, finalNumber, runChecks, runSyncCheck } from '../../src/bench/checks.js';
+import { normalizeCheck } from '../../src/bench/normalize.js';
+import { schemaProblem } from '../../src/bench/json-schema.js';
+import { parseVerdict } from '../../src/bench/judge.js';
+import type { Check } from '../../src/bench/types.js';
+
+const check = (raw: unknown) => normalizeCheck(raw, 'test', {});
+const run = (raw: unknown, answer: string) => runSyncCheck(check(raw), answer)!.pass;
+
+describe('checks', () => {
+  it('equals trims, optionally ignores case', () => {
+    expect(run({ type: 'equals', value: 'Paris' }, ' Paris\n')).toBe(true);
+    expect(run({ type: 'equals', value: 'Paris' }, 'paris')).toBe(false);
+    expect(run({ type: 'equals', value: 'Paris', ignoreCase: true }, 'paris')).toBe(true);
+  });
+
+  it('contains: all by default, any on request; not-contains', () => {
+    expect(run({ type: 'contains', value: ['a', 'b'] }, 'a only')).toBe(false);
+    expect(run({ type: 'contains', value: ['a', 'zz'], mode: 'any' }, 'a only')).toBe(true);
+    expect(run({ type: 'contains-any', value: ['x', 'only'] }, 'a only')).toBe(true);
+    expect(run({ type: 'not-contains', value: 'sorry' }, 'Sure!')).toBe(true);
+    expect(runSyncCheck(check({ type: 'not-contains', value: ['as an AI'] }), 'as an AI model')).toMatchObject({ pass: false, detail: 'contains "as an AI"' });
+  });
+
+  it('regex with flags; max-length', () => {
+    expect(run({ type: 'regex', value: '^select', flags: 'i' }, 'SELECT 1')).toBe(true);
+    expect(run({ type: 'max-length', value: 3 }, 'abcd')).toBe(false);
+  });
+
+  it('number: the final number, GSM8K style, with commas, $ and tolerance', () => {
+    expect(finalNumber('She makes 9 * 2 = $18 every day.\n#### 18')).toBe(18);
+    expect(finalNumber('The total is $1,234.50.')).toBe(1234.5);
+    expect(finalNumber('16-3-4=9')).toBe(9);
+    expect(finalNumber('It drops to -5 degrees')).toBe(-5);
+    expect(finalNumber('no digits')).toBeNull();
+    expect(run({ type: 'number', value: '1,300' }, 'Total: $1,300')).toBe(true);
+    expect(run({ type: 'number', value: 3.14, tolerance: 0.01 }, 'about 3.141')).toBe(true);
+    expect(run({ type: 'number', value: 42 }, '41')).toBe(false);
+  });
+
+  it('json: valid (fenced or not) and a schema subset', () => {
+    const schema = { type: 'object', required: ['name', 'age'], properties: { age: { type: 'integer' }, tags: { type: 'array', items: { enum: ['a', 'b'] } } } };
+    expect(run({ type: 'json' }, '```json\n{"a":1}\n```')).toBe(true);
+    expect(run({ type: 'json' }, 'not json')).toBe(false);
+    expect(run({ type: 'json', schema }, '{"name":"Ada","age":36,"tags":["a"]}')).toBe(true);
+    expect(schemaProblem({ name: 'Ada', age: 3.5 }, schema)).toBe('$.age should be integer, got number');
+    expect(schemaProblem({ name: 'Ada' }, schema)).toBe('$.age is required');
+    expect(schemaProblem({ name: 'A', age: 1, tags: ['c'] }, schema)).toBe('$.tags[0] should be one of "a", "b"');
+  });
+
+  it('command: answer on stdin, exit 0 passes', async () => {
+    expect(await execCommand(check({ type: 'command', value: 'grep -q Paris' }), 'Paris!')).toEqual({ pass: true });
+    expect((await execCommand(check({ type: 'command', value: ['sh', '-c', 'echo nope >&2; exit 3'] }), 'x'))).toEqual({ pass: false, detail: 'exit 3: nope' });
+  });
+
+  it('judge: verdicts parsed, judge injected, cost carried apart', async () => {
+    const pf = check({ type: 'judge', rubric: 'mentions Paris' });
+    const sc = check({ type: 'judge', rubric: 'good', scale: 'score', threshold: 6 });
+    expect(parseVerdict(pf, 'Reasoning... VERDICT: PASS')).toMatchObject({ pass: true });
+    expect(parseVerdict(pf, 'answer PASS or FAIL. VERDICT: FAIL')).toMatchObject({ pass: false });
+    expect(parseVerdict(sc, 'SCORE: 5')).toMatchObject({ pass: false, score: 5 });
+    expect(parseVerdict(sc, 'Score: 8/10')).toMatchObject({ pass: true, score: 8 });
+    const judge = async (c: Check) => ({ type: c.type, pass: true, costUsd: 0.001 });
+    const out = await runChecks([pf, check({ type: 'contains', value: 'x' })], 'x', 'q', { judge });
+    expect(out).toEqual([{ type: 'judge', pass: true, costUsd: 0.001 }, { type: 'contains', pass: true, detail: undefined }]);
+    expect((await runChecks([pf], 'x', 'q'))[0]).toMatchObject({ pass: false });
+  });
+
+  it('invalid checks are refused at load time', () => {
+    expect(() => check({ type: 'number', value: 'abc' })).toThrow(/needs a numeric "value"/);
+    expect(() => check({ type: 'judge' })).toThrow(/needs a "rubric"/);
+    expect(() => check({ value: 1 })).toThrow(/needs a "type"/);
+  });
+});
