@@ -22,7 +22,7 @@ const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'optio
 const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop'];
 const MODEL_KEYS = [...OPTION_KEYS, 'price', 'contextWindow'];
 const PRICE_KEYS = ['input', 'output', 'cachedInput'];
-const PROVIDER_KEYS = ['protocol', 'baseUrl', 'keyEnv', 'headers', 'command', 'env'];
+const PROVIDER_KEYS = ['protocol', 'baseUrl', 'keyEnv', 'headers', 'command', 'env', 'rpm', 'concurrency'];
 const PROTOCOLS: readonly ProtocolKind[] = ['openai', 'anthropic', 'gemini', 'ollama', 'command'];
 const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'];
 const RETRY_KEYS = ['maxRetries', 'baseDelayMs', 'maxDelayMs'];
@@ -128,6 +128,11 @@ function provider(w: Walker, id: string, v: unknown, path: PathSeg[]): ProviderC
   if (command) out.command = command;
   const env = w.stringMap(obj.env, [...path, 'env']);
   if (env) out.env = env;
+  // Request limits `mmr bench` keeps to for this provider.
+  const rpm = w.number(obj.rpm, [...path, 'rpm'], { min: 1, integer: true });
+  if (rpm !== undefined) out.rpm = rpm;
+  const concurrency = w.number(obj.concurrency, [...path, 'concurrency'], { min: 1, integer: true });
+  if (concurrency !== undefined) out.concurrency = concurrency;
 
   const preset = getPreset(id);
   const effective = out.protocol ?? preset?.protocol;

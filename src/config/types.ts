@@ -12,6 +12,10 @@ export interface ProviderConfig {
   /** protocol `command`: argv array; `{model}` is replaced by the model name. */
   command?: string[];
   env?: Record<string, string>;
+  /** `mmr bench`: at most this many requests a minute to this provider. */
+  rpm?: number;
+  /** `mmr bench`: at most this many requests in flight to this provider. */
+  concurrency?: number;
 }
 
 /** Per-model settings, keyed by `provider:model` (or alias) in `models:`. */

@@ -156,3 +156,13 @@ describe('.routerrc.example', () => {
     expect(text).not.toMatch(/sk-[A-Za-z0-9]/);
   });
 });
+
+describe('provider request limits', () => {
+  it('accepts rpm and concurrency as positive whole numbers, and names the bad ones', () => {
+    const ok = validateConfig({ providers: { openai: { rpm: 60, concurrency: 4 } } }, 'x.yaml');
+    expect(ok.problems).toEqual([]);
+    expect(ok.config.providers.openai).toMatchObject({ rpm: 60, concurrency: 4 });
+    const bad = validateConfig({ providers: { openai: { rpm: 0, concurrency: 2.5 } } }, 'x.yaml');
+    expect(bad.problems.map((p) => p.path).sort()).toEqual(['providers.openai.concurrency', 'providers.openai.rpm']);
+  });
+});
