@@ -4,6 +4,7 @@
  * the cache, the call itself (retries and timeouts are the engine's) and then the checks.
  * Rows are handed to `onRow` as they finish and not kept: memory stays flat on big runs.
  */
+import { setMaxListeners } from 'node:events';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import { buildRequest, type Prompt } from '../core/request.js';
 import { applyEvent, emptyResult } from '../core/results.js';
@@ -63,6 +64,8 @@ async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineO
 
 export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<RunOutcome> {
   const local = new AbortController();
+  // Every job in flight listens on this one signal (-j 32 means 32 listeners), by design.
+  setMaxListeners(0, local.signal);
   const onAbort = () => local.abort('signal');
   if (o.signal?.aborted) local.abort('signal');
   o.signal?.addEventListener('abort', onAbort, { once: true });

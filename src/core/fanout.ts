@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FanoutEvent } from './types.js';
 import type { ResolvedModel } from './model.js';
 import type { Prompt } from './request.js';
@@ -14,6 +15,8 @@ export type Slot = ResolvedModel | readonly ResolvedModel[];
  */
 export async function* fanout(models: readonly Slot[], prompt: Prompt, opts: EngineOptions): AsyncGenerator<FanoutEvent> {
   const local = new AbortController();
+  // One listener per model on this signal; a comparison of more than ten models is legitimate.
+  setMaxListeners(0, local.signal);
   const onAbort = () => local.abort(opts.signal?.reason);
   if (opts.signal?.aborted) local.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
