@@ -55,17 +55,28 @@ export async function* readChunks(body: ReadableStream<Uint8Array>, signal?: Abo
       })
     : undefined;
   aborted?.catch(() => {});
+  let ended = false;
   try {
     for (;;) {
       const result = await (aborted ? Promise.race([reader.read(), aborted]) : reader.read()).catch((err: unknown) => {
         throw signal?.aborted ? abortError(signal) : new StreamReadError(err);
       });
-      if (result.done) return;
+      if (result.done) {
+        ended = true;
+        return;
+      }
       if (result.value.byteLength > 0) yield result.value;
     }
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
-    reader.cancel().catch(() => {});
+    // A consumer that stopped at the protocol's end marker ([DONE], message_stop) usually leaves
+    // only the body's end behind, already received. Taking it ends the response normally; a cancel
+    // would make fetch abort the finished request (an exception and teardown per answer).
+    if (!ended && !signal?.aborted) {
+      const tail = await Promise.race([reader.read().catch(() => null), new Promise<null>((r) => setImmediate(r, null))]);
+      ended = tail?.done === true;
+    }
+    if (!ended) reader.cancel().catch(() => {});
   }
 }
 
