@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { collect, numberFlag, withGlobals } from './commands/flags.js';
 import { registerRoutingCommands } from './commands/register-routing.js';
 import { registerBenchCommands } from './commands/register-bench.js';
 
@@ -11,19 +12,6 @@ export interface CommonFlags {
   config?: string;
   verbose?: boolean;
   quiet?: boolean;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function numberFlag(flag: string, { min, max, int }: { min?: number; max?: number; int?: boolean } = {}) {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n)) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-      const range = [min !== undefined ? `>= ${min}` : '', max !== undefined ? `<= ${max}` : ''].filter(Boolean).join(' and ');
-      throw new CommanderError(2, 'mmr.invalidNumber', `error: ${flag} must be ${int ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''}, got "${value}"`);
-    }
-    return n;
-  };
 }
 
 function addModelCallOptions(cmd: Command): Command {
@@ -80,7 +68,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
     .option('--blind', 'terminal UI: hide model names and shuffle columns until you vote')
     .action(async (words: string[], flags, cmd: Command) => {
     const { runAsk } = await import('./commands/ask.js');
-    return runAsk(words, { ...cmd.optsWithGlobals(), ...flags });
+    return runAsk(words, withGlobals(flags, cmd));
   });
 
   addModelCallOptions(
@@ -93,7 +81,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
     .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
     .action(async (words: string[], flags, cmd: Command) => {
       const { runDemo } = await import('./commands/demo.js');
-      return runDemo(words, { ...cmd.optsWithGlobals(), ...flags });
+      return runDemo(words, withGlobals(flags, cmd));
     });
 
   program
@@ -113,7 +101,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
     .option('--no-probe', 'do not look for a local Ollama server')
     .action(async (flags, cmd: Command) => {
       const { runModels } = await import('./commands/models.js');
-      return runModels({ ...cmd.optsWithGlobals(), ...flags });
+      return runModels(withGlobals(flags, cmd));
     });
 
   registerRoutingCommands(program);

@@ -43,7 +43,7 @@ export async function listModels(flags: ModelsFlags, env: NodeJS.ProcessEnv = pr
     import('../core/cost.js'),
   ]);
   const { config } = await loadConfig({ cwd, env, configPath: flags.config });
-  const defaults = (await defaultModels(config, env, flags.probe === false ? { timeoutMs: 0 } : {})).models;
+  const defaults = (await defaultModels(config, env, { probe: flags.probe !== false })).models;
   const prices = await loadPriceBook();
   const rows = new Map<string, ModelRow>();
   const defaultIds = new Set<string>();

@@ -2,21 +2,10 @@
  * `mmr bench` and `mmr cache clear` for commander. Only the wiring lives here: each action loads
  * its command module with import() when it runs, so start-up pays for none of it.
  */
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { collect, numberFlag, withGlobals as opts } from './flags.js';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function number(flag: string, { int = false, min = 0 } = {}) {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) {
-      throw new CommanderError(2, 'mmr.invalidNumber', `error: ${flag} must be ${int ? 'a whole number' : 'a number'} >= ${min}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-const opts = (flags: object, cmd: Command) => ({ ...cmd.optsWithGlobals(), ...flags });
 
 export function registerBenchCommands(program: Command): void {
   program
@@ -24,25 +13,25 @@ export function registerBenchCommands(program: Command): void {
     .description('run prompt files across models, check the answers, and compare pass rate, latency and cost')
     .argument('<files...>', 'prompt files or globs: .yaml/.yml, .json, .jsonl, .csv, or plain text (one prompt per block)')
     .option('-m, --model <id>', 'model to test, as provider:model or an alias (repeatable; default: your config or the keys you have set)', collect)
-    .option('-j, --concurrency <n>', 'requests in flight at once, over all providers (default 8)', number('--concurrency', { int: true, min: 1 }))
+    .option('-j, --concurrency <n>', 'requests in flight at once, over all providers (default 8)', numberFlag('--concurrency', { int: true, min: 1 }))
     .option('--rpm <provider=N>', 'at most N requests a minute to this provider (repeatable)', collect)
     .option('--provider-concurrency <provider=N>', 'at most N requests at once to this provider (repeatable)', collect)
     .option('-s, --system <text>', 'system prompt for cases that have none')
-    .option('-t, --temperature <n>', 'sampling temperature (0-2)', number('--temperature'))
-    .option('--max-tokens <n>', 'upper bound on output tokens per answer', number('--max-tokens', { int: true, min: 1 }))
-    .option('--timeout <ms>', 'total time allowed per answer in ms, retries included', number('--timeout', { int: true, min: 1 }))
-    .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', number('--retries', { int: true }))
+    .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
+    .option('--max-tokens <n>', 'upper bound on output tokens per answer', numberFlag('--max-tokens', { int: true, min: 1 }))
+    .option('--timeout <ms>', 'total time allowed per answer in ms, retries included', numberFlag('--timeout', { int: true, min: 1 }))
+    .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { int: true, min: 0 }))
     .option('--judge <id>', 'model that grades `judge` checks (a check\'s own model: wins)')
     .option('--no-cache', 'ask every model again instead of reusing cached answers')
     .option('--out <file.jsonl>', 'write one JSON line per case × model (answer, checks, usage, cost, timing) as each finishes')
     .option('--format <form>', 'summary form on stdout: table, json, csv or md (default table)')
     .option('--json', 'print the summary as one JSON document (same as --format json)')
-    .option('--max-cost <usd>', 'print the estimated cost first, and stop the run when the spend reaches this many USD', number('--max-cost'))
-    .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', number('--threshold'))
+    .option('--max-cost <usd>', 'print the estimated cost first, and stop the run when the spend reaches this many USD', numberFlag('--max-cost', { min: 0 }))
+    .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0 }))
     .option('--suggest-rules', 'print per tag the cheapest model within --tolerance points of the best')
     .option('--write-rules', 'save those suggested rules to your config (comments kept; replaces bench-* rules of the same name)')
-    .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', number('--tolerance'))
-    .option('--limit <n>', 'run only the first N cases', number('--limit', { int: true, min: 1 }))
+    .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
+    .option('--limit <n>', 'run only the first N cases', numberFlag('--limit', { int: true, min: 1 }))
     .option('-q, --quiet', 'no progress line and no notes on stderr')
     .addHelpText(
       'after',

@@ -2,22 +2,10 @@
  * `mmr route` and `mmr rules list|add|rm|test` for commander. Only the wiring lives here: each
  * action loads its command module with import() when it runs, so start-up pays for none of it.
  */
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { collect, numberFlag, withGlobals as opts } from './flags.js';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function number(flag: string, { int = false, min = 0 } = {}) {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) {
-      // Same code as cli.ts's own number flags, so it prints the message and exits 2.
-      throw new CommanderError(2, 'mmr.invalidNumber', `error: ${flag} must be ${int ? 'a whole number' : 'a number'} >= ${min}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-const opts = (flags: object, cmd: Command) => ({ ...cmd.optsWithGlobals(), ...flags });
 
 export function registerRoutingCommands(program: Command): void {
   program
@@ -66,12 +54,12 @@ Rules are tried in order and the first whose conditions all hold wins; with none
     .option('--language <codes>', 'match the prompt language, ISO 639-1 (en, fr, de, zh, ...)', collect)
     .option('--has-code', 'match only prompts that contain code')
     .option('--without-code', 'match only prompts without code')
-    .option('--min-chars <n>', 'match prompts of at least n characters', number('--min-chars', { int: true }))
-    .option('--max-chars <n>', 'match prompts of at most n characters', number('--max-chars', { int: true }))
-    .option('--min-tokens <n>', 'match prompts of at least n estimated tokens', number('--min-tokens', { int: true }))
-    .option('--max-tokens <n>', 'match prompts of at most n estimated tokens', number('--max-tokens', { int: true }))
+    .option('--min-chars <n>', 'match prompts of at least n characters', numberFlag('--min-chars', { int: true, min: 0 }))
+    .option('--max-chars <n>', 'match prompts of at most n characters', numberFlag('--max-chars', { int: true, min: 0 }))
+    .option('--min-tokens <n>', 'match prompts of at least n estimated tokens', numberFlag('--min-tokens', { int: true, min: 0 }))
+    .option('--max-tokens <n>', 'match prompts of at most n estimated tokens', numberFlag('--max-tokens', { int: true, min: 0 }))
     .option('--fallback <models>', 'models to try in order when the chosen one is unavailable (429, 5xx, overloaded, timeout)', collect)
-    .option('--max-cost <usd>', 'spending cap for one answer, in USD', number('--max-cost'))
+    .option('--max-cost <usd>', 'spending cap for one answer, in USD', numberFlag('--max-cost', { min: 0 }))
     .option('--file <file>', 'write to this config file (created when missing)')
     .option('--user', 'write to your user config (created when missing) instead of the project\'s')
     .option('--replace', 'replace an existing rule with the same name, in place')

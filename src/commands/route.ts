@@ -84,9 +84,8 @@ export async function loadRouting(flags: { config?: string }, deps: RoutingDeps 
   const [{ loadConfig }, { defaultModels }] = await Promise.all([import('../config/load.js'), import('../core/defaults.js')]);
   const loaded = deps.loaded ?? (await loadConfig({ cwd, env, configPath: flags.config }));
   const { rules, knownModel } = await compileLoadedRules(loaded, cwd);
-  // A fetch that always fails: the Ollama probe is a network call, and route makes none.
-  const offline = (() => Promise.reject(new Error('offline'))) as unknown as typeof fetch;
-  const { models } = await defaultModels(loaded.config, env, { fetch: offline });
+  // The Ollama probe is a network call, and route makes none.
+  const { models } = await defaultModels(loaded.config, env, { probe: false });
   return { loaded, rules, defaults: models, knownModel };
 }
 

@@ -5,7 +5,7 @@ import type { EngineOptions } from '../core/run-model.js';
 import type { PriceBook } from '../core/cost.js';
 import { NoProvidersError } from '../core/errors.js';
 import type { Slot } from '../core/fanout.js';
-import { route, type RoutingDecision } from '../core/router.js';
+import { route, type CompiledRule, type RoutingDecision } from '../core/router.js';
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
@@ -96,9 +96,10 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   let fallback: string[] = [];
   let source: Session['source'] = 'flags';
   let routing: RoutingDecision | undefined;
+  let rules: CompiledRule[] = [];
   if (refs.length === 0 && deps.prompt !== undefined && config.rules.length > 0) {
     const { compileLoadedRules } = await import('./route.js');
-    const { rules } = await compileLoadedRules(loaded, deps.cwd ?? process.cwd());
+    ({ rules } = await compileLoadedRules(loaded, deps.cwd ?? process.cwd()));
     routing = route(rules, deps.prompt, { defaults: [] });
     if (routing.source === 'rule') {
       refs = routing.models;
@@ -111,7 +112,8 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
     refs = d.models;
     source = d.source;
     if (refs.length === 0) throw new NoProvidersError('no model to ask: no API key is set and no local server answered', noProvidersHint(env));
-    if (routing) routing = { ...routing, models: refs, reason: routing.reason.replace(/using the default: .*$/, `using the default: ${refs.join(', ')}`) };
+    // No rule matched: decide again with the real default set so the explanation names it.
+    if (routing) routing = route(rules, deps.prompt!, { defaults: refs });
   } else if (flags.model?.length && deps.prompt !== undefined) {
     routing = route([], deps.prompt, { override: refs, defaults: [] });
   }

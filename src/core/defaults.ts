@@ -21,6 +21,8 @@ export interface DefaultModelsOptions {
   fetch?: typeof fetch;
   /** How long to wait for Ollama to answer, in ms. A local server answers in a few ms. */
   timeoutMs?: number;
+  /** false: make no network call at all (`mmr route`, `mmr models --no-probe`). */
+  probe?: boolean;
 }
 
 /** A URL for display: credentials in it (proxy setups) are masked. */
@@ -65,6 +67,7 @@ export async function defaultModels(config: MmrConfig, env: NodeJS.ProcessEnv, o
     notes.push(`${keyVar} is set: comparing ${preset.id}:${preset.defaultModel}`);
   }
 
+  if (opts.probe === false) return { models, source: 'env', notes };
   let ollamaUrl = getPreset('ollama')!.baseUrl;
   try {
     ollamaUrl = resolveProvider('ollama', config, env).baseUrl;

@@ -194,15 +194,14 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
         status: null,
         retryable: false,
       };
-      // An abort we caused ourselves is a timeout, not a user cancel.
+      // The abort's reason says who stopped the attempt: the user, or one of our timers (a
+      // timeout, not a cancel). 'done' is only the cleanup above.
       const reason: unknown = ac.signal.reason;
-      if (error.kind === 'aborted' || ac.signal.aborted) {
-        if (parent.aborted) error = { kind: 'aborted', message: 'cancelled', status: null, retryable: false };
-        else if (reason === 'total') error = timeoutError('total', timeouts.totalMs);
-        else if (reason === 'connect' || reason === 'first-token' || reason === 'idle') {
-          const which: TimeoutWhich = reason;
-          error = timeoutError(which, timeouts[TIMEOUT_KEY[which]]);
-        }
+      if (parent.aborted) error = { kind: 'aborted', message: 'cancelled', status: null, retryable: false };
+      else if (reason === 'total') error = timeoutError('total', timeouts.totalMs);
+      else if (reason === 'connect' || reason === 'first-token' || reason === 'idle') {
+        const which: TimeoutWhich = reason;
+        error = timeoutError(which, timeouts[TIMEOUT_KEY[which]]);
       }
       const retriesLeft = attempt <= policy.maxRetries;
       if (!error.retryable || sawText || !retriesLeft || parent.aborted || total.signal.aborted) {

@@ -160,7 +160,10 @@ describe('registerRoutingCommands', () => {
 
   it('loads the command modules only when an action runs (start-up imports commander alone)', async () => {
     const src = await readFile(new URL('../../src/commands/register-routing.ts', import.meta.url), 'utf8');
-    expect(src.match(/^import .*$/gm)).toEqual(["import { CommanderError, type Command } from 'commander';"]);
+    expect(src.match(/^import .*$/gm)).toEqual(["import type { Command } from 'commander';", "import { collect, numberFlag, withGlobals as opts } from './flags.js';"]);
+    // The shared flag parsers are on the start-up path too: commander is all they may import.
+    const flags = await readFile(new URL('../../src/commands/flags.ts', import.meta.url), 'utf8');
+    expect(flags.match(/^import .*$/gm)).toEqual(["import { CommanderError, type Command } from 'commander';"]);
   });
 
   it('runs `route --json` and `rules test` end to end, with exit code 1 on a mismatch', async () => {
