@@ -62,6 +62,12 @@ async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineO
   };
 }
 
+/** The user text a case asks: its last user turn. */
+export function lastUserText(c: BenchCase): string {
+  for (let i = c.messages.length - 1; i >= 0; i--) if (c.messages[i].role === 'user') return c.messages[i].content;
+  return c.messages[c.messages.length - 1]?.content ?? '';
+}
+
 export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<RunOutcome> {
   const local = new AbortController();
   // Every job in flight listens on this one signal (-j 32 means 32 listeners), by design.
@@ -88,7 +94,8 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
     const c = cases[Math.floor(i / o.models.length)];
     const model = o.models[i % o.models.length];
     const prompt = casePrompt(c, o.options);
-    const key = o.cache ? cacheKey(model.id, buildRequest(model, prompt)) : '';
+    const request = buildRequest(model, prompt);
+    const key = o.cache ? cacheKey(model.id, request) : '';
     const hit = o.cache ? await o.cache.get(key) : null;
     const cached = hit !== null;
     let answer: CachedAnswer;
@@ -109,7 +116,7 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
         release();
       }
     }
-    const question = c.messages[c.messages.length - 1].content;
+    const question = lastUserText(c);
     let checks: CheckResult[] = [];
     try {
       if (!error) checks = await runChecks(c.expect, answer.text, question, { runCommand: o.runCommand, judge: o.judge });
@@ -125,6 +132,9 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
       caseId: c.id,
       where: c.where,
       tags: c.tags,
+      prompt: question,
+      messages: c.messages,
+      system: request.system ?? null,
       model: model.id,
       answer: answer.text,
       pass,

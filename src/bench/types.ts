@@ -65,6 +65,12 @@ export interface BenchRow {
   caseId: string;
   where: string;
   tags: string[];
+  /** The case's user text (its last user turn): what routing learns from, with `messages` and `system`. */
+  prompt: string;
+  /** The turns sent, system prompt apart. */
+  messages: ChatMessage[];
+  /** The system prompt sent (the case's, else --system, else the model's config), or null. */
+  system: string | null;
   model: string;
   answer: string;
   /** True when every check passed; null when the case has no checks. */

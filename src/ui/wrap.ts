@@ -7,6 +7,8 @@
  * width-sized pieces marked as continuations rather than being re-broken at spaces.
  */
 
+import { neutralize } from '../core/terminal-safe.js';
+
 export type LineKind = 'prose' | 'code' | 'fence';
 
 export interface DisplayLine {
@@ -25,15 +27,10 @@ const LIST_MARKER = /^(\s*)((?:[-*+•]|\d{1,3}[.)])\s+)?/;
 
 /**
  * Model output is untrusted: escape sequences in it could move the cursor, retitle the window or
- * hide text, so everything but newlines is stripped before it reaches the terminal.
+ * hide text, so it is neutralised before it reaches the terminal (tabs become spaces for layout).
  */
 export function sanitize(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '') // OSC (titles, hyperlinks)
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '') // CSI (colours, cursor moves)
-    .replace(/\t/g, TAB)
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '');
+  return neutralize(text).replace(/\t/g, TAB);
 }
 
 const chars = (s: string) => Array.from(s);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const row = (model: string, caseId: string, pass: boolean | null, extra: Partial<BenchRow> = {}): BenchRow => ({
-  caseId, where: `f:${caseId}`, tags: ['math'], model, answer: '', pass, checks: [], error: null,
+  caseId, where: `f:${caseId}`, tags: ['math'], prompt: `question ${caseId}`, messages: [{ role: 'user', content: `question ${caseId}` }], system: null, model, answer: '', pass, checks: [], error: null,
   latencyMs: 100, ttftMs: 10, inputTokens: 10, outputTokens: 5, costUsd: 0.01, judgeCostUsd: 0, cached: false, attempts: 1, ...extra,
 });
 

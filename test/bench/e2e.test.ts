@@ -40,6 +40,8 @@ describe('mmr bench (built binary, local provider server)', () => {
     expect(rows).toHaveLength(14);
     const m1 = rows.find((x) => x.caseId === 'm1' && x.model === 'openai:gpt-4o-mini');
     expect(m1).toMatchObject({ answer: 'It is 42.', pass: true, cached: false, inputTokens: 10, outputTokens: 4 });
+    // Rows alone are evidence routing can learn from: they carry what was asked.
+    expect(m1).toMatchObject({ prompt: 'What is 6 times 7?', messages: [{ role: 'user', content: 'What is 6 times 7?' }], system: null });
     expect(m1.costUsd).toBeGreaterThan(0);
     const before = server.requests.length;
 
