@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { classify } from '../src/core/classify.js';
-import { compileRules, route, type RuleConfig } from '../src/core/router.js';
+import { route } from '../src/core/router.js';
+import { compileRules, type RuleConfig } from '../src/config/rules.js';
 
 const BIN = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../bin/mmr.js');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

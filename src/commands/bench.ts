@@ -187,7 +187,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   };
   process.stdout.write(formatReport(report, format));
   if (flags.writeRules && report.suggestions?.length && outcome.stopped !== 'signal') {
-    const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../core/router.js')]);
+    const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../config/rules.js')]);
     for (const s of report.suggestions) {
       const saved = await saveRule(s.rule, { file: session.loaded.projectFile, create: { dir: cwd }, replace: true, knownModel: knownModelFor(config) });
       if (!quiet) stderr.write(`mmr: saved rule "${s.rule.name}" (${s.tag} → ${s.model}) to ${saved.file}\n`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RuleProposal } from '../ui/types.js';
+import type { RuleProposal } from '../core/propose.js';
 import type { Session } from './session.js';
 import { userPrompt } from '../core/request.js';
 
@@ -24,7 +24,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
   const [{ runInteractive }, { fanout }, { proposeRule }, { classify }, { appendVote }] = await Promise.all([
     import('../ui/run-interactive.js'),
     import('../core/fanout.js'),
-    import('../ui/propose.js'),
+    import('../core/propose.js'),
     import('../core/classify.js'),
     import('../history/votes.js'),
   ]);
@@ -45,7 +45,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
       ),
     proposeRule: (p, winner) => proposeRule(p, byId.get(winner)?.alias ?? winner, classify),
     saveRule: async (proposal) => {
-      const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../core/router.js')]);
+      const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../config/rules.js')]);
       const knownModel = knownModelFor(session.loaded.config);
       const saved = await saveRule(ruleFromProposal(proposal), target.file ? { file: target.file, knownModel } : { create: { dir: process.cwd() }, knownModel });
       return { file: saved.file };

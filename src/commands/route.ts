@@ -45,7 +45,7 @@ async function problemsPerFile(loaded: LoadedConfig, cwd: string, knownModel: (r
   const [{ parseConfigText }, { validateConfig }, { compileRules }] = await Promise.all([
     import('../config/parse.js'),
     import('../config/schema.js'),
-    import('../core/router.js'),
+    import('../config/rules.js'),
   ]);
   const problems: ConfigProblem[] = [];
   for (const file of loaded.files) {
@@ -65,7 +65,7 @@ async function problemsPerFile(loaded: LoadedConfig, cwd: string, knownModel: (r
 
 /** Compile a loaded config's rules; a problem is attributed to the file (user or project) that holds it. */
 export async function compileLoadedRules(loaded: LoadedConfig, cwd = process.cwd()): Promise<{ rules: CompiledRule[]; knownModel: (ref: string) => string | null }> {
-  const { compileRules, knownModelFor } = await import('../core/router.js');
+  const { compileRules, knownModelFor } = await import('../config/rules.js');
   const knownModel = knownModelFor(loaded.config);
   try {
     const file = loaded.files.length === 1 ? path.relative(cwd, loaded.files[0]) || loaded.files[0] : 'config';

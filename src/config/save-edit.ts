@@ -161,6 +161,26 @@ export function planReplace(text: string, field: string | undefined, index: numb
   return splice(text, start, end, `${yamlItem(rule, indent)}${text[end - 1] === '\n' ? '\n' : ''}`);
 }
 
+/** Insert `rule` before the rule at `index` (so it is tried first), in the style around it. */
+export function planInsertBefore(text: string, field: string | undefined, index: number, rule: object): Edit {
+  const { seq, item, flowStyle } = itemAt(text, field, index);
+  const unit = indentUnit(text);
+  if (flowStyle) {
+    const base = indentAt(text, item.range![0]);
+    const oneLine = !text.slice(seq.range![0], seq.range![1]).includes('\n');
+    const sep = oneLine ? ', ' : `,\n${base}`;
+    return splice(text, item.range![0], item.range![0], `${json(rule, unit, base, oneLine)}${sep}`);
+  }
+  // Comment lines right above a rule belong to it: the new rule goes above them.
+  let start = lineStart(text, item.range![0]);
+  while (start > 0) {
+    const prev = lineStart(text, start - 1);
+    if (!/^\s*#/.test(text.slice(prev, start))) break;
+    start = prev;
+  }
+  return splice(text, start, start, `${yamlItem(rule, indentAt(text, seq.range![0]))}\n`);
+}
+
 /** Remove the rule at `index` with its separator (and its lines, in block YAML). */
 export function planRemove(text: string, field: string | undefined, index: number): Edit {
   const { seq, item, flowStyle } = itemAt(text, field, index);

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError, MmrError, UsageError } from '../core/errors.js';
 import { modelIdProblem } from '../core/resolve.js';
-import { compileRules, type RuleConfig } from '../core/router.js';
+import { compileRules, type RuleConfig } from './rules.js';
 import { parseConfigText } from './parse.js';
 import { PACKAGE_FIELD } from './paths.js';
-import { planInsert, planRemove, planReplace, type Edit } from './save-edit.js';
+import { planInsert, planInsertBefore, planRemove, planReplace, type Edit } from './save-edit.js';
 import { validateConfig } from './schema.js';
 
 export interface SaveOptions {
@@ -24,6 +24,8 @@ export interface SaveOptions {
   create?: { dir: string; name?: string };
   /** Overwrite a rule of the same name (in its place) instead of refusing. */
   replace?: boolean;
+  /** Insert the new rule just before the rule of this name (so it takes effect ahead of it); default: append. */
+  before?: string;
   /** Why a model reference is unknown, from the merged config (router's knownModelFor). Default: syntax only. */
   knownModel?: (ref: string) => string | null;
 }
@@ -176,10 +178,16 @@ export async function saveRule(rule: RuleConfig, opts: SaveOptions): Promise<Sav
       throw new UsageError(`a rule named "${clean.name}" already exists in ${shown(file)}`, 'choose another --name, or pass --replace to overwrite it');
     }
     const json = /\.json$/i.test(file);
-    const edit: Edit = at >= 0 ? planReplace(text!, field, at, clean) : planInsert(text, field, clean, json);
+    const ahead = opts.before === undefined || at >= 0 ? -1 : before.findIndex((r) => (r as { name?: unknown })?.name === opts.before);
+    if (opts.before !== undefined && at < 0 && ahead < 0) {
+      throw new UsageError(`there is no rule named "${opts.before}" in ${shown(file)} to insert before`, '`mmr rules list` shows the rules and their order');
+    }
+    const edit: Edit =
+      at >= 0 ? planReplace(text!, field, at, clean) : ahead >= 0 ? planInsertBefore(text!, field, ahead, clean) : planInsert(text, field, clean, json);
     const next = edit.apply();
     const after = check(next, file, field, knownModel);
-    const expected = at >= 0 ? before.map((r, i) => (i === at ? clean : r)) : [...before, clean];
+    const expected =
+      at >= 0 ? before.map((r, i) => (i === at ? clean : r)) : ahead >= 0 ? [...before.slice(0, ahead), clean, ...before.slice(ahead)] : [...before, clean];
     if (!isDeepStrictEqual(after, expected)) {
       throw new MmrError(`mmr could not edit ${shown(file)} safely (the result would not hold exactly the intended rules); nothing was written`, {
         hint: `add the rule by hand:\n${JSON.stringify(clean, null, 2)}`,

@@ -8,16 +8,8 @@ import type { VoteEntry } from '../history/votes.js';
 export type { VoteEntry };
 
 /** A routing rule as proposed after a vote and edited in the dialog. */
-export interface RuleProposal {
-  /** kebab-case rule name. */
-  name: string;
-  /** Keywords the rule matches on. */
-  keywords: string[];
-  /** Prompt category from the classifier, when one is known. */
-  category?: string;
-  /** `provider:model` (or alias) the rule routes to. */
-  use: string;
-}
+export type { RuleProposal } from '../core/propose.js';
+import type { RuleProposal } from '../core/propose.js';
 
 export interface InteractiveOptions {
   /** The first prompt; absent → the input box opens first. */

@@ -143,7 +143,7 @@ describe('.routerrc.example', () => {
     expect(Object.keys(config.providers)).toEqual(expect.arrayContaining(['openai', 'my-vllm', 'llm-cli']));
     expect(config.models['my-vllm:Qwen/Qwen2.5-7B-Instruct']).toMatchObject({ price: { input: 0.1, output: 0.3 }, contextWindow: 32768 });
     // Every example rule compiles: its conditions are valid and its models resolve.
-    const { compileRules, knownModelFor } = await import('../../src/core/router.js');
+    const { compileRules, knownModelFor } = await import('../../src/config/rules.js');
     const rules = compileRules(config.rules, { file: '.routerrc.example', knownModel: knownModelFor(config) });
     expect(rules.map((r) => r.name)).toEqual(['sql-queries', 'math', 'long-documents', 'code-review', 'german']);
     for (const ref of [...Object.keys(config.aliases), ...(config.default ?? []), 'my-vllm:Qwen/Qwen2.5-7B-Instruct', 'llm-cli:gpt-4o-mini']) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { compileRules, route } from '../../src/core/router.js';
-import { compileRegex, REGEX_SCAN_CHARS } from '../../src/core/rule-regex.js';
+import { route } from '../../src/core/router.js';
+import { compileRules } from '../../src/config/rules.js';
+import { compileRegex, REGEX_SCAN_CHARS } from '../../src/config/rule-regex.js';
 
 const rejected = (p: string) => {
   const r = compileRegex(p);

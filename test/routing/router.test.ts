@@ -3,7 +3,8 @@ import { parseConfigText } from '../../src/config/parse.js';
 import { emptyConfig } from '../../src/config/schema.js';
 import { classify } from '../../src/core/classify.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { compileRules, knownModelFor, route, type RuleConfig } from '../../src/core/router.js';
+import { route } from '../../src/core/router.js';
+import { compileRules, knownModelFor, type RuleConfig } from '../../src/config/rules.js';
 
 const config = { ...emptyConfig(), aliases: { fast: 'openai:gpt-4o-mini', haiku: 'anthropic:claude-haiku-4-5' } };
 const knownModel = knownModelFor(config);

@@ -91,6 +91,18 @@ describe('saveRule on YAML', () => {
     expect(rulesIn(after).map((r) => (r as RuleConfig).name)).toEqual(['sql', 'math']);
   });
 
+  it('inserts a rule before a named one, above the comments that belong to it', async () => {
+    const file = await put('.routerrc.yaml', YAML);
+    await saveRule(RULE, { file, before: 'sql' });
+    const after = await readFile(file, 'utf8');
+    const block = '  - name: review\n    when:\n      keywords: [review, pull request]\n      category: code\n    use: anthropic:claude-haiku-4-5\n    fallback: [openai:gpt-4o-mini]\n';
+    expect(after).toBe(YAML.replace('  # SQL goes to haiku\n', `${block}  # SQL goes to haiku\n`));
+    expect(rulesIn(after).map((r) => (r as RuleConfig).name)).toEqual(['review', 'sql', 'math']);
+    await saveRule({ name: 'm2', use: 'fast' }, { file, before: 'math' });
+    expect(rulesIn(await readFile(file, 'utf8')).map((r) => (r as RuleConfig).name)).toEqual(['review', 'sql', 'm2', 'math']);
+    await expect(saveRule({ name: 'x', use: 'fast' }, { file, before: 'nope' })).rejects.toThrow(/no rule named "nope"/);
+  });
+
   it('removes a rule by name, and reports when there is none', async () => {
     const file = await put('.routerrc.yaml', YAML);
     expect(await removeRule('nope', { file })).toEqual({ file, removed: false });
@@ -112,6 +124,16 @@ describe('saveRule on JSON and package.json', () => {
     expect(JSON.parse(after).rules).toEqual([{ name: 'a', use: 'openai:gpt-4o' }, RULE]);
     await removeRule('a', { file });
     expect(Object.keys(JSON.parse(await readFile(file, 'utf8')))).toEqual(['rules', 'default']);
+  });
+
+  it('inserts before a named rule in JSON, one-line and multi-line lists alike', async () => {
+    const multi = await put('multi.json', '{\n  "rules": [\n    {"name": "a", "use": "openai:gpt-4o-mini"},\n    {"name": "b", "use": "openai:gpt-4o-mini"}\n  ]\n}\n');
+    await saveRule({ name: 'n', use: 'openai:gpt-4.1' }, { file: multi, before: 'b' });
+    const text = await readFile(multi, 'utf8');
+    expect(JSON.parse(text).rules.map((r: RuleConfig) => r.name)).toEqual(['a', 'n', 'b']);
+    const one = await put('one.json', '{"rules": [{"name": "a", "use": "openai:gpt-4o-mini"}]}\n');
+    await saveRule({ name: 'n', use: 'openai:gpt-4.1' }, { file: one, before: 'a' });
+    expect(JSON.parse(await readFile(one, 'utf8')).rules.map((r: RuleConfig) => r.name)).toEqual(['n', 'a']);
   });
 
   it('adds the `router` field to package.json and leaves the rest alone', async () => {

@@ -2,7 +2,17 @@
  * Proposes a routing rule from a prompt the user just voted on. Pure and offline: the proposal is
  * only a starting point the user edits in the dialog, so cheap heuristics beat a model call here.
  */
-import type { RuleProposal } from './types.js';
+/** A rule proposed after a vote, as the dialog edits it. */
+export interface RuleProposal {
+  /** kebab-case rule name. */
+  name: string;
+  /** Keywords the rule matches on. */
+  keywords: string[];
+  /** Prompt category from the classifier, when one is known. */
+  category?: string;
+  /** `provider:model` (or alias) the rule routes to. */
+  use: string;
+}
 
 /** Most keywords proposed; more makes an `any` matcher fire on too much. */
 export const MAX_KEYWORDS = 4;

@@ -4,12 +4,9 @@
  * check is a small regex parser of its own.
  */
 
-/**
- * Rule regexes see at most this many characters (UTF-16 code units). Refusing exponential
- * patterns is not enough: V8 backtracks, so even an accepted `.*x` costs O(n²) on one long
- * line (measured on this machine: 1.7 s at 64 KB; at 8 KB the worst accepted patterns take ~0.1 s).
- */
-export const REGEX_SCAN_CHARS = 8 * 1024;
+import { REGEX_SCAN_CHARS } from '../core/router.js';
+
+export { REGEX_SCAN_CHARS };
 
 /** `pattern` → case-insensitive; `/pattern/flags` → those flags. Returns the RegExp, or why not. */
 export function compileRegex(written: string): RegExp | string {

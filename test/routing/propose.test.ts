@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kebab, keywordsOf, proposeRule } from '../../src/ui/propose.js';
+import { kebab, keywordsOf, proposeRule } from '../../src/core/propose.js';
 
 describe('proposeRule', () => {
   it('picks distinctive keywords, drops stopwords and instruction verbs, names the rule from them', () => {
