@@ -44,6 +44,9 @@ export function compareRuns(now: BenchRow[], before: BenchRow[]): ModelChange[] 
         if (!pass && old.get(label)) change.worse.push(label);
       }
     }
+    const order = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+    change.better.sort(order);
+    change.worse.sort(order);
     out.push(change);
   }
   return out;

@@ -132,7 +132,9 @@ export function formatTable(r: BenchReport): string {
   const judge = r.judgeCostUsd ? ` · judge ${usd(r.judgeCostUsd)} (not in model costs)` : '';
   const stop = r.stopped === 'budget' ? ` · stopped at --max-cost, ${r.skipped} not run` : r.stopped === 'signal' ? ` · interrupted, ${r.skipped} not run` : '';
   const samples = r.repeat > 1 ? ` × ${r.repeat} samples` : '';
-  out.push('', `${r.cases} cases × ${r.models.length} models${samples} in ${ms(r.wallMs)} · spent ${usd(r.spentUsd)}${judge}${stop}`);
+  // A report read back from a rows file has no wall time of its own.
+  const took = r.wallMs > 0 ? ` in ${ms(r.wallMs)}` : '';
+  out.push('', `${r.cases} cases × ${r.models.length} models${samples}${took} · spent ${usd(r.spentUsd)}${judge}${stop}`);
   return `${out.join('\n')}\n`;
 }
 
