@@ -204,7 +204,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   if (failure) throw failure;
   if (htmlRows) {
     const { writeHtmlReport } = await import('../report/write.js');
-    const file = await writeHtmlReport(flags.html!, { rows: htmlRows, report, title: files.map((f) => path.relative(cwd, f) || f).join(', ') });
+    const file = await writeHtmlReport(flags.html!, { rows: htmlRows, report, title: files.map((f) => (path.relative(cwd, f).startsWith('..') ? f : path.relative(cwd, f))).join(', ') });
     note(`wrote the HTML report to ${neutralizeLine(file)}`);
   }
   if (flags.writeRules && report.suggestions?.length && outcome.stopped !== 'signal') {

@@ -80,7 +80,7 @@ export const CLIENT_JS = String.raw`
     return true;
   }
   var MARK = { pass: '\u2714 pass', fail: '\u2716 fail', error: '\u26a0 error', mixed: '\u25d0 mixed', ungraded: '\u2022 no checks', none: '\u2014' };
-  function money(v) { return v === null ? 'cost unknown' : '$' + (v < 0.01 ? v.toPrecision(2) : v.toFixed(4)); }
+  function money(v) { return v === null ? 'cost unknown' : v === 0 ? '$0' : '$' + (v < 0.01 ? v.toPrecision(2) : v.toFixed(4)); }
   function ms(v) { return v === null ? '' : v >= 1000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms'; }
 
   function lineDiff(a, b) {

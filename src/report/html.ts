@@ -51,11 +51,12 @@ function summaryTable(r: BenchReport, old?: BenchReport): string {
     ];
     return `<tr>${cells.join('')}</tr>`;
   };
-  return `<table class="summary"><thead><tr>${head.map((x) => `<th>${h(x)}</th>`).join('')}</tr></thead><tbody>${r.models.map(row).join('')}</tbody></table>`;
+  return `<table class="summary"><thead><tr>${head.map((x) => `<th${x === 'errors' ? ' class="left"' : ''}>${h(x)}</th>`).join('')}</tr></thead><tbody>${r.models.map(row).join('')}</tbody></table>`;
 }
 
 function charts(r: BenchReport): string {
-  const graded = r.models.filter((s) => s.passRate != null);
+  // A model none of whose calls answered has nothing to place: its $0 and its latency measure failures.
+  const graded = r.models.filter((s) => s.passRate != null && s.errors < s.n);
   const byCost = graded.filter((s) => s.costUsd != null && s.costUnknown === 0).map((s) => ({ label: s.model, x: s.costUsd!, y: s.passRate! }));
   const byLatency = graded.filter((s) => s.latencyP50 != null).map((s) => ({ label: s.model, x: s.latencyP50!, y: s.passRate! }));
   return `<div class="charts">${scatter(byCost, { id: 'chart-cost', title: 'Quality against cost', xLabel: 'total cost (USD)', format: (x) => formatUsd(x) })}${scatter(byLatency, { id: 'chart-latency', title: 'Quality against latency', xLabel: 'p50 latency', format: (x) => ms(x) })}</div>`;

@@ -9,7 +9,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 table { border-collapse: collapse; }
 .summary th, .summary td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: top; }
 .summary th.model, .summary thead th:first-child { text-align: left; }
-.summary td.errors { text-align: left; max-width: 420px; }
+.summary td.errors, .summary th.left { text-align: left; max-width: 420px; }
 .err-kind { font-size: 12px; color: var(--warn); }
 .up { color: var(--pass); } .down { color: var(--fail); }
 .charts { display: flex; flex-wrap: wrap; gap: 24px; margin: 16px 0; }

@@ -49,7 +49,10 @@ export function scatter(points: Point[], o: { title: string; xLabel: string; for
   points.forEach((p) => {
     const cls = onFront.has(p.label) ? 'dot on-front' : 'dot';
     const tip = `${p.label}: ${Math.round(p.y * 1000) / 10}% at ${o.format(p.x)}`;
-    parts.push(`<g class="${cls}"><circle cx="${sx(p.x)}" cy="${sy(p.y)}" r="5"><title>${escapeHtml(tip)}</title></circle><text x="${sx(p.x) + 8}" y="${sy(p.y) - 6}">${escapeHtml(p.label)}</text></g>`);
+    // Labels of points in the right half go to their left, so they stay inside the chart.
+    const left = sx(p.x) > (W + PAD.l) / 2;
+    const label = `<text x="${sx(p.x) + (left ? -8 : 8)}" y="${sy(p.y) - 6}" text-anchor="${left ? 'end' : 'start'}">${escapeHtml(p.label)}</text>`;
+    parts.push(`<g class="${cls}"><circle cx="${sx(p.x)}" cy="${sy(p.y)}" r="5"><title>${escapeHtml(tip)}</title></circle>${label}</g>`);
   });
   return `${head}<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join('')}</svg><p class="legend">Pareto front: ${front.map((p) => escapeHtml(p.label)).join(' → ')}</p></figure>`;
 }
