@@ -54,12 +54,15 @@ function summaryTable(r: BenchReport, old?: BenchReport): string {
   return `<table class="summary"><thead><tr>${head.map((x) => `<th${x === 'errors' ? ' class="left"' : ''}>${h(x)}</th>`).join('')}</tr></thead><tbody>${r.models.map(row).join('')}</tbody></table>`;
 }
 
+/** Axis ticks of tiny sums need significant digits, not cents. */
+const axisUsd = (x: number) => (x === 0 ? '$0' : `$${x.toPrecision(2)}`);
+
 function charts(r: BenchReport): string {
   // A model none of whose calls answered has nothing to place: its $0 and its latency measure failures.
   const graded = r.models.filter((s) => s.passRate != null && s.errors < s.n);
   const byCost = graded.filter((s) => s.costUsd != null && s.costUnknown === 0).map((s) => ({ label: s.model, x: s.costUsd!, y: s.passRate! }));
   const byLatency = graded.filter((s) => s.latencyP50 != null).map((s) => ({ label: s.model, x: s.latencyP50!, y: s.passRate! }));
-  return `<div class="charts">${scatter(byCost, { id: 'chart-cost', title: 'Quality against cost', xLabel: 'total cost (USD)', format: (x) => formatUsd(x) })}${scatter(byLatency, { id: 'chart-latency', title: 'Quality against latency', xLabel: 'p50 latency', format: (x) => ms(x) })}</div>`;
+  return `<div class="charts">${scatter(byCost, { id: 'chart-cost', title: 'Quality against cost', xLabel: 'total cost (USD)', format: axisUsd })}${scatter(byLatency, { id: 'chart-latency', title: 'Quality against latency', xLabel: 'p50 latency', format: (x) => ms(x) })}</div>`;
 }
 
 export function renderHtml(input: HtmlInput): string {

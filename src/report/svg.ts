@@ -23,7 +23,7 @@ export function paretoFront(points: Point[]): Point[] {
 
 const W = 460;
 const H = 300;
-const PAD = { l: 52, r: 16, t: 16, b: 44 };
+const PAD = { l: 52, r: 36, t: 16, b: 44 };
 
 export function scatter(points: Point[], o: { title: string; xLabel: string; format: (x: number) => string; id: string }): string {
   const head = `<figure class="chart" id="${o.id}"><figcaption>${escapeHtml(o.title)}</figcaption>`;

@@ -31,7 +31,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless chromium', (
         const country = /capital of (\w+)/.exec(q)?.[1];
         if (req.model === 'down') return { status: 401, errorMessage: 'Incorrect API key provided' };
         // Markup in an answer must show as text, never run or load anything.
-        if (req.model === 'wrong') return { text: country === 'Peru' ? '<img src="http://127.0.0.1:9/x.png"><script>window.pwned=1</script>Lima' : 'London', usage: { input: 10, output: 2 } };
+        if (req.model === 'gpt-4.1-nano') return { text: country === 'Peru' ? '<img src="http://127.0.0.1:9/x.png"><script>window.pwned=1</script>Lima' : 'London', usage: { input: 10, output: 2 } };
         return { text: country ? CAPITALS[country] : 'apple', usage: { input: 10, output: 1 } };
       },
     });
@@ -39,13 +39,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless chromium', (
     dir = home;
     const rows = path.join(home, 'rows.jsonl');
     report = path.join(home, 'report.html');
-    const r = await mmr(['bench', path.join(fixtures, 'capitals.yaml'), path.join(fixtures, 'multi-turn.yaml'), '-m', 'openai:right', '-m', 'openai:wrong', '-m', 'openai:down', '--retries', '0', '--no-cache', '--out', rows, '--html', report], { env });
+    const r = await mmr(['bench', path.join(fixtures, 'capitals.yaml'), path.join(fixtures, 'multi-turn.yaml'), '-m', 'openai:gpt-4o-mini', '-m', 'openai:gpt-4.1-nano', '-m', 'openai:down', '--retries', '0', '--no-cache', '--out', rows, '--html', report], { env });
     expect(r.exitCode).toBe(4);
     const lines = readFileSync(rows, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     caseIds = [...new Set(lines.map((x) => x.caseId as string))];
     // An earlier run in which "right" got Japan wrong and "wrong" got France right.
     const old = path.join(home, 'old.jsonl');
-    writeFileSync(old, lines.map((x) => JSON.stringify(x.caseId === 'capital-jp' && x.model === 'openai:right' ? { ...x, pass: false, answer: 'Kyoto' } : x.caseId === 'capital-fr' && x.model === 'openai:wrong' ? { ...x, pass: true, answer: 'Paris' } : x)).join('\n'));
+    writeFileSync(old, lines.map((x) => JSON.stringify(x.caseId === 'capital-jp' && x.model === 'openai:gpt-4o-mini' ? { ...x, pass: false, answer: 'Kyoto' } : x.caseId === 'capital-fr' && x.model === 'openai:gpt-4.1-nano' ? { ...x, pass: true, answer: 'Paris' } : x)).join('\n'));
     compared = path.join(home, 'compared.html');
     expect((await mmr(['report', rows, '--compare', old, '--html', compared], { env })).exitCode).toBe(0);
 
@@ -82,13 +82,17 @@ describe.skipIf(!existsSync(CHROMIUM))('the HTML report in headless chromium', (
     const { page, asked } = await open(report);
     expect(asked).toEqual([pathToFileURL(report).href]);
     const text = await page.locator('body').innerText();
-    for (const m of ['openai:right', 'openai:wrong', 'openai:down']) expect(text).toContain(m);
+    for (const m of ['openai:gpt-4o-mini', 'openai:gpt-4.1-nano', 'openai:down']) expect(text).toContain(m);
     const shown = await shownIds(page);
     expect(new Set(shown)).toEqual(new Set(caseIds));
     expect(text).toContain('contains: missing "Paris"');
     expect(text).toMatch(/6 × auth \(HTTP 401\): .*Incorrect API key/);
     expect(text).toContain("2 × skipped: not sent: turn 1 failed");
+    // Both charts: priced models on the cost chart, every answering model on the latency one.
     expect(await page.locator('svg').count()).toBe(2);
+    expect(await page.locator('#chart-cost .dot').count()).toBe(2);
+    expect(await page.locator('#chart-cost .front').count()).toBe(1);
+    expect(await page.locator('#chart-cost .legend').innerText()).toBe('Pareto front: openai:gpt-4.1-nano → openai:gpt-4o-mini');
     expect(await page.locator('#chart-latency .dot.on-front').count()).toBeGreaterThan(0);
     expect(await page.locator('#chart-latency .legend').innerText()).toMatch(/^Pareto front: openai:/);
     // The answer's markup is text on the page, not elements.
