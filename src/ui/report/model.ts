@@ -38,14 +38,23 @@ export function keepCase(c: ViewCase, f: ViewFilter): boolean {
   return failed && c.answers.some((a) => a.verdict === 'pass');
 }
 
-/** Splits text into lines of at most `width` code points (the view's own wrapping, so it can scroll by line). */
+/** Splits text into lines of at most `width` code points at spaces (the view's own wrapping, so it can scroll by line). */
 export function wrapLines(text: string, width: number): string[] {
   const w = Math.max(10, width);
   const out: string[] = [];
   for (const line of neutralize(text).replace(/\t/g, '  ').split('\n')) {
-    const cps = [...line];
+    let cps = [...line];
     if (cps.length === 0) out.push('');
-    for (let i = 0; i < cps.length; i += w) out.push(cps.slice(i, i + w).join(''));
+    while (cps.length > 0) {
+      // Break after the last space that fits; a word longer than the line is cut.
+      let cut = Math.min(w, cps.length);
+      if (cut < cps.length) {
+        const space = cps.lastIndexOf(' ', cut);
+        if (space > w / 3) cut = space + 1;
+      }
+      out.push(cps.slice(0, cut).join('').trimEnd());
+      cps = cps.slice(cut);
+    }
   }
   return out;
 }
