@@ -83,6 +83,10 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   const cwd = deps.cwd ?? process.cwd();
   const format = flags.json ? 'json' : (flags.format ?? 'table');
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  if (typeof flags.rerunFailed === 'string' && !/\.(jsonl|ndjson)$/i.test(flags.rerunFailed)) {
+    // `--rerun-failed cases.yaml`: commander took the prompt file as the flag's optional value.
+    throw new UsageError(`--rerun-failed takes the rows file of the last run (.jsonl), got "${flags.rerunFailed}"`, 'put --rerun-failed after the prompt files, or give it the rows file: --rerun-failed rows.jsonl');
+  }
   if (args.length === 0) throw new UsageError('no prompt files given', 'e.g. mmr bench prompts/*.yaml -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5');
   const repeat = flags.repeat ?? 1;
   const { files, unmatched } = await expandFiles(args, cwd);
