@@ -14,6 +14,8 @@ export interface PreviousRun {
   failed: Set<string>;
   /** Lines of the file that were not rows. */
   skippedLines: number;
+  /** Cells of this run the file has no row for (the last run stopped early): not run now. */
+  missing: number;
 }
 
 export async function previousRun(file: string, cases: BenchCase[], models: string[], repeat: number): Promise<PreviousRun> {
@@ -23,5 +25,6 @@ export async function previousRun(file: string, cases: BenchCase[], models: stri
   const inRun = rows.filter((r) => caseIds.has(r.caseId) && modelSet.has(r.model) && r.sample <= repeat);
   const failed = new Set<string>();
   for (const r of inRun) if (r.error) failed.add(cellKey(r));
-  return { kept: inRun.filter((r) => !failed.has(cellKey(r))), failed, skippedLines: skipped };
+  const seen = new Set(inRun.map(cellKey));
+  return { kept: inRun.filter((r) => !failed.has(cellKey(r))), failed, skippedLines: skipped, missing: cases.length * models.length * repeat - seen.size };
 }

@@ -122,7 +122,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     if (!from) throw new UsageError('--rerun-failed needs the rows of the last run', 'give --rerun-failed rows.jsonl, or --out rows.jsonl as in the last run');
     previous = await previousRun(from, cases, modelIds, repeat);
     if (previous.skippedLines) stderr.write(`mmr: skipped ${previous.skippedLines} line${previous.skippedLines === 1 ? '' : 's'} of ${neutralizeLine(from)} that are not bench rows\n`);
-    note(`rerunning ${previous.failed.size} failed cell${previous.failed.size === 1 ? '' : 's'} of ${from}; keeping ${previous.kept.length} row${previous.kept.length === 1 ? '' : 's'}`);
+    note(`rerunning ${previous.failed.size} failed cell${previous.failed.size === 1 ? '' : 's'} of ${neutralizeLine(from)}; keeping ${previous.kept.length} row${previous.kept.length === 1 ? '' : 's'}`);
+    if (previous.missing) note(`${previous.missing} case × model cell${previous.missing === 1 ? ' is' : 's are'} not in ${neutralizeLine(from)} (the last run stopped early) and are not run; run without --rerun-failed to fill them (cached answers cost nothing)`);
   }
   const only = previous ? (caseId: string, model: string, sample: number) => previous!.failed.has(cellKey({ caseId, model, sample })) : undefined;
   const planned = plannedRows(cases, modelIds, repeat, only);

@@ -63,7 +63,7 @@ See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.js
     .description('look at a finished bench run: page through answers and vote in a terminal, or write the HTML report')
     .argument('<rows.jsonl>', 'rows written by mmr bench --out')
     .option('--html <file.html>', 'write the self-contained HTML report here instead of opening the terminal view')
-    .option('--compare <old.jsonl>', 'diff against an earlier run: what got better or worse per case')
+    .option('--compare <old.jsonl>', 'diff against an earlier run: what got better or worse per case (printed, or in the HTML report)')
     .option('--format <form>', 'summary form on stdout when not opening the terminal view: table, json, csv, md or junit')
     .option('--json', 'print the summary as one JSON document')
     .option('--no-tui', 'never open the terminal view; print the summary')

@@ -76,7 +76,8 @@ export async function runReport(file: string, flags: ReportFlags): Promise<numbe
     if (!quiet) process.stderr.write(`mmr: wrote the HTML report to ${neutralizeLine(out)}\n`);
     return 0;
   }
-  const tui = format === undefined && flags.tui !== false && process.stdout.isTTY === true && process.stdin.isTTY === true;
+  // The terminal view shows one run; a comparison prints as text.
+  const tui = format === undefined && !before && flags.tui !== false && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (tui) {
     const { openReportView } = await import('./report-view.js');
     return openReportView(rows, report, title);
