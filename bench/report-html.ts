@@ -1,6 +1,8 @@
 // The HTML bench report at 10,000 rows (2,500 cases × 4 models, ~400-character answers): time to
 // render the file, its size, and in headless chromium the time until the grid is ready, to apply
-// the "failed only" filter, and to search. Figures, not assertions.
+// the "failed only" filter, and to search; the baseline is the same file with its script removed
+// (what the browser needs just to read that much HTML and data), printed as a ratio. Figures, not
+// assertions.
 // Run: npx tsx bench/report-html.ts   (CASES=5000 for 20,000 rows)
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -45,6 +47,23 @@ if (!existsSync(CHROMIUM)) {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const bare = path.join(dir, 'bare.html');
+  writeFileSync(bare, html.replace(/<script>[\s\S]*?<\/script>/, '<script>document.body.setAttribute("data-ready","true")</script>'));
+  const load = async (f: string) => {
+    const p = await context.newPage();
+    const t0 = performance.now();
+    await p.goto(pathToFileURL(f).href);
+    await p.waitForSelector('body[data-ready="true"]');
+    const took = performance.now() - t0;
+    await p.close();
+    return took;
+  };
+  // Warm the browser once, then the median of three loads each.
+  await load(bare);
+  const med = (xs: number[]) => xs.sort((a, b) => a - b)[1];
+  const baseMs = med([await load(bare), await load(bare), await load(bare)]);
+  const fullMs = med([await load(file), await load(file), await load(file)]);
+  console.log(`chromium: open ${fullMs.toFixed(0)} ms against ${baseMs.toFixed(0)} ms for the same file without its script (×${(fullMs / baseMs).toFixed(2)})`);
   const page = await context.newPage();
   t = performance.now();
   await page.goto(pathToFileURL(file).href);

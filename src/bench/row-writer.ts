@@ -4,10 +4,13 @@
  * file write, never on a timer, so no path can leave Node with nothing to run and a row unwritten.
  * On any exit, even a second Ctrl-C's immediate one, what is still buffered is written
  * synchronously, whole lines only. Created 0600 (rows hold prompts and answers) in a directory
- * made 0700 when mmr has to create it.
+ * made 0700 when mmr has to create it. With `replace` (rewriting the rows file a run read, as
+ * --rerun-failed does) rows go to a temp file renamed over the old one at the end, so the old
+ * rows survive a crash.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { chmod, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { chmod, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { BenchRow } from './types.js';
@@ -31,22 +34,25 @@ export class RowWriter {
   private constructor(
     readonly file: string,
     private readonly fh: FileHandle,
+    /** Where rows are written: `file`, or a temp file renamed to it on close. */
+    private readonly target: string,
   ) {
     process.on('exit', this.onExit);
   }
 
   /** Opens (truncating) the file; an unusable path is a usage error naming it. */
-  static async open(file: string): Promise<RowWriter> {
+  static async open(file: string, opts: { replace?: boolean } = {}): Promise<RowWriter> {
     const fail = (err: NodeJS.ErrnoException): never => {
       throw new UsageError(`cannot write --out ${file}: ${err.code ?? err.message}`, 'check the --out path and its directory permissions');
     };
     const dir = path.dirname(path.resolve(file));
     await mkdir(dir, { recursive: true, mode: 0o700 }).catch(fail);
+    const target = opts.replace ? `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp` : file;
     // Append mode: every write lands at the end whole, also the synchronous ones at exit.
-    const fh = await open(file, 'a', 0o600).catch(fail);
+    const fh = await open(target, 'a', 0o600).catch(fail);
     await fh.truncate(0).catch(fail);
-    await chmod(file, 0o600).catch(() => undefined);
-    return new RowWriter(file, fh);
+    await chmod(target, 0o600).catch(() => undefined);
+    return new RowWriter(file, fh, target);
   }
 
   /** Queues one row; waits only when the buffer is over the high-water mark. Throws once the file failed. */
@@ -96,7 +102,7 @@ export class RowWriter {
     if (this.failed) throw this.error();
   }
 
-  /** Flushes and closes; safe to call twice. */
+  /** Flushes and closes (and puts a replacing file in place); safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
@@ -106,19 +112,23 @@ export class RowWriter {
       process.off('exit', this.onExit);
       await this.fh.close().catch(() => {});
     }
+    if (this.target !== this.file) await rename(this.target, this.file);
   }
 
   /** At process exit: the buffered rows, written with a blocking call through a fresh descriptor. */
   private flushSync(): void {
-    if (this.closed || this.buf.length === 0) return;
+    if (this.closed) return;
     try {
-      const fd = openSync(this.file, 'a');
-      try {
-        writeSync(fd, this.buf.join(''));
-      } finally {
-        closeSync(fd);
+      if (this.buf.length) {
+        const fd = openSync(this.target, 'a');
+        try {
+          writeSync(fd, this.buf.join(''));
+        } finally {
+          closeSync(fd);
+        }
+        this.buf = [];
       }
-      this.buf = [];
+      if (this.target !== this.file) renameSync(this.target, this.file);
     } catch {
       // exiting anyway; nothing else can be done
     }

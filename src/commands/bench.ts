@@ -134,7 +134,9 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     const scale = repeat * (previous ? planned / Math.max(1, plannedRows(cases, modelIds, repeat)) : 1);
     stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
   }
-  const out = flags.out ? await RowWriter.open(flags.out) : null;
+  // Rewriting the file the last run's rows came from: the old rows stay until the new file is whole.
+  const replacing = previous !== null && flags.out !== undefined && typeof flags.rerunFailed !== 'string';
+  const out = flags.out ? await RowWriter.open(flags.out, { replace: replacing || (typeof flags.rerunFailed === 'string' && path.resolve(flags.rerunFailed) === path.resolve(flags.out)) }) : null;
   const summary = new Summary(modelIds);
   const junit = format === 'junit' ? new JunitCollector(modelIds) : null;
   const htmlRows: BenchRow[] | null = flags.html ? [] : null;

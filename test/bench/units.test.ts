@@ -113,6 +113,18 @@ describe('rows on disk', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('replace mode (--rerun-failed into its own rows file): the old rows stay until the new file is whole', async () => {
+    const file = path.join(dir, 'replace.jsonl');
+    writeFileSync(file, `${JSON.stringify(row({ caseId: 'old' }))}\n`);
+    const w = await RowWriter.open(file, { replace: true });
+    await w.write(row({ caseId: 'new' }));
+    await w.flush();
+    expect(readFileSync(file, 'utf8')).toContain('"old"');
+    await w.close();
+    expect((await readRows(file)).rows.map((r) => r.caseId)).toEqual(['new']);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   it('rows still buffered when the process exits at once (a second Ctrl-C) reach the file whole', () => {
     const file = path.join(dir, 'exit.jsonl');
     const script = `
