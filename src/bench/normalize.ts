@@ -97,7 +97,11 @@ export function normalizeCheck(raw: unknown, where: string, vars: Record<string,
   const alias = TYPE_ALIASES[spec.type];
   const type = (alias?.type ?? spec.type) as CheckType;
   if (!CHECK_TYPES.includes(type)) throw new CaseError(where, `unknown check type "${spec.type}" (use one of ${CHECK_TYPES.join(', ')})`);
-  const c: Check = { ...(spec as object), type, value: fillDeep(spec.value, vars, where) } as Check;
+  let value = fillDeep(spec.value, vars, where);
+  // A dataset field that is a number ({{year}} → 1969) still reads as text where text is expected.
+  const text = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+  if (type === 'contains' || type === 'not-contains' || type === 'regex' || type === 'equals') value = Array.isArray(value) ? value.map(text) : text(value);
+  const c: Check = { ...(spec as object), type, value } as Check;
   if (alias?.mode) c.mode = alias.mode;
   if (spec.type === 'icontains') c.ignoreCase = true;
   const need = (ok: boolean, what: string) => {
@@ -219,8 +223,9 @@ export function normalizeCase(raw: unknown, where: string, fallbackId: string, d
 
   const idRaw = typeof spec.id === 'string' ? fillTemplate(spec.id, vars, where) : spec.id;
   const id = idRaw === undefined || idRaw === null || idRaw === '' ? fallbackId : String(idRaw);
-  const tagsRaw = fillDeep(raw.tags ?? raw.tag ?? [], vars, where);
-  const defaultTags = fillDeep(defaults.tags ?? [], vars, where);
+  const asText = (v: unknown) => (typeof v === 'number' ? String(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? String(x) : x)) : v);
+  const tagsRaw = asText(fillDeep(raw.tags ?? raw.tag ?? [], vars, where));
+  const defaultTags = asText(fillDeep(defaults.tags ?? [], vars, where));
   if (strings(tagsRaw) === null || strings(defaultTags) === null) throw new CaseError(where, '"tags" must be a string or a list of strings');
   const tags = [...strings(defaultTags)!, ...strings(tagsRaw)!].filter((t) => t !== '');
   const grade = spec.grade ?? 'last';

@@ -41,6 +41,9 @@ describe('cases: templates, turns and grading', () => {
     const defaults = { id: 'gsm-{{idx}}', tags: ['math', '{{level}}'], prompt: '{{question}}', expect: [{ type: 'number', value: '{{answer | last-number}}' }] };
     const c = normalizeCase({ vars: { idx: 4, level: 'easy', question: 'How many?', answer: 'He has 2 + 3 = 5.\n#### 5' } }, 'data.jsonl:5', 'data#5', defaults);
     expect(c).toMatchObject({ id: 'gsm-4', where: 'data.jsonl:5', tags: ['math', 'easy'], messages: [{ role: 'user', content: 'How many?' }], expect: [{ type: 'number', value: 5 }], followUps: [] });
+    // Numeric fields still work where text is expected.
+    const year = normalizeCase({ vars: { y: 1969, grade: 3 } }, 'd:2', 'd#2', { prompt: 'When?', tags: '{{grade}}', expect: [{ type: 'contains', value: '{{y}}' }] });
+    expect(year).toMatchObject({ tags: ['3'], expect: [{ type: 'contains', value: '1969' }] });
   });
 
   it('turns: the first is the case\'s message, later ones follow; case checks grade the last turn, or each', () => {
