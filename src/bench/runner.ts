@@ -174,10 +174,10 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
       if (!got) return;
       const { answer, error, cached } = got;
       const checks = error ? [] : await grade(turns[t].expect, answer.text, judgeQuestion(history, turn), answer);
-      // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is cached).
-      if (local.signal.aborted && turns[t].expect.some((c) => c.type === 'judge')) return;
       const judgeCostUsd = checks.reduce((a, r) => a + (r.costUsd ?? 0), 0);
       spend(judgeCostUsd);
+      // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is cached).
+      if (local.signal.aborted && turns[t].expect.some((c) => c.type === 'judge')) return;
       done++;
       await o.onRow({
         ...base,
