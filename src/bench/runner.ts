@@ -174,10 +174,13 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
       if (!got) return;
       const { answer, error, cached } = got;
       const checks = error ? [] : await grade(turns[t].expect, answer.text, judgeQuestion(history, turn), answer);
+      // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is
+      // cached), though what the judge cost still counts. Decided before this row's own spend,
+      // which may be what reaches the budget.
+      const cut = local.signal.aborted && turns[t].expect.some((c) => c.type === 'judge');
       const judgeCostUsd = checks.reduce((a, r) => a + (r.costUsd ?? 0), 0);
       spend(judgeCostUsd);
-      // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is cached).
-      if (local.signal.aborted && turns[t].expect.some((c) => c.type === 'judge')) return;
+      if (cut) return;
       done++;
       await o.onRow({
         ...base,
