@@ -20,7 +20,8 @@ export type ReadResult =
   | { kind: 'skipped'; path: string; reason: string }
   /** A file-level config problem (not a regular file, too big, unreadable). */
   | { kind: 'error'; message: string }
-  | { kind: 'ok'; bytes: Buffer; text: string };
+  /** `mode`: permission bits (`st_mode & 0o7777`). */
+  | { kind: 'ok'; bytes: Buffer; text: string; mode: number };
 
 export interface ReadOptions {
   /** Found by searching: the file and its directory must be this user's (see ownershipProblem). */
@@ -156,7 +157,7 @@ export function readConfigFile(file: string, opts: ReadOptions = {}): ReadResult
     if (!now.isFile() || now.ino !== st.ino || now.dev !== st.dev) return { kind: 'error', message: 'changed while mmr was reading it; try again' };
     const bytes = readBounded(fd, now.size, MAX_CONFIG_BYTES);
     if (!bytes) return tooBig(MAX_CONFIG_BYTES + 1);
-    return { kind: 'ok', bytes, text: bytes.toString('utf8') };
+    return { kind: 'ok', bytes, text: bytes.toString('utf8'), mode: now.mode & 0o7777 };
   } catch (err) {
     return statError(err);
   } finally {
