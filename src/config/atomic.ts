@@ -149,6 +149,9 @@ export function writeError(err: unknown, file: string, shown: string, alternativ
     case 'EACCES':
     case 'EPERM':
       return new MmrError(`cannot write ${shown}: permission denied in ${dir}; nothing was changed`, opts(`check who owns ${dir} (ls -ld ${dir}) and that you may write there${or}`));
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new MmrError(`cannot write ${shown}: a file is in the way of the directory ${dir}; nothing was changed`, opts(`move that file aside${or}`));
     default:
       return undefined;
   }

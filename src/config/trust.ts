@@ -194,7 +194,8 @@ export function privilegedSettings(value: unknown, merged: MmrConfig, env: NodeJ
     if (view.protocol !== 'command' || SAFE_MODEL.test(id.slice(i + 1))) continue;
     push(at, `would pass the model name ${JSON.stringify(clip(id.slice(i + 1)))} to ${view.command ? showArgv(view.command) : 'a local command'}`);
   }
-  return out;
+  // File order reads best (the sort is stable; settings without a line keep their place at the end).
+  return out.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /**
