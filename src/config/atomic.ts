@@ -33,8 +33,8 @@ export const nodeIo: WriteIo = {
 
 /** A temp file older than this is stale whoever made it (pid reuse), in ms. */
 const STALE_TEMP_MS = 10 * 60_000;
-/** Lock retries: ~20 tries over ~3 s; another mmr writing holds the lock for milliseconds. */
-const LOCK_RETRIES = { retries: 20, factor: 1.3, minTimeout: 20, maxTimeout: 400, randomize: true };
+/** Waits between tries for a held lock, in ms (~3 s in all); another mmr writing holds it for milliseconds. */
+const LOCK_WAITS_MS = Array.from({ length: 20 }, (_, i) => Math.min(400, 20 * 1.3 ** i));
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -111,12 +111,20 @@ export async function withLock<T>(file: string, shown: string, fn: () => Promise
   // esbuild bundle only under `default`, so take it from whichever has it.
   const lockfile = await import('proper-lockfile');
   const lock = lockfile.lock ?? (lockfile as unknown as { default: typeof lockfile }).default.lock;
-  let release: () => Promise<void>;
+  let release: (() => Promise<void>) | undefined;
   try {
-    release = await lock(file, { realpath: false, retries: LOCK_RETRIES, stale: 10_000 });
+    // Retry only a held lock: proper-lockfile's own retries would also wait out EROFS or EACCES.
+    for (let i = 0; !release; i++) {
+      try {
+        release = await lock(file, { realpath: false, retries: 0, stale: 10_000 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || i >= LOCK_WAITS_MS.length) throw err;
+        await new Promise((r) => setTimeout(r, LOCK_WAITS_MS[i] * (0.5 + Math.random())));
+      }
+    }
   } catch (err) {
     throw (
-      writeError(err, `${file}.lock`, `${shown}.lock`, alternative) ??
+      writeError(err, file, shown, alternative) ??
       new MmrError(`could not lock ${shown}: ${(err as Error).message}`, {
         hint: `another mmr may be writing it; if none is running, remove ${shown}.lock`,
         cause: err,

@@ -113,7 +113,8 @@ async function searchProject(cwd: string, env: NodeJS.ProcessEnv, warn: (m: stri
       if (r.kind === 'skipped') {
         const what = r.path === file ? shown : `config files in ${r.path}`;
         warn(`skipping ${what}: ${r.reason} (mmr reads only files that are yours or root's and that nobody else can write; pass --config FILE to use one anyway)`);
-        continue;
+        if (r.path === file) continue;
+        break; // the whole directory: its other places would say the same
       }
       if (r.kind === 'error') return failed(file, shown, r.message);
       if (place === 'package.json') {
