@@ -25,7 +25,21 @@ try {
     return r.ms;
   };
   // Same process start, no config search: the difference is the search and the config load.
-  results.push(report('mmr route: 8-level search + config vs --version', await interleave(rounds, async () => (await timeRun(node, [bin, '--version'], { env })).ms, route), { budgetMs: 80 }));
+  const version = async () => (await timeRun(node, [bin, '--version'], { env })).ms;
+  results.push(report('mmr route: 8-level search + config vs --version', await interleave(rounds, version, route), { budgetMs: 80 }));
+
+  // The largest config mmr accepts (1 MB of aliases): parsing must stay linear in its size.
+  const big = path.join(home, 'big');
+  mkdirSync(big);
+  let text = 'aliases:\n';
+  for (let i = 0; text.length < 1000 * 1024; i++) text += `  alias-number-${i}: openai:gpt-4o-mini-${i}\n`;
+  writeFileSync(path.join(big, '.routerrc.yaml'), `${text}default: [alias-number-0]\n`);
+  const routeBig = async () => {
+    const r = await timeRun(node, [bin, '--config', path.join(big, '.routerrc.yaml'), 'route', 'hi'], { env });
+    if (r.code !== 0) throw new Error(`mmr route (1 MB config) exited ${r.code}: ${r.err}`);
+    return r.ms;
+  };
+  results.push(report('mmr route: 1 MB config (24k aliases) vs --version', await interleave(Math.ceil(rounds / 3), version, routeBig), { budgetMs: 1000 }));
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

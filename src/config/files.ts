@@ -26,7 +26,7 @@ export type ReadResult =
 export interface ReadOptions {
   /** Found by searching: the file and its directory must be this user's (see ownershipProblem). */
   search?: boolean;
-  /** Effective uid; default process.getuid() (undefined on Windows: no ownership checks). */
+  /** The uid files must belong to; default this process's (none on Windows: no ownership checks). */
   uid?: number;
   /** Directory verdicts already reached in this search (one stat and one warning per directory). */
   dirs?: Map<string, string | null>;
@@ -126,7 +126,8 @@ function readBounded(fd: number, sizeHint: number, limit: number): Buffer | unde
  * paths at start-up, and a failed stat() costs microseconds where each async call costs a
  * thread-pool round trip.
  */
-export function readConfigFile(file: string, opts: ReadOptions = {}): ReadResult {
+export function readConfigFile(file: string, given: ReadOptions = {}): ReadResult {
+  const opts = given.uid === undefined ? { ...given, uid: currentUid() } : given;
   let st: Stats | undefined;
   try {
     st = statSync(file, { throwIfNoEntry: false });
