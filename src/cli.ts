@@ -105,11 +105,14 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
       return runModels(withGlobals(flags, cmd));
     });
 
+  registerRoutingCommands(program);
+  registerBenchCommands(program);
+
   program
     .command('trust')
-    .description('let a project config file found by searching use privileged settings (commands, base URLs, key variables, headers, env): records its path and SHA-256')
+    .description('let a project config file use privileged settings (commands, base URLs, key variables, headers, env); records its path and SHA-256')
     .argument('[file]', 'the config file (default: the one mmr finds from the current directory)')
-    .option('--list', 'list trusted files and whether each is unchanged since')
+    .option('--list', 'list trusted files, each trusted, changed (edited since) or missing')
     .option('--revoke <file>', 'forget a trusted file')
     .option('--json', 'with --list: print JSON')
     .addHelpText(
@@ -118,6 +121,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
 A config file found by searching (.routerrc*, package.json "router") is the repository's, not
 yours: settings that run programs or send keys elsewhere apply only once you trust its exact
 content. Editing it untrusts it. Your user file and --config FILE never need trust.
+
 Examples:
   mmr trust                      trust the .routerrc mmr finds from here (prints what it allows)
   mmr trust --list
@@ -128,8 +132,6 @@ Examples:
       return runTrust(file, flags);
     });
 
-  registerRoutingCommands(program);
-  registerBenchCommands(program);
   return program;
 }
 
