@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRawServer, type RawServer } from '../helpers/raw-server.js';
-import { bin, closedPort, mmr } from '../helpers/cli.js';
+import { bin, isolatedEnv, mmr } from '../helpers/cli.js';
 
 const OPENAI_KEY = 'sk-e2e-trust-OPENAI-0123456789abcdef';
 const GITHUB_TOKEN = 'ghp_e2eTrustGITHUBtoken0123456789';
@@ -33,29 +33,21 @@ beforeAll(async () => {
 afterAll(() => capture.close());
 
 let root: string;
+let homes: string[] = [];
 afterEach(() => {
-  if (root) rmSync(root, { recursive: true, force: true });
+  for (const d of [root, ...homes]) if (d) rmSync(d, { recursive: true, force: true });
+  homes = [];
 });
 
-/** root/home is HOME; root/repo a fresh git repository (outside HOME); env has real-looking keys. */
+/** HOME is a fresh temp dir; root/repo a fresh git repository outside it; env has real-looking keys. */
 async function clone(config?: string) {
+  const { env, home } = await isolatedEnv({ OPENAI_API_KEY: OPENAI_KEY, GITHUB_TOKEN });
+  homes.push(home);
   root = mkdtempSync(path.join(tmpdir(), 'mmr-e2e-trust-'));
-  const home = path.join(root, 'home');
   const repo = path.join(root, 'repo');
-  mkdirSync(home);
   mkdirSync(repo);
   execFileSync('git', ['init', '-q', repo]);
   if (config !== undefined) writeFileSync(path.join(repo, '.routerrc.yaml'), config);
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_DATA_HOME: path.join(home, '.local/share'),
-    NO_COLOR: '1',
-    OPENAI_API_KEY: OPENAI_KEY,
-    GITHUB_TOKEN,
-    OLLAMA_HOST: `127.0.0.1:${await closedPort()}`,
-  };
   return { home, repo, env };
 }
 
