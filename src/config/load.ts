@@ -25,6 +25,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
+import { neutralizeLine } from '../core/terminal-safe.js';
 import { currentUid, readConfigFile, type ReadOptions } from './files.js';
 import { mergeConfigs } from './merge.js';
 import { PACKAGE_FIELD, SEARCH_PLACES, searchDirs, USER_FILES, userConfigDir } from './paths.js';
@@ -208,10 +209,14 @@ function requireTrust(project: CheckedFile, settings: PrivilegedSetting[], env: 
   throw new UntrustedConfigError(project.shown, settings, entry ? { changedSince: `on ${entry.trustedAt.slice(0, 10)}` } : {});
 }
 
+/**
+ * Every problem (the first MAX_PROBLEMS of them), made safe to print: messages quote values
+ * from the file, and a hostile file's values may hold escape sequences.
+ */
 function configError(problems: ConfigProblem[]): ConfigError {
-  if (problems.length <= MAX_PROBLEMS) return new ConfigError(problems, HINT);
-  const more = { file: problems[MAX_PROBLEMS].file, path: '', message: `… and ${problems.length - MAX_PROBLEMS} more problems` };
-  return new ConfigError([...problems.slice(0, MAX_PROBLEMS), more], HINT);
+  const safe = problems.slice(0, MAX_PROBLEMS).map((p) => ({ ...p, file: neutralizeLine(p.file), path: neutralizeLine(p.path), message: neutralizeLine(p.message) }));
+  if (problems.length > MAX_PROBLEMS) safe.push({ file: safe[0].file, path: '', message: `… and ${problems.length - MAX_PROBLEMS} more problems` });
+  return new ConfigError(safe, HINT);
 }
 
 /** The project file the search finds from `cwd`, checked (not trust-checked), if any. */

@@ -65,3 +65,14 @@ describe('large files', () => {
     expect(list[100].message).toBe('… and 150 more problems');
   });
 });
+
+describe('problems are safe to print', () => {
+  it('escape sequences from a hostile file are removed from config errors', async () => {
+    sb = await sandbox();
+    await sb.write('home/project/.routerrc.yaml', 'providers:\n  openai:\n    protocol: "\\e]52;c;cHduZWQ=\\a\\e[2J"\n');
+    const err = await loadConfig({ cwd: sb.project, env: sb.env }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('must be one of openai, anthropic, gemini, ollama, command, got "');
+    expect((err as ConfigError).message).not.toMatch(/[\u001b\u0007]/);
+  });
+});
