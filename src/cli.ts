@@ -51,10 +51,13 @@ Examples:
   mmr route "Write a SQL query for ..."     which rule and models a prompt would get, and why
   mmr rules add --name sql --keywords sql,query --use anthropic:claude-haiku-4-5
   mmr bench prompts.yaml -m fast -m smart --suggest-rules   your prompt files, checked, with cost and latency
+  mmr bench gsm8k.yaml -m fast --out rows.jsonl --html report.html   a dataset as it is; a report to look at
+  mmr report rows.jsonl                     page through a run's answers in the terminal and vote
   mmr trust                                 let this repository's .routerrc run commands / use base URLs (see mmr trust --help)
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
+            (mmr bench has its own: see mmr bench --help)
 Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are never written anywhere.`,
     );
 
