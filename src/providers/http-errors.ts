@@ -3,25 +3,27 @@
  * provider asked us to wait, and a hint naming what to fix. Every provider's error envelope
  * is read here (OpenAI, Anthropic, Gemini, Ollama, Azure), so adapters stay wire-format only.
  */
+import { maskSecrets, redactUrl, urlSecrets } from '../core/redact.js';
 import type { ErrorInfo, ErrorKind } from '../core/types.js';
 import type { ProviderSpec } from './provider.js';
 import { excerpt, oneLine, readErrorFields, type ErrorFields } from './error-body.js';
 
 export { excerpt, oneLine } from './error-body.js';
 
-/** Replaces the spec's API key wherever it appears; errors are shown, logged and saved. */
-export function redact(spec: Pick<ProviderSpec, 'apiKey'>, text: string): string {
-  const key = spec.apiKey?.trim();
-  // A "key" of a few characters is a placeholder for a local server, not a secret; masking
-  // every occurrence of it would garble the message ("chec*** the base URL").
-  return key && key.length >= MIN_SECRET_LENGTH ? text.split(key).join('***') : text;
+/** What a spec holds that must never be shown: its key, and the credentials in its base URL. */
+type SecretSource = Pick<ProviderSpec, 'apiKey'> & Partial<Pick<ProviderSpec, 'baseUrl'>>;
+
+/**
+ * Masks the spec's API key and base-URL credentials wherever they appear, a truncated prefix of
+ * them included, and the credentials of any URL; errors are shown, logged and saved. A "key" of a
+ * few characters is a placeholder for a local server and is left alone (see MIN_SECRET_LENGTH).
+ */
+export function redact(spec: SecretSource, text: string): string {
+  return maskSecrets(text, spec.baseUrl ? [spec.apiKey, ...urlSecrets(spec.baseUrl)] : [spec.apiKey]);
 }
 
-/** Shorter values are not treated as secrets when redacting. */
-const MIN_SECRET_LENGTH = 6;
-
-/** The last line of defence: no field of an ErrorInfo may carry the key. */
-export function sanitizeError(spec: Pick<ProviderSpec, 'apiKey'>, info: ErrorInfo): ErrorInfo {
+/** The last line of defence: no field of an ErrorInfo may carry a secret. */
+export function sanitizeError(spec: SecretSource, info: ErrorInfo): ErrorInfo {
   const out: ErrorInfo = { ...info, message: redact(spec, info.message) };
   if (info.hint !== undefined) out.hint = redact(spec, info.hint);
   if (info.code !== undefined) out.code = redact(spec, info.code);
@@ -85,7 +87,7 @@ function hintFor(spec: ProviderSpec, kind: ErrorKind, status: number | null, f: 
       if (spec.protocol === 'ollama' && model && (status === 404 || /not found/i.test(f.message ?? ''))) {
         return `pull the model first: \`ollama pull ${model}\``;
       }
-      if (status === 404) return `check the model name and the base URL (${spec.baseUrl})`;
+      if (status === 404) return `check the model name and the base URL (${redactUrl(spec.baseUrl)})`;
       return undefined;
   }
 }
@@ -101,7 +103,9 @@ export function errorFromPayload(
   opts: { headers?: Headers; text?: string; model?: string } = {},
 ): ErrorInfo {
   const f = readErrorFields(payload);
-  const text = opts.text ?? '';
+  // Masked before anything shortens them: a key cut in half by a truncation is still a leak.
+  if (f.message) f.message = redact(spec, f.message);
+  const text = redact(spec, opts.text ?? '');
   const kind = kindOf(status, f, text);
   let retryable = status === null
     ? kind === 'overloaded' || kind === 'rate-limit' || kind === 'server'
@@ -152,5 +156,5 @@ export function missingKeyInfo(spec: ProviderSpec): ErrorInfo {
 
 /** A 2xx body that is not what the protocol promised. */
 export function badResponseInfo(spec: ProviderSpec, message: string): ErrorInfo {
-  return sanitizeError(spec, { kind: 'bad-response', message: oneLine(message, 300), status: null, retryable: false });
+  return sanitizeError(spec, { kind: 'bad-response', message: oneLine(redact(spec, message), 300), status: null, retryable: false });
 }

@@ -14,7 +14,8 @@ import {
   missingKeyInfo,
   sanitizeError,
 } from './http-errors.js';
-import { networkErrorInfo, postJson } from './http.js';
+import { networkErrorInfo } from './http.js';
+import { crossOriginOf, postJson, RedirectError } from './http-request.js';
 import { AnswerBudget, eventTooLong, limitInfo, limitsFor, StreamLimitError, type StreamLimits } from './limits.js';
 import { NdjsonParseError } from './ndjson.js';
 import { decodeText, HEAD_CHARS, StreamReadError, type ReadOptions, type StreamTap } from './sse.js';
@@ -152,7 +153,7 @@ async function* attempt(ctx: Ctx, call: HttpCall, options: StreamOptions): Async
       res = await untilAborted(postJson(retry.url, retry.headers, retry.body, options), signal);
       if (!res.ok) ({ text } = await readText(res.body, { signal }));
     }
-    if (!res.ok) return yield fail(classifyHttpError(spec, res.status, res.headers, text, ctx.model));
+    if (!res.ok) return yield fail(withRedirectNote(classifyHttpError(spec, res.status, res.headers, text, ctx.model), res));
   }
   ctx.responded = true;
   yield { type: 'start' };
@@ -182,8 +183,19 @@ async function* attempt(ctx: Ctx, call: HttpCall, options: StreamOptions): Async
   yield* streamBody(ctx, res.body, mediaType, encoding);
 }
 
+/** An error from a server a redirect led to says so: its 401 is about the key mmr did not send it. */
+function withRedirectNote(info: ErrorInfo, res: Response): ErrorInfo {
+  const origin = crossOriginOf(res);
+  if (!origin) return info;
+  const note = `the request was redirected to ${origin}, another origin, so the API key and configured headers were not sent there; if you trust that server, make it the provider's baseUrl`;
+  return { ...info, hint: info.hint ? `${note}. (${info.hint})` : note };
+}
+
 function thrownInfo(ctx: Ctx, err: unknown): ErrorInfo {
   if (ctx.signal.aborted) return abortedInfo();
+  if (err instanceof RedirectError) {
+    return { kind: 'bad-response', message: `${ctx.spec.id}: ${err.message}`, status: null, retryable: false, hint: 'check the base URL' };
+  }
   if (err instanceof StreamLimitError) return limitInfo(ctx.spec, err);
   if (err instanceof BadResponseError || err instanceof NdjsonParseError) return badResponseInfo(ctx.spec, err.message);
   if (err instanceof StreamReadError) return networkErrorInfo(ctx.spec, err.cause, 'stream');
