@@ -30,20 +30,28 @@ export function sanitizeError(spec: SecretSource, info: ErrorInfo): ErrorInfo {
   return out;
 }
 
+/** An IMF-fixdate / RFC 850 / asctime HTTP date: a weekday or month name, and a year. */
+const HTTP_DATE = /[a-z]{3}.*\d{4}|\d{4}.*[a-z]{3}/i;
+
 /**
- * Wait time from headers, in ms. `retry-after-ms` (OpenAI/Azure) wins when positive; Azure also
- * sends `Retry-After-Ms: 0` next to `Retry-After: 1`, and a 0 there is not a real instruction.
+ * Wait time the provider asked for, in ms; undefined when it asked for none usable, so mmr's own
+ * backoff applies. `retry-after-ms` (OpenAI/Azure) wins when positive; Azure also sends
+ * `Retry-After-Ms: 0` next to `Retry-After: 1`. A wait of 0, a negative one or a date already
+ * past is no instruction: taken literally it turns retries into a burst of requests.
  */
 export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
   if (!headers) return undefined;
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms > 0) return Math.round(ms);
+  if (Number.isFinite(ms) && ms >= 1) return Math.round(ms);
   const value = headers.get('retry-after')?.trim();
   if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number.parseFloat(value) * 1000);
+  if (/^[+-]?\d+(\.\d+)?$/.test(value)) return positive(Math.round(Number.parseFloat(value) * 1000));
+  if (!HTTP_DATE.test(value)) return undefined;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : positive(date - now);
 }
+
+const positive = (ms: number): number | undefined => (ms >= 1 ? ms : undefined);
 
 const CONTEXT_RE =
   /context length|context window|context_length_exceeded|prompt is too long|maximum context|exceeds the maximum number of tokens|input is too long|too many tokens/i;
@@ -126,7 +134,7 @@ export function errorFromPayload(
   };
   const code = f.reason ?? f.code ?? f.type ?? f.status;
   if (code) info.code = code;
-  const wait = parseRetryAfter(opts.headers) ?? f.retryDelayMs;
+  const wait = parseRetryAfter(opts.headers) ?? (f.retryDelayMs !== undefined && f.retryDelayMs >= 1 ? f.retryDelayMs : undefined);
   if (wait !== undefined) info.retryAfterMs = wait;
   const hint = hintFor(spec, kind, status, f, retryable, opts.model);
   if (hint) info.hint = hint;
