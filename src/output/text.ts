@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { FanoutEvent } from '../core/types.js';
 import { applyEvent, emptyResult, tokensPerSecond, type AnswerResult } from '../core/results.js';
 import { formatUsd } from '../core/cost.js';
@@ -113,6 +114,9 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
 
   startSlot(0);
   for await (const ev of events) {
+    // A slow reader on an asynchronous stdout (a pipe on macOS) holds the stream back instead of
+    // letting written text pile up in memory.
+    if ((o.stdout as NodeJS.WriteStream).writableNeedDrain) await once(o.stdout, 'drain');
     if (ev.type === 'text-delta') {
       take(ev.slot, ev.text);
       continue;

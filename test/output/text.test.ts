@@ -71,3 +71,41 @@ describe('writeText', () => {
     expect(tty.stdout).toBe('=== a:m ===\nfirst\n\n=== b:m ===\nsecond block\n');
   });
 });
+
+describe('writeText and a slow reader', () => {
+  it('waits for stdout to drain before taking more events, so written text does not pile up', async () => {
+    const { Writable } = await import('node:stream');
+    let pending: (() => void) | null = null;
+    let written = 0;
+    // A reader that takes one write at a time and acknowledges it only when told to.
+    const slow = new Writable({
+      highWaterMark: 16,
+      write(chunk: Buffer, _enc, done) {
+        written += chunk.length;
+        pending = done;
+      },
+    });
+    let pulled = 0;
+    async function* events(): AsyncGenerator<FanoutEvent> {
+      for (let i = 0; i < 5; i++) {
+        pulled++;
+        yield delta(0, 'a:m', 'x'.repeat(100));
+      }
+      yield finish(0, 'a:m');
+    }
+    const done = writeText(events(), [{ id: 'a:m' }], { stdout: slow, stderr: sink().stream, status: false, quiet: true });
+    await new Promise((r) => setImmediate(r));
+    // The first delta filled the buffer: no further event is taken until the reader catches up.
+    expect(pulled).toBe(2);
+    expect(written).toBe(100);
+    while (pending) {
+      const next = pending as () => void;
+      pending = null;
+      next();
+      await new Promise((r) => setImmediate(r));
+    }
+    await done;
+    expect(pulled).toBe(5);
+    expect(written).toBe(501);
+  });
+});
