@@ -25,15 +25,18 @@ rules:
     use: "openai:gpt\\e[5m"
 `;
 
+/** No piped prompt: stdin looks like a terminal, so only the arguments are read. */
+const noStdin = () => Object.assign(Readable.from([]), { isTTY: true }) as unknown as NodeJS.ReadStream;
+
 let sb: Sandbox;
-let out: string;
+let out = '';
 let deps: RoutingDeps;
 beforeEach(async () => {
   sb = await sandbox();
-  out = '';
-  const tty = Object.assign(Readable.from([]), { isTTY: true }) as unknown as NodeJS.ReadStream;
-  deps = { env: sb.env, cwd: sb.project, stdin: tty, stdout: { write: (s: string) => (out += s) } };
   await sb.write('home/project/.routerrc.yaml', HOSTILE_CONFIG);
+  out = '';
+  const stdout = { write: (s: string) => (out += s) };
+  deps = { env: sb.env, cwd: sb.project, stdout, stdin: noStdin() };
 });
 afterEach(() => sb.cleanup());
 
