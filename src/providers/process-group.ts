@@ -35,7 +35,8 @@ export function trackGroup(pgid: number): void {
 /** Sends `signal` to every process of the group; false when none is left. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-pgid, signal);
+    // Windows has no process groups to signal: the program itself is the best that can be reached.
+    process.kill(process.platform === 'win32' ? pgid : -pgid, signal);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
