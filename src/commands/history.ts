@@ -36,12 +36,12 @@ function when(iso: string): string {
  */
 export function historyLines(entries: VoteEntry[], width = 120): string[] {
   return entries.map((e) => {
-    const winner = e.winner ? `✔ ${neutralizeLine(e.winner)}` : '✖ none good';
+    const winner = e.winner ? `✔ ${neutralizeLine(String(e.winner))}` : '✖ none good';
     const others = e.models.filter((m) => m !== e.winner).map((m) => neutralizeLine(String(m)));
     const vs = others.length ? ` over ${others.join(', ')}` : '';
     const head = `${when(e.time)}  ${winner}${vs}${e.blind ? ' (blind)' : ''}`;
     const room = Math.max(20, width - Array.from(head).length - 4);
-    return `${head}  "${excerpt(e.prompt, room)}"`;
+    return `${head}  "${excerpt(String(e.prompt ?? ''), room)}"`;
   });
 }
 

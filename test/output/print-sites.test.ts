@@ -76,6 +76,11 @@ describe('mmr history and mmr models', () => {
     expect(lines[0]).toContain('✔ a:b over c:d  "hi there"');
   });
 
+  it('a hand-edited entry with a missing prompt or an odd winner prints instead of crashing', () => {
+    const odd = { ...entry({}), prompt: null, winner: 42 } as unknown as VoteEntry;
+    expect(historyLines([odd])[0]).toMatch(/✔ 42 over a:b, c:d {2}""$/);
+  });
+
   it('model table cells carry no control characters, and columns still line up', () => {
     const row: ModelRow = {
       model: 'ollama:llama\x1b]0;pwn\x07',
