@@ -34,7 +34,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'use this config file instead of searching for .routerrc (the only way a .js/.ts config is loaded; a file you name needs no mmr trust)')
     .addOption(new Option('--color', 'force colour on stderr'))
-    .addOption(new Option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)'))
+    .addOption(new Option('--no-color', 'no colour (also NO_COLOR set to any value, or TERM=dumb)'))
     // Before any subcommand is added: commander copies this setting into each one at creation.
     .exitOverride()
     .showHelpAfterError('(run mmr --help for usage)')
@@ -161,16 +161,17 @@ async function reportError(err: unknown): Promise<number> {
     if (err.code === 'mmr.invalidNumber') process.stderr.write(`mmr: ${err.message.replace(/^error: /, '')}\n`);
     return 2;
   }
-  const { MmrError } = await import('./core/errors.js');
+  const [{ MmrError }, { neutralize, neutralizeLine }] = await Promise.all([import('./core/errors.js'), import('./core/terminal-safe.js')]);
   const debug = process.env.MMR_DEBUG === '1';
+  // Messages quote outside text (file contents, server replies, model names): never raw to the terminal.
   if (err instanceof MmrError) {
-    process.stderr.write(`mmr: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`mmr: ${neutralize(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${neutralize(err.hint)}\n`);
+    if (debug && err.stack) process.stderr.write(`${neutralize(err.stack)}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`mmr: unexpected error: ${message}\n`);
-  process.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : '  (set MMR_DEBUG=1 for a stack trace; please report it)\n');
+  process.stderr.write(`mmr: unexpected error: ${neutralizeLine(message)}\n`);
+  process.stderr.write(debug && err instanceof Error && err.stack ? `${neutralize(err.stack)}\n` : '  (set MMR_DEBUG=1 for a stack trace; please report it)\n');
   return 70; // EX_SOFTWARE: a bug in mmr, distinct from any model's failure
 }
