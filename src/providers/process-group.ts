@@ -13,6 +13,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** ms between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 1000;
 
+/** Longest wait for a SIGKILLed group to be gone, in ms. */
+const KILL_WAIT_MS = 2000;
+
 /** How often a dying group is checked, in ms; there is no event for "the last member exited". */
 const POLL_MS = 20;
 
@@ -93,7 +96,7 @@ export interface KillOptions {
 
 /**
  * Ends the whole group: SIGTERM, then SIGKILL once `graceMs` passed with any member left.
- * Resolves when no member is running (or right after the SIGKILL). Safe to call twice.
+ * Resolves when no member is running (at most KILL_WAIT_MS after the SIGKILL). Safe to call twice.
  */
 export async function killGroup(pgid: number, opts: KillOptions = {}): Promise<void> {
   const graceMs = opts.graceMs ?? KILL_GRACE_MS;
@@ -111,6 +114,9 @@ export async function killGroup(pgid: number, opts: KillOptions = {}): Promise<v
     await pause(POLL_MS, unref);
   }
   signalGroup(pgid, 'SIGKILL');
+  // SIGKILL cannot be ignored, but the kernel takes a moment to end a process on a busy machine.
+  const killedBy = performance.now() + KILL_WAIT_MS;
+  while (groupAlive(pgid) && performance.now() < killedBy) await pause(POLL_MS, unref);
   live.delete(pgid);
 }
 
