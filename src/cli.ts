@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { collect, numberFlag, withGlobals } from './commands/flags.js';
 import { registerRoutingCommands } from './commands/register-routing.js';
 import { registerBenchCommands } from './commands/register-bench.js';
+import { registerServeCommand } from './commands/register-serve.js';
 
 /** Set by the bundler from package.json. */
 declare const __MMR_VERSION__: string;
@@ -51,6 +52,7 @@ Examples:
   mmr route "Write a SQL query for ..."     which rule and models a prompt would get, and why
   mmr rules add --name sql --keywords sql,query --use anthropic:claude-haiku-4-5
   mmr bench prompts.yaml -m fast -m smart --suggest-rules   your prompt files, checked, with cost and latency
+  mmr serve --port 8787                     your routing behind an OpenAI/Anthropic-compatible URL (model mmr/auto)
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
@@ -106,6 +108,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
 
   registerRoutingCommands(program);
   registerBenchCommands(program);
+  registerServeCommand(program);
   return program;
 }
 
