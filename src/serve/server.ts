@@ -33,6 +33,8 @@ export interface ServeOptions {
   logText: boolean;
   /** Called with each finished request's row (the -v status line). */
   onRequest?: (row: ServeLogRow) => void;
+  /** Overrides of LIMITS (tests use short timeouts). */
+  limits?: Partial<typeof LIMITS>;
 }
 
 export interface RunningServer {
@@ -46,8 +48,8 @@ export interface RunningServer {
   shutdown(drainMs: number): Promise<{ drained: boolean }>;
 }
 
-/** Slow-client bounds: headers within 10 s, the whole request body within 60 s. */
-export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 16 * 1024, maxConnections: 1024 };
+/** Slow-client bounds: headers within 10 s, the whole request body within 60 s (checked every second). */
+export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 16 * 1024, maxConnections: 1024, checkEveryMs: 1_000 };
 
 const SHUTTING_DOWN: ClientError = { status: 503, type: 'overloaded', message: 'mmr serve is shutting down; retry against a running instance', shouldRetry: true };
 const wireFor = (req: IncomingMessage, path: string): Wire => (path === '/v1/messages' || req.headers['anthropic-version'] ? anthropicWire : openaiWire);
@@ -131,7 +133,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     sendError(res, wire, { status: known ? 405 : 404, type: 'not_found', message: `${known ? 'method not allowed' : 'no such endpoint'}: ${method} ${path.slice(0, 200)}` }, id);
   }
 
-  const server = createServer({ noDelay: true, maxHeaderSize: LIMITS.maxHeaderBytes, headersTimeout: LIMITS.headersTimeoutMs, requestTimeout: LIMITS.requestTimeoutMs, keepAliveTimeout: LIMITS.keepAliveTimeoutMs }, (req, res) => {
+  const lim = { ...LIMITS, ...opts.limits };
+  const server = createServer({
+    noDelay: true,
+    maxHeaderSize: lim.maxHeaderBytes,
+    headersTimeout: lim.headersTimeoutMs,
+    requestTimeout: lim.requestTimeoutMs,
+    keepAliveTimeout: lim.keepAliveTimeoutMs,
+    connectionsCheckingInterval: lim.checkEveryMs,
+  }, (req, res) => {
     const p = handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -139,7 +149,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     active.add(p);
     void p.finally(() => active.delete(p));
   });
-  server.maxConnections = LIMITS.maxConnections;
+  server.maxConnections = lim.maxConnections;
   server.maxHeadersCount = 200;
 
   await new Promise<void>((resolve, reject) => {

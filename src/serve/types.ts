@@ -97,7 +97,7 @@ export interface AnswerEnd {
 }
 
 /** mmr's own account of the answer, beside the protocol's fields (clients ignore unknown fields). */
-export const mmrField = (meta: AnswerMeta, end: AnswerEnd) => ({ model: meta.model, route: meta.route, fallback_from: meta.fallbackFrom, cost_usd: end.costUsd });
+export const mmrField = (meta: AnswerMeta, end: AnswerEnd) => ({ model: meta.model, route: meta.route, fallback_from: meta.fallbackFrom, cost_usd: end.costUsd == null ? null : Number(end.costUsd.toPrecision(6)) });
 
 /** A streamed answer, as frames of the client's protocol. Each method returns the bytes to write. */
 export interface StreamEncoder {
