@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { fanout } from '../core/fanout.js';
 import type { ErrorInfo } from '../core/types.js';
 import { clientErrorFor } from './errors.js';
-import { sendError, sendJson, writeFrame } from './http.js';
+import { headerSafe, sendError, sendJson, writeFrame } from './http.js';
 import { costHeader, mmrHeaders, SSE_HEADERS, type Outcome } from './outcome.js';
 import type { Target } from './target.js';
 import type { AnswerEnd, AnswerMeta, ClientError, ParsedChat, StreamEncoder, Wire } from './types.js';
@@ -34,6 +34,7 @@ export interface AnswerJob {
 
 export async function answerWithEngine(job: AnswerJob): Promise<void> {
   const { req, wire, target, res, meta, outcome } = job;
+  meta.model = outcome.model = target.chain[0].id;
   const keep = job.keepText || !req.stream;
   let text = '';
   let reasoning = '';
@@ -44,8 +45,9 @@ export async function answerWithEngine(job: AnswerJob): Promise<void> {
     lastWrite = performance.now();
     return writeFrame(res, frame);
   };
+  const ignored: Record<string, string> = req.prefersRaw.length ? { 'x-mmr-ignored': headerSafe(req.prefersRaw.join(', ')) } : {};
   const commit = () => {
-    res.writeHead(200, { ...SSE_HEADERS, ...mmrHeaders(meta) });
+    res.writeHead(200, { ...SSE_HEADERS, ...mmrHeaders(meta), ...ignored });
     enc = wire.stream(req, meta);
     heartbeat = setInterval(() => {
       if (performance.now() - lastWrite >= HEARTBEAT_MS - 50) void write(enc!.ping());
@@ -75,7 +77,8 @@ export async function answerWithEngine(job: AnswerJob): Promise<void> {
           break;
         case 'text-delta':
         case 'reasoning-delta': {
-          if (keep) ev.type === 'text-delta' ? (text += ev.text) : (reasoning += ev.text);
+          if (keep && ev.type === 'text-delta') text += ev.text;
+          else if (keep) reasoning += ev.text;
           if (!req.stream) break;
           const started = enc ? undefined : commit();
           if (started) await started;
@@ -87,7 +90,7 @@ export async function answerWithEngine(job: AnswerJob): Promise<void> {
           const end: AnswerEnd = { finishReason: ev.finishReason, usage: ev.usage, costUsd: ev.costUsd };
           Object.assign(outcome, { status: 200, finishReason: ev.finishReason.raw, usage: ev.usage, costUsd: ev.costUsd, ttftMs: ev.ttftMs, latencyMs: ev.latencyMs });
           if (!req.stream) {
-            sendJson(res, 200, wire.complete(req, meta, text, reasoning, end), { ...mmrHeaders(meta), 'x-mmr-cost-usd': costHeader(ev.costUsd) });
+            sendJson(res, 200, wire.complete(req, meta, text, reasoning, end), { ...mmrHeaders(meta), ...ignored, 'x-mmr-cost-usd': costHeader(ev.costUsd) });
             break;
           }
           if (!enc) await commit();

@@ -16,6 +16,7 @@ import { modelEntry, modelList } from './models.js';
 import { openaiWire } from './openai-wire.js';
 import { emptyOutcome } from './outcome.js';
 import { answerRaw } from './passthrough.js';
+import { Upstream } from './upstream.js';
 import { ServeStats } from './stats.js';
 import { resolveTarget, type RouteContext } from './target.js';
 import { ClientRequestError, type ClientError, type ParsedChat, type Wire } from './types.js';
@@ -56,6 +57,7 @@ const wireFor = (req: IncomingMessage, path: string): Wire => (path === '/v1/mes
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const stats = new ServeStats(new Date().toISOString());
+  const upstream = new Upstream();
   const stopping = new AbortController();
   const active = new Set<Promise<void>>();
   let draining = false;
@@ -81,14 +83,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const target = await resolveTarget(opts.route, parsed);
       outcome.route = target.route;
       outcome.model = target.chain[0].id;
+      // Same protocol on both sides: the body goes through untouched (every field kept, half the
+      // CPU of translating); tools and images can go no other way.
       const samePlace = target.chain[0].provider.protocol === parsed.protocol;
-      outcome.path = parsed.needsRaw.length > 0 || (parsed.prefersRaw.length > 0 && samePlace) ? 'raw' : 'engine';
+      outcome.path = parsed.needsRaw.length > 0 || samePlace ? 'raw' : 'engine';
       const job: AnswerJob = {
         req: parsed, wire, target, res, signal, outcome, keepText: opts.logText,
         shutdownError: () => (stopping.signal.aborted && !client.signal.aborted ? SHUTTING_DOWN : null),
         meta: { id, model: target.chain[0].id, route: target.route, fallbackFrom: outcome.fallbackFrom, created: Math.floor(Date.now() / 1000) },
       };
-      await (outcome.path === 'raw' ? answerRaw(job) : answerWithEngine(job));
+      const rest = outcome.path === 'raw' ? await answerRaw(job, upstream) : target.chain;
+      if (rest) {
+        // A fallback of the other protocol continues on the translated path.
+        outcome.path = 'engine';
+        await answerWithEngine({ ...job, target: { ...target, chain: rest } });
+      }
     } catch (err) {
       const e: ClientError = err instanceof ClientRequestError
         ? err.info
@@ -181,6 +190,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         await Promise.race([waitAll(), new Promise((r) => setTimeout(r, 1000).unref())]);
       }
       server.closeAllConnections();
+      upstream.close();
       await closed;
       return { drained };
     },

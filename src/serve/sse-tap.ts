@@ -1,8 +1,9 @@
 /**
  * Reading a raw upstream answer on its way to the client: the events pass through unchanged,
- * and the ones that carry usage, the finish reason and the first content are looked at (parsed
- * only when they can hold what is wanted, so a long answer costs a substring check per event).
+ * and the few that carry usage, the finish reason or the first content are looked at. A text
+ * delta costs a substring test, not a JSON.parse: this runs for every same-protocol stream.
  */
+import type { IncomingMessage } from 'node:http';
 import { anthropicUsage } from '../providers/anthropic.js';
 import { openaiUsage } from '../providers/openai-compatible.js';
 import type { Usage } from '../core/types.js';
@@ -37,61 +38,71 @@ export function readUsage(tap: UsageTap, text: string): void {
   tap.finish = tap.protocol === 'openai' ? (body.choices?.[0]?.finish_reason ?? null) : (body.stop_reason ?? null);
 }
 
-/** Looks at one event's data; returns false when the event must not reach the client (the usage chunk mmr asked for). */
-function inspect(tap: UsageTap, data: string, anthropicUsageRaw: Record<string, unknown>, injected: boolean): boolean {
-  const wantsFirst = tap.ttftMs === null;
-  if (!data.includes('"usage"') && !data.includes('_reason') && !wantsFirst) return true;
+const OPENAI_CONTENT = /"(?:content|reasoning_content|reasoning|refusal)":"[^"]|"tool_calls":\[/;
+const OPENAI_FINISH = /"finish_reason":"([^"]+)"/;
+
+/** Looks at one OpenAI chunk; false when it must not reach the client (the usage chunk mmr asked for). */
+function inspectOpenAI(tap: UsageTap, data: string, injected: boolean): boolean {
+  if (tap.ttftMs === null && OPENAI_CONTENT.test(data)) tap.ttftMs = performance.now() - tap.started;
+  const finish = data.includes('"finish_reason":"') ? OPENAI_FINISH.exec(data) : null;
+  if (finish) tap.finish = finish[1];
+  if (!data.includes('"usage":{')) return true;
   const ev = json(data);
-  if (!isObject(ev)) return true;
-  if (tap.protocol === 'openai') {
-    const choice = ev.choices?.[0];
-    const delta = choice?.delta;
-    if (wantsFirst && isObject(delta) && (delta.content || delta.tool_calls || delta.refusal)) tap.ttftMs = performance.now() - tap.started;
-    if (choice?.finish_reason) tap.finish = choice.finish_reason;
-    if (isObject(ev.usage)) {
-      tap.usage = openaiUsage(ev.usage);
-      if (injected && Array.isArray(ev.choices) && ev.choices.length === 0) return false;
-    }
-    return true;
-  }
-  if (wantsFirst && ev.type === 'content_block_delta') tap.ttftMs = performance.now() - tap.started;
-  const u = ev.type === 'message_start' ? ev.message?.usage : ev.type === 'message_delta' ? ev.usage : undefined;
-  // output_tokens in message_delta is cumulative: it replaces message_start's, never adds to it.
-  if (isObject(u)) tap.usage = anthropicUsage(Object.assign(anthropicUsageRaw, u));
-  if (ev.type === 'message_delta' && ev.delta?.stop_reason) tap.finish = ev.delta.stop_reason;
-  return true;
+  if (!isObject(ev) || !isObject(ev.usage)) return true;
+  tap.usage = openaiUsage(ev.usage);
+  return !(injected && Array.isArray(ev.choices) && ev.choices.length === 0);
 }
 
-/** The events of an SSE body as frames to forward (each ending in a blank line). */
-export async function* tapEvents(body: ReadableStream<Uint8Array>, tap: UsageTap, injected: boolean, signal: AbortSignal): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
+function inspectAnthropic(tap: UsageTap, event: string, data: string, usageRaw: Record<string, unknown>): void {
+  if (event === 'content_block_delta') {
+    if (tap.ttftMs === null) tap.ttftMs = performance.now() - tap.started;
+    return;
+  }
+  if (event !== 'message_start' && event !== 'message_delta') return;
+  const ev = json(data);
+  if (!isObject(ev)) return;
+  const u = event === 'message_start' ? ev.message?.usage : ev.usage;
+  // output_tokens in message_delta is cumulative: it replaces message_start's, never adds to it.
+  if (isObject(u)) tap.usage = anthropicUsage(Object.assign(usageRaw, u));
+  if (event === 'message_delta' && typeof ev.delta?.stop_reason === 'string') tap.finish = ev.delta.stop_reason;
+}
+
+/** One event block (without its blank line): its `event:` name and joined `data:` lines. */
+function fields(block: string): { event: string; data: string } {
+  let event = '';
+  let data = '';
+  for (const line of block.split('\n')) {
+    if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(line[5] === ' ' ? 6 : 5);
+    else if (line.startsWith('event:')) event = line.slice(6).trim();
+  }
+  return { event, data };
+}
+
+/** The events of an SSE body as text to forward, one piece per upstream read. */
+export async function* tapEvents(body: IncomingMessage, tap: UsageTap, injected: boolean, progress?: () => void): AsyncGenerator<string> {
+  body.setEncoding('utf8');
   const usageRaw: Record<string, unknown> = {};
   let buf = '';
-  const reader = body.getReader();
-  const onAbort = () => void reader.cancel().catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (signal.aborted) throw new Error('cancelled');
-      buf += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      if (buf.includes('\r')) buf = buf.replace(/\r\n?/g, '\n');
-      let cut: number;
-      let out = '';
-      while ((cut = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, cut);
-        buf = buf.slice(cut + 2);
-        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(l[5] === ' ' ? 6 : 5)).join('\n');
-        if (!data || data === '[DONE]' || inspect(tap, data, usageRaw, injected)) out += `${block}\n\n`;
-      }
-      if (out) yield out;
-      if (done) {
-        if (buf.trim()) yield `${buf}\n\n`;
-        return;
-      }
+  for await (const piece of body) {
+    progress?.();
+    buf += piece as string;
+    if (buf.includes('\r')) {
+      // A CR at the very end may be the first half of a CRLF split across reads.
+      const keep = buf.endsWith('\r') ? '\r' : '';
+      buf = buf.slice(0, buf.length - keep.length).replace(/\r\n?/g, '\n') + keep;
     }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    reader.releaseLock();
+    let out = '';
+    let cut: number;
+    while ((cut = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, cut);
+      buf = buf.slice(cut + 2);
+      const { event, data } = fields(block);
+      let keep = true;
+      if (tap.protocol === 'openai') keep = !data || data === '[DONE]' || inspectOpenAI(tap, data, injected);
+      else inspectAnthropic(tap, event, data, usageRaw);
+      if (keep) out += `${block}\n\n`;
+    }
+    if (out) yield out;
   }
+  if (buf.trim()) yield buf;
 }

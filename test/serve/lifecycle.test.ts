@@ -114,7 +114,7 @@ describe('access', () => {
     const body = JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'x' }] });
     const origin = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body });
     expect(origin.status).toBe(403);
-    expect((await origin.json()).error.message).toMatch(/web pages/);
+    expect(((await origin.json()) as any).error.message).toMatch(/web pages/);
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${s.url}/v1/models`, { headers: { host: 'rebind.evil.example:8787' } }, (res) => {
@@ -144,7 +144,7 @@ describe('request log and stats', () => {
     await client.chat.completions.create({ model: 'mmr/auto', messages: [{ role: 'user', content: 'a poem, privately' }] });
     await client.chat.completions.create({ model: 'mmr/auto', messages: [{ role: 'user', content: 'sql, privately' }] });
     await client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
-    const live = await (await fetch(`${s.url}/mmr/stats`)).json();
+    const live = (await (await fetch(`${s.url}/mmr/stats`)).json()) as any;
     expect(live.total.requests).toBe(3);
     expect(live.byRoute['rule:to-anthropic']).toMatchObject({ requests: 1, errors: 0, inputTokens: 10, outputTokens: 4 });
     expect(await s.stop()).toBe(0);
