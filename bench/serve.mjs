@@ -1,7 +1,8 @@
 // mmr serve under load: C concurrent streaming clients (20, then 100) against a 50 ms local
-// upstream, three ways in the same run, interleaved: straight to the upstream, through a bare
-// node:http pass-through proxy, and through `mmr serve` (model mmr/auto, routed, translated,
-// logged). Prints the latency each adds over the direct run at p50 and p99 (target: mmr adds at
+// upstream, four ways in the same run, interleaved: straight to the upstream, through a bare
+// node:http pass-through proxy, through `mmr serve` with model mmr/auto (routed to an OpenAI
+// model: the raw same-protocol path, logged), and through `mmr serve` to an Anthropic model of
+// the same local server (the translated path: OpenAI client, Anthropic upstream). Prints the latency each adds over the direct run at p50 and p99 (target: mmr adds at
 // most 2× what the bare proxy adds) and CPU time per request of each process, read from
 // /proc/<pid>/stat (target: mmr uses less CPU per request than the upstream server).
 // Run: npm run build && node bench/serve.mjs [rounds=3] [requestsPerClient=10]
@@ -35,9 +36,9 @@ function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-const body = JSON.stringify({ model: 'mmr/auto', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Say something short.' }] });
+const bodyFor = (model) => JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Say something short.' }] });
 
-function one(base, agent) {
+function one({ base, body }, agent) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const u = new URL(`${base}/chat/completions`);
@@ -52,11 +53,11 @@ function one(base, agent) {
   });
 }
 
-async function phase(base, clients) {
+async function phase(target, clients) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const times = [];
   await Promise.all(Array.from({ length: clients }, async () => {
-    for (let i = 0; i < PER_CLIENT; i++) times.push(await one(base, agent));
+    for (let i = 0; i < PER_CLIENT; i++) times.push(await one(target, agent));
   }));
   agent.destroy();
   return times;
@@ -67,11 +68,20 @@ try {
   const upstream = await start([path.join(root, 'bench/serve-upstream.mjs')], { ...process.env, BENCH_KEY: KEY });
   const proxy = await start([path.join(root, 'bench/serve-proxy.mjs'), upstream.url]);
   writeFileSync(path.join(home, '.routerrc.yaml'), 'default: [openai:gpt-4o-mini]\nretries:\n  maxRetries: 0\n');
-  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url, OLLAMA_HOST: '127.0.0.1:9' };
+  const env = {
+    PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), OLLAMA_HOST: '127.0.0.1:9',
+    OPENAI_API_KEY: KEY, OPENAI_BASE_URL: upstream.url, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: upstream.url.replace(/\/openai\/v1$/, '/anthropic'),
+  };
   const mmr = await start([bin, 'serve', '--port', '0', '-q'], env, home);
   const mmrBase = `${mmr.url}/v1`;
-  const targets = { direct: upstream.url, 'bare proxy': proxy.url, 'mmr serve': mmrBase };
-  const procs = { direct: null, 'bare proxy': proxy.child.pid, 'mmr serve': mmr.child.pid };
+  const auto = bodyFor('mmr/auto');
+  const targets = {
+    direct: { base: upstream.url, body: bodyFor('gpt-4o-mini') },
+    'bare proxy': { base: proxy.url, body: bodyFor('gpt-4o-mini') },
+    'mmr serve': { base: mmrBase, body: auto },
+    'mmr (xlate)': { base: mmrBase, body: bodyFor('anthropic:claude-haiku-4-5') },
+  };
+  const procs = { direct: null, 'bare proxy': proxy.child.pid, 'mmr serve': mmr.child.pid, 'mmr (xlate)': mmr.child.pid };
 
   for (const clients of [20, 100]) {
     const lat = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
@@ -102,10 +112,11 @@ try {
       console.log(`${name.padEnd(12)} ${p50.toFixed(1).padStart(8)} ${p99.toFixed(1).padStart(8)} ${(name === 'direct' ? '—' : added[name].p50.toFixed(1)).padStart(10)} ${(name === 'direct' ? '—' : added[name].p99.toFixed(1)).padStart(10)} ${own.padStart(15)} ${(cpu[name].upstream / cpu[name].n).toFixed(3).padStart(20)}`);
     }
     const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a (bare proxy added nothing measurable)');
-    const mCpu = cpu['mmr serve'].own / cpu['mmr serve'].n;
-    const uCpu = cpu['mmr serve'].upstream / cpu['mmr serve'].n;
-    console.log(`latency mmr adds ÷ latency the bare proxy adds: p50 ×${ratio(added['mmr serve'].p50, added['bare proxy'].p50)}, p99 ×${ratio(added['mmr serve'].p99, added['bare proxy'].p99)} (target ≤ 2)`);
-    console.log(`mmr CPU per request ÷ upstream CPU per request: ×${(mCpu / uCpu).toFixed(2)} (target < 1)`);
+    for (const name of ['mmr serve', 'mmr (xlate)']) {
+      const mCpu = cpu[name].own / cpu[name].n;
+      const uCpu = cpu[name].upstream / cpu[name].n;
+      console.log(`${name}: latency added ÷ bare proxy's: p50 ×${ratio(added[name].p50, added['bare proxy'].p50)}, p99 ×${ratio(added[name].p99, added['bare proxy'].p99)} (target ≤ 2); CPU per request ÷ upstream's: ×${(mCpu / uCpu).toFixed(2)} (target < 1)`);
+    }
   }
 } finally {
   for (const c of children) c.kill('SIGTERM');

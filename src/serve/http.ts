@@ -49,8 +49,8 @@ const corked = new WeakSet<ServerResponse>();
  * same tick (the events of one upstream read) leave in one writev: one event per syscall cost
  * more CPU than everything else mmr does per request.
  */
-export function writeFrame(res: ServerResponse, frame: string): Promise<void> | undefined {
-  if (frame === '' || res.destroyed) return undefined;
+export function writeFrame(res: ServerResponse, frame: string | Uint8Array): Promise<void> | undefined {
+  if (frame.length === 0 || res.destroyed) return undefined;
   if (!corked.has(res)) {
     corked.add(res);
     res.cork();

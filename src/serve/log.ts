@@ -80,8 +80,14 @@ export function logRow(o: Outcome, req: Partial<ParsedChat> & { protocol: Parsed
   return row;
 }
 
-/** An append-only log writer; one line per write, never a torn line after a crash mid-write. */
+/**
+ * An append-only log writer. Rows finishing within FLUSH_MS of each other reach the file in one
+ * write (one write per row cost more CPU than routing the request); a crash loses at most those.
+ */
 export class ServeLog {
+  static readonly FLUSH_MS = 50;
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
   private constructor(private readonly stream: WriteStream, readonly file: string) {}
 
   static async open(file: string): Promise<ServeLog> {
@@ -106,10 +112,19 @@ export class ServeLog {
   }
 
   write(row: ServeLogRow): void {
-    this.stream.write(`${JSON.stringify(row)}\n`);
+    this.pending.push(`${JSON.stringify(row)}\n`);
+    this.timer ??= setTimeout(() => this.flush(), ServeLog.FLUSH_MS).unref();
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length) this.stream.write(this.pending.join(''));
+    this.pending = [];
   }
 
   close(): Promise<void> {
+    this.flush();
     return new Promise((resolve) => this.stream.end(() => resolve()));
   }
 }

@@ -163,7 +163,7 @@ async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: U
     return null;
   }
   const events = tapEvents(up, tap, injectUsage, progress)[Symbol.asyncIterator]();
-  let first: IteratorResult<string>;
+  let first: IteratorResult<Buffer>;
   try {
     first = await events.next();
   } catch (err) {

@@ -4,7 +4,7 @@
  * each chat request is parsed by its wire, routed, answered on the translated or the raw path,
  * logged and counted. `shutdown` drains in-flight answers within a bound, then cuts the rest.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerWithEngine, type AnswerJob } from './answer.js';
@@ -58,7 +58,9 @@ const wireFor = (req: IncomingMessage, path: string): Wire => (path === '/v1/mes
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const stats = new ServeStats(new Date().toISOString());
   const upstream = new Upstream();
-  const stopping = new AbortController();
+  /** Set when the drain bound has passed: answers still running are cut. */
+  let cutting = false;
+  const live = new Set<AbortController>();
   const active = new Set<Promise<void>>();
   let draining = false;
 
@@ -71,11 +73,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   async function chat(wire: Wire, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const t0 = performance.now();
     const time = new Date();
-    const client = new AbortController();
+    const ac = new AbortController();
+    live.add(ac);
     res.on('close', () => {
-      if (!res.writableFinished) client.abort('client closed the connection');
+      if (!res.writableFinished) ac.abort('client closed the connection');
     });
-    const signal = AbortSignal.any([client.signal, stopping.signal]);
+    const signal = ac.signal;
     const outcome = emptyOutcome();
     let parsed: ParsedChat | undefined;
     try {
@@ -89,7 +92,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       outcome.path = parsed.needsRaw.length > 0 || samePlace ? 'raw' : 'engine';
       const job: AnswerJob = {
         req: parsed, wire, target, res, signal, outcome, keepText: opts.logText,
-        shutdownError: () => (stopping.signal.aborted && !client.signal.aborted ? SHUTTING_DOWN : null),
+        shutdownError: () => (cutting && ac.signal.reason === 'shutdown' ? SHUTTING_DOWN : null),
         meta: { id, model: target.chain[0].id, route: target.route, fallbackFrom: outcome.fallbackFrom, created: Math.floor(Date.now() / 1000) },
       };
       const rest = outcome.path === 'raw' ? await answerRaw(job, upstream) : target.chain;
@@ -108,12 +111,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       else res.destroy();
       req.resume();
     } finally {
+      live.delete(ac);
       finish(logRow(outcome, parsed ?? { protocol: wire.protocol }, { id, time, wallMs: performance.now() - t0, text: opts.logText }));
     }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const id = `req_${randomBytes(12).toString('hex')}`;
+    const id = `req_${randomUUID().replaceAll('-', '')}`;
     const url = new URL(req.url ?? '/', 'http://mmr.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const wire = wireFor(req, path);
@@ -185,7 +189,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const drained = await Promise.race([waitAll(), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs)))]);
       clearTimeout(timer);
       if (!drained) {
-        stopping.abort('shutdown');
+        cutting = true;
+        for (const ac of live) ac.abort('shutdown');
         // Cut streams get their in-stream error; give them a moment to be written.
         await Promise.race([waitAll(), new Promise((r) => setTimeout(r, 1000).unref())]);
       }

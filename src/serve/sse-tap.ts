@@ -78,31 +78,52 @@ function fields(block: string): { event: string; data: string } {
   return { event, data };
 }
 
-/** The events of an SSE body as text to forward, one piece per upstream read. */
-export async function* tapEvents(body: IncomingMessage, tap: UsageTap, injected: boolean, progress?: () => void): AsyncGenerator<string> {
-  body.setEncoding('utf8');
-  const usageRaw: Record<string, unknown> = {};
-  let buf = '';
-  for await (const piece of body) {
-    progress?.();
-    buf += piece as string;
-    if (buf.includes('\r')) {
-      // A CR at the very end may be the first half of a CRLF split across reads.
-      const keep = buf.endsWith('\r') ? '\r' : '';
-      buf = buf.slice(0, buf.length - keep.length).replace(/\r\n?/g, '\n') + keep;
-    }
-    let out = '';
-    let cut: number;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      const { event, data } = fields(block);
-      let keep = true;
-      if (tap.protocol === 'openai') keep = !data || data === '[DONE]' || inspectOpenAI(tap, data, injected);
-      else inspectAnthropic(tap, event, data, usageRaw);
-      if (keep) out += `${block}\n\n`;
-    }
-    if (out) yield out;
+const NL = 0x0a;
+const CR = 0x0d;
+
+/** End of the event starting at `from` (just past its blank line), or -1 while it is incomplete. */
+function eventEnd(buf: Buffer, from: number): number {
+  for (let i = buf.indexOf(NL, from); i >= 0; i = buf.indexOf(NL, i + 1)) {
+    if (buf[i + 1] === NL) return i + 2;
+    if (buf[i + 1] === CR && buf[i + 2] === NL) return i + 3;
   }
-  if (buf.trim()) yield buf;
+  return -1;
+}
+
+/** Which events can hold what the tap wants: the rest pass as bytes, never decoded. */
+function interesting(tap: UsageTap, block: Buffer): boolean {
+  if (tap.ttftMs === null) return true;
+  if (tap.protocol === 'openai') return block.includes('"usage":{') || block.includes('"finish_reason":"');
+  return block.includes('message_delta') || block.includes('message_start');
+}
+
+/**
+ * The events of an SSE body as bytes to forward, one piece per upstream read: a read holding
+ * only whole events that all pass goes on as the very buffer that came in.
+ */
+export async function* tapEvents(body: IncomingMessage, tap: UsageTap, injected: boolean, progress?: () => void): AsyncGenerator<Buffer> {
+  const usageRaw: Record<string, unknown> = {};
+  let rest: Buffer | null = null;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    progress?.();
+    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    const kept: Buffer[] = [];
+    let dropped = false;
+    let at = 0;
+    for (let end = eventEnd(buf, 0); end >= 0; end = eventEnd(buf, at)) {
+      const block = buf.subarray(at, end);
+      let keep = true;
+      if (interesting(tap, block)) {
+        const { event, data } = fields(block.toString('utf8').replace(/\r\n?/g, '\n').trimEnd());
+        if (tap.protocol === 'openai') keep = !data || data === '[DONE]' || inspectOpenAI(tap, data, injected);
+        else inspectAnthropic(tap, event, data, usageRaw);
+      }
+      if (keep) kept.push(block);
+      else dropped = true;
+      at = end;
+    }
+    rest = at < buf.length ? buf.subarray(at) : null;
+    if (at > 0) yield dropped ? Buffer.concat(kept) : buf.subarray(0, at);
+  }
+  if (rest?.length) yield rest;
 }
