@@ -5,7 +5,7 @@
  * cumulative usage, message_stop).
  */
 import type { ChatMessage, FinishReason, Usage } from '../core/types.js';
-import { contentText, isObject, lastUserText, numberField, RawNeeds, stopField } from './content.js';
+import { contentText, isObject, numberField, parsedChat, scanBody, stopField, type RawNeeds } from './content.js';
 import { badRequest, mmrField, type AnswerMeta, type ClientError, type ParsedChat, type StreamEncoder, type Wire } from './types.js';
 
 const TRANSLATED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'stop_sequences', 'stream']);
@@ -34,18 +34,13 @@ function parseMessages(list: unknown, raw: RawNeeds): ChatMessage[] {
   });
 }
 
-export function parseAnthropic(body: unknown): ParsedChat {
-  if (!isObject(body)) throw badRequest('the request body must be a JSON object');
-  if (typeof body.model !== 'string' || body.model === '') throw badRequest('model: required: mmr/auto, an alias or provider:model', 'model');
-  const raw = new RawNeeds();
-  for (const [k, v] of Object.entries(body)) {
-    if (TRANSLATED.has(k) || IGNORED.has(k) || v === undefined || v === null || NO_OP[k]?.(v)) continue;
-    if (MEANINGFUL.has(k)) raw.need(k);
-    else raw.prefer(k);
-  }
+const KINDS = { translated: TRANSLATED, ignored: IGNORED, meaningful: MEANINGFUL, noOp: NO_OP };
+
+export function parseAnthropic(input: unknown): ParsedChat {
+  const scan = scanBody(input, KINDS, 'model: required: mmr/auto, an alias or provider:model');
+  const { body, raw } = scan;
   const messages = parseMessages(body.messages, raw);
   if (body.max_tokens === undefined || body.max_tokens === null) throw badRequest('max_tokens: Field required', 'max_tokens');
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw badRequest('stream: must be a boolean', 'stream');
   const options = {
     system: systemText(body.system, raw),
     maxTokens: numberField(body, 'max_tokens', { min: 1, int: true }),
@@ -53,18 +48,7 @@ export function parseAnthropic(body: unknown): ParsedChat {
     topP: numberField(body, 'top_p', { min: 0, max: 1 }),
     stop: stopField(body.stop_sequences, 'stop_sequences', 32),
   };
-  return {
-    protocol: 'anthropic',
-    model: body.model,
-    stream: body.stream === true,
-    includeUsage: false,
-    messages,
-    options,
-    routeText: lastUserText(messages),
-    needsRaw: raw.needs,
-    prefersRaw: raw.prefers,
-    body,
-  };
+  return parsedChat('anthropic', scan, messages, options);
 }
 
 /** stop_reason, and which stop sequence ended it when that can be known (exactly one was given). */

@@ -5,7 +5,9 @@
  * only today; when it gains images (issue #15), `partText` is the one place that learns to turn an
  * image part into request content instead of a raw-only need.
  */
-import { badRequest } from './types.js';
+import type { ChatMessage } from '../core/types.js';
+import type { ModelOptions } from '../core/model.js';
+import { badRequest, type ClientProtocol, type ParsedChat } from './types.js';
 
 /** What a request holds that the translation cannot carry, or carries only by dropping it. */
 export class RawNeeds {
@@ -22,6 +24,31 @@ export class RawNeeds {
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** How a wire sorts the top-level fields of a request body. */
+export interface FieldKinds {
+  /** Carried by the translation. */
+  translated: ReadonlySet<string>;
+  /** Bookkeeping for the caller's side (or meaningless without tools): dropped. */
+  ignored: ReadonlySet<string>;
+  /** Change what the answer is: raw same-protocol upstream only. Anything else unknown: dropped on the translated path. */
+  meaningful: ReadonlySet<string>;
+  /** Values at which a field changes nothing. */
+  noOp: Record<string, (v: unknown) => boolean>;
+}
+
+/** Checks the body is an object with a model, and records which of its fields need the raw path. */
+export function scanBody(body: unknown, kinds: FieldKinds, modelHint: string): { body: Record<string, unknown>; model: string; raw: RawNeeds } {
+  if (!isObject(body)) throw badRequest('the request body must be a JSON object');
+  if (typeof body.model !== 'string' || body.model === '') throw badRequest(modelHint, 'model');
+  const raw = new RawNeeds();
+  for (const [k, v] of Object.entries(body)) {
+    if (kinds.translated.has(k) || kinds.ignored.has(k) || v === undefined || v === null || kinds.noOp[k]?.(v)) continue;
+    if (kinds.meaningful.has(k)) raw.need(k);
+    else raw.prefer(k);
+  }
+  return { body, model: body.model, raw };
+}
 
 /** Part types that are media (their 400 says images are not translated yet, rather than "tools"). */
 const MEDIA = new Set(['image_url', 'image', 'input_audio', 'file', 'document']);
@@ -79,4 +106,18 @@ export function stopField(v: unknown, key: string, max: number): string[] | unde
 export function lastUserText(messages: { role: string; content: string }[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;
   return '';
+}
+
+/** The parsed request, once a wire has read messages and options out of the scanned body. */
+export function parsedChat(
+  protocol: ClientProtocol,
+  scan: ReturnType<typeof scanBody>,
+  messages: ChatMessage[],
+  options: ModelOptions,
+  includeUsage: (stream: boolean) => boolean = () => false,
+): ParsedChat {
+  const { body, model, raw } = scan;
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw badRequest('stream must be a boolean', 'stream');
+  const stream = body.stream === true;
+  return { protocol, model, stream, includeUsage: includeUsage(stream), messages, options, routeText: lastUserText(messages), needsRaw: raw.needs, prefersRaw: raw.prefers, body };
 }

@@ -4,7 +4,7 @@
  * last `choices: []` chunk when `stream_options.include_usage` asks for it.
  */
 import type { ChatMessage, UnifiedFinishReason, Usage } from '../core/types.js';
-import { contentText, isObject, lastUserText, numberField, RawNeeds, stopField } from './content.js';
+import { contentText, isObject, numberField, parsedChat, scanBody, stopField, type RawNeeds } from './content.js';
 import { badRequest, mmrField, type AnswerMeta, type ClientError, type ParsedChat, type StreamEncoder, type Wire } from './types.js';
 
 /** Fields that change nothing when absent or at these values. */
@@ -46,18 +46,12 @@ function parseMessages(list: unknown, raw: RawNeeds): { messages: ChatMessage[];
   return { messages, system };
 }
 
-export function parseOpenAI(body: unknown): ParsedChat {
-  if (!isObject(body)) throw badRequest('the request body must be a JSON object');
-  if (typeof body.model !== 'string' || body.model === '') throw badRequest('model is required: mmr/auto, an alias or provider:model', 'model');
-  const raw = new RawNeeds();
-  for (const [k, v] of Object.entries(body)) {
-    if (TRANSLATED.has(k) || IGNORED.has(k) || v === undefined || v === null || NO_OP[k]?.(v)) continue;
-    if (MEANINGFUL.has(k)) raw.need(k);
-    else raw.prefer(k);
-  }
+const KINDS = { translated: TRANSLATED, ignored: IGNORED, meaningful: MEANINGFUL, noOp: NO_OP };
+
+export function parseOpenAI(input: unknown): ParsedChat {
+  const scan = scanBody(input, KINDS, 'model is required: mmr/auto, an alias or provider:model');
+  const { body, raw } = scan;
   const { messages, system } = parseMessages(body.messages, raw);
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw badRequest('stream must be a boolean', 'stream');
-  const stream = body.stream === true;
   const so = body.stream_options;
   if (so != null && (!isObject(so) || (so.include_usage != null && typeof so.include_usage !== 'boolean'))) {
     throw badRequest('stream_options must be an object like {"include_usage": true}', 'stream_options');
@@ -72,18 +66,7 @@ export function parseOpenAI(body: unknown): ParsedChat {
     maxTokens,
     stop: stopField(body.stop, 'stop', 4),
   };
-  return {
-    protocol: 'openai',
-    model: body.model,
-    stream,
-    includeUsage: stream && isObject(so) && so.include_usage === true,
-    messages,
-    options,
-    routeText: lastUserText(messages),
-    needsRaw: raw.needs,
-    prefersRaw: raw.prefers,
-    body,
-  };
+  return parsedChat('openai', scan, messages, options, (stream) => stream && isObject(so) && so.include_usage === true);
 }
 
 const FINISH: Partial<Record<UnifiedFinishReason, string>> = { length: 'length', 'content-filter': 'content_filter', 'tool-calls': 'tool_calls' };

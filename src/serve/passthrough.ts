@@ -8,6 +8,7 @@
  * chain to the translated path.
  */
 import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isAvailabilityError } from '../core/fallback.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type ResolvedModel } from '../core/model.js';
 import { buildRequest } from '../core/request.js';
@@ -57,17 +58,6 @@ async function attempt(job: AnswerJob, upstream: Upstream, m: ResolvedModel, inj
   return { info: classifyHttpError(m.provider, status, h, text, m.model), errorBody: { status, text, headers: res.headers } };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 /** Answers on the raw path; returns the rest of the chain when a fallback of another protocol should take over. */
 export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<ResolvedModel[] | null> {
   const { req, res, meta, outcome, target } = job;
@@ -111,7 +101,7 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
       }
       const wait = retryDelay(n, got.info, policy, Math.random);
       if (!got.info.retryable || n > policy.maxRetries || job.signal.aborted || wait > policy.maxDelayMs) break;
-      await sleep(wait, job.signal);
+      await sleep(wait, undefined, { signal: job.signal }).catch(() => undefined);
     }
     if (next && !job.signal.aborted && isAvailabilityError(got.info)) {
       meta.fallbackFrom.push(m.id);
