@@ -88,7 +88,11 @@ export class ServeLog {
   static readonly FLUSH_MS = 50;
   private pending: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private constructor(private readonly stream: WriteStream, readonly file: string) {}
+  private closed = false;
+  private constructor(private readonly stream: WriteStream, readonly file: string) {
+    // A full disk must not take the server down; the rows are lost, the answers are not.
+    stream.on('error', () => undefined);
+  }
 
   static async open(file: string): Promise<ServeLog> {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -112,6 +116,7 @@ export class ServeLog {
   }
 
   write(row: ServeLogRow): void {
+    if (this.closed) return;
     this.pending.push(`${JSON.stringify(row)}\n`);
     this.timer ??= setTimeout(() => this.flush(), ServeLog.FLUSH_MS).unref();
   }
@@ -125,6 +130,7 @@ export class ServeLog {
 
   close(): Promise<void> {
     this.flush();
+    this.closed = true;
     return new Promise((resolve) => this.stream.end(() => resolve()));
   }
 }

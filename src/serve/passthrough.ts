@@ -107,6 +107,10 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
       meta.fallbackFrom.push(m.id);
       continue;
     }
+    if (job.signal.aborted) {
+      fail(m, cancelled);
+      return null;
+    }
     const eb = got.errorBody;
     // The provider's own error, in the client's own protocol: its SDK reads it natively. Except
     // a refused key: that is mmr's key, and the client must not think its own one is wrong.

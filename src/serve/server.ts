@@ -107,6 +107,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         : { status: 500, type: 'server', message: `mmr serve internal error: ${err instanceof Error ? err.message : String(err)}` };
       outcome.status = e.status;
       outcome.error = e.message;
+      // The rest of an oversized body is not worth reading: answer, then drop the connection.
+      if (e.status === 413 && !res.headersSent) res.setHeader('connection', 'close');
       if (!res.headersSent) sendError(res, wire, e, id);
       else res.destroy();
       req.resume();

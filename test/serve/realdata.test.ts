@@ -99,6 +99,20 @@ describe.skipIf(!has)('recorded provider streams through mmr serve', () => {
 });
 
 describe('slow clients', () => {
+  it('does not cut a long answer: the request timeout covers receiving the request, not the stream', async () => {
+    const body = ['event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}\n\n',
+      ...Array.from({ length: 8 }, (_, i) => `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${i}"}}\n\n`),
+      'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":8}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n'].join('');
+    raw.respond({ headers: SSE, body, splitAt: [...body.matchAll(/event: /g)].map((m) => m.index!).filter(Boolean), delayMs: 120 });
+    const client = new OpenAI({ baseURL: `${srv.url}/v1`, apiKey: 'ignored', maxRetries: 0 });
+    const started = performance.now();
+    const stream = await client.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'slowly' }] });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('01234567');
+    expect(performance.now() - started).toBeGreaterThan(900); // longer than the 600 ms request timeout
+  });
+
   it('closes a connection whose headers never finish (slowloris) within the headers timeout', async () => {
     const port = Number(new URL(srv.url).port);
     const sock = net.connect(port, '127.0.0.1');
