@@ -31,19 +31,21 @@ afterAll(async () => {
 });
 
 describe('client disconnect and shutdown', () => {
-  it('aborts the upstream request when the client goes away mid-stream', async () => {
+  it.each([
+    ['translated', 'claude', 'anthropic'],
+    ['raw', 'fast', 'openai'],
+  ])('aborts the upstream request when the client goes away mid-stream (%s path)', async (_path, model, protocol) => {
     script = () => ({ text: long(200), deltaChars: 4, chunkDelayMs: 20 });
     const s = await start();
     const client = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: 'x', maxRetries: 0 });
-    const ac = new AbortController();
-    const stream = await client.chat.completions.create({ model: 'claude', stream: true, messages: [{ role: 'user', content: 'go' }] }, { signal: ac.signal });
+    const stream = await client.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: 'go' }] });
     let got = '';
     for await (const c of stream) {
       got += c.choices[0]?.delta?.content ?? '';
       if (got.length > 8) break; // leaving the loop aborts the response
     }
     const up = mock.requests.at(-1)!;
-    expect(up.protocol).toBe('anthropic');
+    expect(up.protocol).toBe(protocol);
     await expect.poll(() => up.closedEarly, { timeout: 5000 }).toBe(true);
   });
 

@@ -98,6 +98,33 @@ describe.skipIf(!has)('recorded provider streams through mmr serve', () => {
   });
 });
 
+describe.skipIf(!has)('raw path retries', () => {
+  it('waits the Retry-After of a 429 and asks again before anything reaches the client', async () => {
+    const retrying = await startServer({
+      host: '127.0.0.1', port: 0, policy: {}, maxBodyBytes: 1 << 20, logText: false, onRequest: (r) => rows.push(r),
+      route: { loaded: { ...loaded(), config: { ...loaded().config, retries: { maxRetries: 1 } } }, rules: [], defaults: { models: [], source: 'config' }, env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${raw.url}/v1` } },
+    });
+    try {
+      raw.respond([
+        { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '0.3' }, body: read('streams/openai/error-429-request-too-large-tpm.json').toString().replace(/Request too large/g, 'Rate limited') },
+        { headers: SSE, body: read('streams/openai/chat-stream-usage.sse'), chunkSize: 64 },
+      ]);
+      const before = raw.requests.length;
+      const client = new OpenAI({ baseURL: `${retrying.url}/v1`, apiKey: 'ignored', maxRetries: 0 });
+      const started = performance.now();
+      const stream = await client.chat.completions.create({ model: 'mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'count' }] });
+      let text = '';
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+      expect(text).toBe('1, 2, 3, 4, 5');
+      expect(raw.requests.length - before).toBe(2);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      expect(rows.at(-1)).toMatchObject({ path: 'raw', status: 200, inputTokens: 14, outputTokens: 13 });
+    } finally {
+      await retrying.shutdown(100);
+    }
+  });
+});
+
 describe('slow clients', () => {
   it('does not cut a long answer: the request timeout covers receiving the request, not the stream', async () => {
     const body = ['event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}\n\n',
