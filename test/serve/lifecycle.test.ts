@@ -82,6 +82,20 @@ describe('client disconnect and shutdown', () => {
   });
 });
 
+describe('start-up errors', () => {
+  it('a port in use and a broken config are usage errors (exit 2) that say what to do', async () => {
+    const s = await start();
+    const port = new URL(s.url).port;
+    const r = await mmr(['serve', '--port', port], { env: s.env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    expect(r.stderr).toMatch(/--port \(0 = any free port\)/);
+    const bad = await mmr(['serve', '--port', '0', '--config', '/nonexistent/mmr.yaml'], { env: s.env });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stdout).toBe('');
+  });
+});
+
 describe('access', () => {
   it('refuses to bind a non-loopback address without a token', async () => {
     const { env } = await (await import('./harness.js')).upstreamEnv(mock);

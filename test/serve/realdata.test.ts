@@ -98,6 +98,27 @@ describe.skipIf(!has)('recorded provider streams through mmr serve', () => {
   });
 });
 
+describe.skipIf(!has)('raw path errors', () => {
+  it("the provider refusing mmr's key is a 502 for the client, never a 401 about the client's own key", async () => {
+    raw.respond({ status: 401, headers: { 'content-type': 'application/json' }, body: read('streams/anthropic/error-401-invalid-api-key.json') });
+    const client = new Anthropic({ baseURL: srv.url, apiKey: 'ignored', maxRetries: 0 });
+    const e = await client.messages.create({ model: 'sonnet', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((x) => x);
+    expect(e).toBeInstanceOf(Anthropic.APIError);
+    expect(e).not.toBeInstanceOf(Anthropic.AuthenticationError);
+    expect(e.status).toBe(502);
+    expect(e.message).toMatch(/upstream rejected mmr's credentials.*ANTHROPIC_API_KEY/);
+    expect(e.headers.get('x-should-retry')).toBe('false');
+  });
+
+  it('any other provider error reaches a same-protocol client as the provider sent it', async () => {
+    raw.respond({ status: 400, headers: { 'content-type': 'application/json' }, body: read('streams/anthropic/error-400-prompt-too-long.json') });
+    const client = new Anthropic({ baseURL: srv.url, apiKey: 'ignored', maxRetries: 0 });
+    const e = await client.messages.create({ model: 'sonnet', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((x) => x);
+    expect(e).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(e.error).toEqual(JSON.parse(read('streams/anthropic/error-400-prompt-too-long.json').toString()));
+  });
+});
+
 describe.skipIf(!has)('raw path retries', () => {
   it('waits the Retry-After of a 429 and asks again before anything reaches the client', async () => {
     const retrying = await startServer({
