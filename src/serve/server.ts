@@ -58,6 +58,7 @@ const wireFor = (req: IncomingMessage, path: string): Wire => (path === '/v1/mes
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const stats = new ServeStats(new Date().toISOString());
   const upstream = new Upstream();
+  const route: RouteContext = { ...opts.route, fetch: opts.route.fetch ?? upstream.fetch };
   /** Set when the drain bound has passed: answers still running are cut. */
   let cutting = false;
   const live = new Set<AbortController>();
@@ -83,7 +84,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let parsed: ParsedChat | undefined;
     try {
       parsed = wire.parse(await readJson(req, opts.maxBodyBytes));
-      const target = await resolveTarget(opts.route, parsed);
+      const target = await resolveTarget(route, parsed);
       outcome.route = target.route;
       outcome.model = target.chain[0].id;
       // Same protocol on both sides: the body goes through untouched (every field kept, half the

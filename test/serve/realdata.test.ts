@@ -13,7 +13,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import type { ServeLogRow } from '../../src/serve/log.js';
 import type { LoadedConfig } from '../../src/config/types.js';
-import { startRawServer, type RawServer } from '../helpers/raw-server.js';
+import { closedPort, startRawServer, type RawServer } from '../helpers/raw-server.js';
 
 const shared = path.resolve(import.meta.dirname, '../../../shared/realdata');
 const has = fs.existsSync(path.join(shared, 'streams/SOURCES.md')) && fs.existsSync(path.join(shared, 'streams-next/SOURCES.md'));
@@ -116,6 +116,36 @@ describe.skipIf(!has)('raw path errors', () => {
     const e = await client.messages.create({ model: 'sonnet', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((x) => x);
     expect(e).toBeInstanceOf(Anthropic.BadRequestError);
     expect(e.error).toEqual(JSON.parse(read('streams/anthropic/error-400-prompt-too-long.json').toString()));
+  });
+});
+
+describe.skipIf(!has)('translated path failures', () => {
+  it('an upstream that refuses connections is a 502 naming the address; a stream cut mid-answer is an in-stream error', async () => {
+    const port = await closedPort();
+    const dead = await startServer({
+      host: '127.0.0.1', port: 0, policy: {}, maxBodyBytes: 1 << 20, logText: false,
+      route: { loaded: loaded(), rules: [], defaults: { models: [], source: 'config' }, env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` } },
+    });
+    try {
+      const client = new OpenAI({ baseURL: `${dead.url}/v1`, apiKey: 'ignored', maxRetries: 0 });
+      const e = await client.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'x' }] }).catch((x) => x);
+      expect(e).toBeInstanceOf(OpenAI.APIError);
+      expect(e.status).toBe(502);
+      expect(e.message).toMatch(new RegExp(`connection refused at 127\\.0\\.0\\.1:${port}`));
+    } finally {
+      await dead.shutdown(100);
+    }
+    const recorded = read('streams/anthropic/messages-stream.sse');
+    raw.respond({ headers: SSE, body: recorded, chunkSize: 40, delayMs: 5, destroyAfterBytes: recorded.indexOf('content_block_stop') });
+    const client = new OpenAI({ baseURL: `${srv.url}/v1`, apiKey: 'ignored', maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    let text = '';
+    const err = await (async () => {
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    })().catch((x) => x);
+    expect(text).toBe('- Captain\n- Scoop');
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err.message).toMatch(/connection closed mid-stream|stream ended/);
   });
 });
 
