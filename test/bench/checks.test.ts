@@ -39,14 +39,33 @@ describe('checks', () => {
     expect(run({ type: 'number', value: 42 }, '41')).toBe(false);
   });
 
-  it('json: valid (fenced or not) and a schema subset', () => {
-    const schema = { type: 'object', required: ['name', 'age'], properties: { age: { type: 'integer' }, tags: { type: 'array', items: { enum: ['a', 'b'] } } } };
+  it('json: valid (fenced or not) and full JSON Schema', async () => {
+    const schema = { type: 'object', required: ['name', 'age'], properties: { age: { type: 'integer', minimum: 0 }, tags: { type: 'array', items: { enum: ['a', 'b'] } } } };
     expect(run({ type: 'json' }, '```json\n{"a":1}\n```')).toBe(true);
     expect(run({ type: 'json' }, 'not json')).toBe(false);
-    expect(run({ type: 'json', schema }, '{"name":"Ada","age":36,"tags":["a"]}')).toBe(true);
-    expect(schemaProblem({ name: 'Ada', age: 3.5 }, schema)).toBe('$.age should be integer, got number');
-    expect(schemaProblem({ name: 'Ada' }, schema)).toBe('$.age is required');
-    expect(schemaProblem({ name: 'A', age: 1, tags: ['c'] }, schema)).toBe('$.tags[0] should be one of "a", "b"');
+    const json = async (s: object, answer: string) => (await runChecks([check({ type: 'json', schema: s })], answer, 'q'))[0];
+    expect(await json(schema, '{"name":"Ada","age":36,"tags":["a"]}')).toMatchObject({ pass: true });
+    expect(await json(schema, 'nope')).toMatchObject({ pass: false, detail: 'not valid JSON' });
+    expect(await schemaProblem({ name: 'Ada', age: 3.5 }, schema)).toMatch(/^\$\.age: .*integer.* \(type\)$/);
+    expect(await schemaProblem({ name: 'Ada' }, schema)).toMatch(/age.*\(required\)$/);
+    expect(await schemaProblem({ name: 'A', age: 1, tags: ['c'] }, schema)).toMatch(/^\$\.tags\[0\]: .* \(enum\)$/);
+    // What the old subset ignored, so those checks could never fail.
+    expect(await schemaProblem({ name: 'A', age: -1 }, schema)).toMatch(/^\$\.age: .* \(minimum\)$/);
+    expect(await schemaProblem({ id: 'x-1' }, { properties: { id: { pattern: '^[a-z]+$' } } })).toMatch(/\(pattern\)$/);
+    expect(await schemaProblem({ a: 1, b: 2 }, { properties: { a: {} }, additionalProperties: false })).toMatch(/"b".*\(additionalProperties\)$/);
+    expect(await schemaProblem(5, { oneOf: [{ type: 'integer' }, { minimum: 0 }] })).toMatch(/oneOf/);
+    expect(await schemaProblem('x', { $schema: 'http://json-schema.org/draft-07/schema#', type: 'string', maxLength: 3 })).toBeNull();
+  });
+
+  it('latency (ms) and cost (USD) grade the call, not the text', async () => {
+    const meta = { latencyMs: 850, costUsd: 0.002 };
+    const grade = async (raw: unknown, m: { latencyMs: number | null; costUsd: number | null } = meta) => (await runChecks([check(raw)], 'answer', 'q', {}, m))[0];
+    expect(await grade({ type: 'latency', value: 1000 })).toMatchObject({ type: 'latency', pass: true });
+    expect(await grade({ type: 'latency', value: 500 })).toEqual({ type: 'latency', pass: false, detail: '850 ms > 500 ms' });
+    expect(await grade({ type: 'cost', value: 0.01 })).toMatchObject({ pass: true });
+    expect(await grade({ type: 'cost', value: '$0.001' })).toEqual({ type: 'cost', pass: false, detail: '$0.00200 > $0.00100' });
+    expect(await grade({ type: 'cost', value: 1 }, { latencyMs: 1, costUsd: null })).toMatchObject({ pass: false, detail: expect.stringContaining('cost unknown') });
+    expect(() => check({ type: 'latency', value: 'soon' })).toThrow(/needs a "value": the most ms allowed/);
   });
 
   it('command: answer on stdin, exit 0 passes', async () => {
