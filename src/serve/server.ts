@@ -139,7 +139,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     req.resume();
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(opts.route.loaded, wire.protocol));
     if (method === 'GET' && path.startsWith('/v1/models/')) {
-      const entry = modelEntry(opts.route.loaded, wire.protocol, decodeURIComponent(path.slice('/v1/models/'.length)));
+      let name = path.slice('/v1/models/'.length);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // a malformed escape names no model; the 404 below says so
+      }
+      const entry = modelEntry(opts.route.loaded, wire.protocol, name);
       if (entry) return sendJson(res, 200, entry);
       return sendError(res, wire, { status: 404, type: 'not_found', code: 'model_not_found', message: `no model ${path.slice(11, 200)} here; GET /v1/models lists them` }, id);
     }
