@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { collect, numberFlag, withGlobals } from './commands/flags.js';
 import { registerRoutingCommands } from './commands/register-routing.js';
 import { registerBenchCommands } from './commands/register-bench.js';
+import { registerServeCommand } from './commands/register-serve.js';
 
 /** Set by the bundler from package.json. */
 declare const __MMR_VERSION__: string;
@@ -54,6 +55,7 @@ Examples:
   mmr bench gsm8k.yaml -m fast --out rows.jsonl --html report.html   a dataset as it is; a report to look at
   mmr report rows.jsonl                     page through a run's answers in the terminal and vote
   mmr trust                                 let this repository's .routerrc run commands / use base URLs (see mmr trust --help)
+  mmr serve --port 8787                     your routing behind an OpenAI/Anthropic-compatible URL (model mmr/auto)
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
@@ -110,6 +112,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
 
   registerRoutingCommands(program);
   registerBenchCommands(program);
+  registerServeCommand(program);
 
   program
     .command('trust')

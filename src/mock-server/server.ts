@@ -130,6 +130,9 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     attempts.set(key, attempt);
     const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt };
     requests.push(info);
+    res.on('close', () => {
+      if (!res.writableFinished) info.closedEarly = true;
+    });
 
     const sse = route.gemini?.sse ?? false;
     const denied = checkAuth(options, route.protocol, req, url, sse);

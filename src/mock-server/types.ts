@@ -71,6 +71,8 @@ export interface MockRequestInfo {
   path: string;
   /** 1-based count of generation requests seen so far for this protocol+model (retries increment it). */
   attempt: number;
+  /** Becomes true when the connection closed before the response was complete (the client went away, or a scripted drop). */
+  closedEarly?: boolean;
 }
 
 export interface MockServerOptions {
