@@ -114,6 +114,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
 
   const generate = async (route: Route, req: IncomingMessage, res: ServerResponse, url: URL, signal: AbortSignal) => {
     const text = await readBody(req);
+    const receivedAt = performance.now();
     let body: any = {};
     let parsed = true;
     try {
@@ -127,7 +128,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const key = `${route.protocol}\u0000${model}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
-    const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt };
+    const served: NonNullable<MockRequestInfo['served']> = { headersMs: null, firstBodyMs: null, endMs: null };
+    const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt, served };
+    const onSend = (what: 'headers' | 'first' | 'end') => {
+      const ms = performance.now() - receivedAt;
+      if (what === 'headers') served.headersMs = ms;
+      else if (what === 'first') served.firstBodyMs = ms;
+      else served.endMs = ms;
+    };
     requests.push(info);
 
     const sse = route.gemini?.sse ?? false;
@@ -148,7 +156,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       return send(res, errorResponse(route.flavor, 500, message, { sse, model }), {}, signal);
     }
     if (signal.aborted) return;
-    await send(res, encodeReply(route, info, reply), reply, signal);
+    await send(res, encodeReply(route, info, reply), { ...reply, onSend }, signal);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {

@@ -60,6 +60,12 @@ export interface MockRequestInfo {
   path: string;
   /** 1-based count of generation requests seen so far for this protocol+model (retries increment it). */
   attempt: number;
+  /**
+   * What the server itself measured, in ms from the moment the request body was fully received:
+   * when the response headers, the first body frame and the end went out (null until they do).
+   * Tests compare mmr's reported timing with these.
+   */
+  served?: { headersMs: number | null; firstBodyMs: number | null; endMs: number | null };
 }
 
 export interface MockServerOptions {

@@ -23,15 +23,50 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
+/** The undici dispatcher Node's fetch uses (undici's documented cross-copy global). */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+interface Dispatcher {
+  dispatch(opts: unknown, handler: { onConnect?: (...args: unknown[]) => unknown }): boolean;
+}
+
+/**
+ * Node's own fetch: a dispatcher in front of its global one that reports `onSent` when the request
+ * gets its connection and is written (undici's `onConnect`), so connecting to a new host is not
+ * counted as the provider's time. Undefined when the global dispatcher is not there to wrap.
+ */
+function sentDispatcher(onSent: () => void): Dispatcher | undefined {
+  const base = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Dispatcher | undefined;
+  if (typeof base?.dispatch !== 'function') return undefined;
+  return {
+    dispatch(opts, handler) {
+      const h = Object.create(handler) as typeof handler;
+      h.onConnect = function (this: unknown, ...args: unknown[]) {
+        onSent();
+        return handler.onConnect?.apply(this, args);
+      };
+      return base.dispatch(opts, h);
+    },
+  };
+}
+
 /** POST a JSON body with the injected fetch; rejects on network failure like fetch does. */
 export function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<Response> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  return doFetch(url, {
+  const init: RequestInit = {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
     signal: options.signal,
-  });
+  };
+  if (options.fetch) {
+    options.onSent?.();
+    return options.fetch(url, init);
+  }
+  const dispatcher = options.onSent && sentDispatcher(options.onSent);
+  // Node's fetch takes undici's `dispatcher` option; the DOM RequestInit type does not know it.
+  if (dispatcher) Object.assign(init, { dispatcher });
+  else options.onSent?.();
+  return globalThis.fetch(url, init);
 }
 
 interface NetFacts {

@@ -105,6 +105,9 @@ export function finish(slot: number, modelId: string, o: { reason?: FinishReason
     usage: { inputTokens: 12, outputTokens: o.out ?? 40 },
     ttftMs: 400,
     latencyMs: 1400,
+    streamMs: 1000,
+    wallMs: 1450,
+    attempts: 1,
     costUsd: o.cost === undefined ? 0.00012 : o.cost,
   };
 }
@@ -116,6 +119,9 @@ export const fail = (slot: number, modelId: string, message: string, hint?: stri
   error: { kind: 'network', message, status: null, retryable: false, hint },
   ttftMs: null,
   latencyMs: 30,
+  streamMs: null,
+  wallMs: 35,
+  attempts: 1,
 });
 
 /** An event stream the test pushes into; it ends on end() or when the signal aborts. */
