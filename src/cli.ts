@@ -84,14 +84,23 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
       return runDemo(words, withGlobals(flags, cmd));
     });
 
-  program
+  const history = program
     .command('history')
-    .description('recent votes from the terminal UI: time, winner, models, prompt')
+    .description('recent conversations and votes from the terminal UI: time, id, winner, models, prompt')
     .option('-n, --limit <n>', 'how many entries', numberFlag('--limit', { min: 1, int: true }), 20)
-    .option('--json', 'JSON lines, as stored')
+    .option('--json', 'the vote log as JSON lines, as stored')
     .action(async (flags) => {
       const { runHistory } = await import('./commands/history.js');
       return runHistory(flags);
+    });
+  history
+    .command('show')
+    .description('print a whole conversation: every turn, each model\'s answer (raw markdown) and the vote')
+    .argument('[id]', 'conversation id or a prefix of it (default: the latest)')
+    .option('--json', 'the conversation as one JSON document')
+    .action(async (id: string | undefined, flags) => {
+      const { runHistoryShow } = await import('./commands/history.js');
+      return runHistoryShow(id, flags);
     });
 
   program
