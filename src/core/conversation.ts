@@ -42,10 +42,12 @@ export function columnHistory(turns: readonly ConversationTurn[], column: number
   return out;
 }
 
-/** The messages for a new turn of column `column`: its history, then `prompt` (joined to an unanswered last prompt). */
-export function turnMessages(turns: readonly ConversationTurn[], column: number, prompt: string): ChatMessage[] {
-  const history = columnHistory(turns, column);
+/** `history`, then the user's `prompt` (joined to a last user message that was never answered). */
+export function withPrompt(history: readonly ChatMessage[], prompt: string): ChatMessage[] {
   const last = history[history.length - 1];
   if (last?.role === 'user') return [...history.slice(0, -1), { role: 'user', content: `${last.content}\n\n${prompt}` }];
   return [...history, { role: 'user', content: prompt }];
 }
+
+/** The messages for a new turn of column `column`: its history, then `prompt`. */
+export const turnMessages = (turns: readonly ConversationTurn[], column: number, prompt: string): ChatMessage[] => withPrompt(columnHistory(turns, column), prompt);

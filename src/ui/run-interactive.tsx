@@ -2,16 +2,17 @@
  * Entry of the terminal UI. Loaded only by dynamic import() when stdout is a terminal, so Ink
  * and React never cost a piped run anything (DESIGN rules 2 and 3).
  */
-import { writeFile } from 'node:fs/promises';
+import chalk from 'chalk';
 import { render } from 'ink';
 import { UsageError } from '../core/errors.js';
 import { App } from './App.js';
 import type { InteractiveOptions } from './types.js';
 
-export type { InteractiveOptions, RuleProposal, VoteEntry } from './types.js';
+export type { InteractiveOptions, RuleDraft, RuleCheck, TurnRecordInput, TurnRequest, VoteRecord } from './types.js';
 
 /** Where and how to draw; defaults are the process's own streams. */
 export interface InteractiveIO {
+  /** Where keys come from: process.stdin, or the terminal itself (/dev/tty) when stdin carried piped material. */
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -19,16 +20,8 @@ export interface InteractiveIO {
   interactive?: boolean;
   /** Route console.* above the UI (default true); off where console is not Node's own (tests). */
   patchConsole?: boolean;
-}
-
-/** New files only: overwriting something the user kept because the default name matched would lose it. */
-async function writeNewFile(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error('the file exists; give another name');
-    throw err;
-  }
+  /** --color (true) / --no-color (false); undefined lets NO_COLOR, FORCE_COLOR and the terminal decide. */
+  color?: boolean;
 }
 
 /**
@@ -38,9 +31,12 @@ async function writeNewFile(path: string, text: string): Promise<void> {
 export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO = {}): Promise<{ exitCode: number }> {
   const stdin = io.stdin ?? process.stdin;
   const interactive = io.interactive ?? stdin.isTTY === true;
-  if (!opts.prompt && !interactive) {
+  if (!opts.prompt && !opts.resume && !interactive) {
     throw new UsageError('no prompt given, and stdin is not a terminal to type one in', 'pass the prompt as an argument: mmr ask "…"');
   }
+  // Ink draws with this chalk too: --no-color turns the borders' colours off as well as the answers'.
+  if (io.color === false) chalk.level = 0;
+  else if (io.color === true && chalk.level === 0) chalk.level = 1;
   let settle!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (settle = resolve));
   // Raw mode turns Ctrl-C into a key the App handles; without a keyboard it stays a signal.
@@ -52,7 +48,7 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
   const onRender = ({ renderTime }: { renderTime: number }) => {
     frameCost.current = frameCost.current * 0.8 + renderTime * 0.2;
   };
-  const app = <App {...opts} writeAnswer={opts.writeAnswer ?? writeNewFile} interactive={interactive} frameCost={frameCost} onExit={(code) => settle(code)} />;
+  const app = <App {...opts} colorLevel={chalk.level} interactive={interactive} frameCost={frameCost} onExit={(code) => settle(code)} />;
   const instance = render(app, {
     stdin,
     stdout: io.stdout ?? process.stdout,
@@ -60,6 +56,8 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
     exitOnCtrlC: false,
     patchConsole: io.patchConsole ?? true,
     onRender,
+    // Only lines that changed are rewritten: less for the terminal to do while six answers stream.
+    incrementalRendering: true,
   });
   // An exception inside the UI unmounts it; end the run rather than waiting for a key forever.
   const crashed = instance.waitUntilExit().then(

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ReactElement } from 'react';
 import { render } from 'ink';
-import type { FanoutEvent, FinishReason } from '../../src/core/types.js';
+import type { ChatMessage, FanoutEvent, FinishReason } from '../../src/core/types.js';
+import type { TurnRequest } from '../../src/ui/types.js';
 
 /** A terminal-sized stdout for Ink: ink-testing-library's is fixed at 100 columns. */
 export class FakeStdout extends EventEmitter {
@@ -90,7 +91,10 @@ export async function waitFor(frame: () => string, ok: (f: string) => boolean, m
   }
 }
 
-export const KEY = { tab: '\t', enter: '\r', esc: '\u001b', left: '\u001b[D', right: '\u001b[C', up: '\u001b[A', down: '\u001b[B', pgdn: '\u001b[6~', backspace: '\u007f', ctrlC: '\u0003', ctrlU: '\u0015' };
+export const KEY = { tab: '\t', enter: '\r', altEnter: '\u001b\r', esc: '\u001b', left: '\u001b[D', right: '\u001b[C', up: '\u001b[A', down: '\u001b[B', pgdn: '\u001b[6~', end: '\u001b[F', backspace: '\u007f', ctrlC: '\u0003', ctrlU: '\u0015' };
+
+/** A frame without SGR codes (a cursor is drawn in inverse video even without colour). */
+export const plain = (frame: string) => frame.replace(/\u001b\[[0-9;]*m/g, '');
 
 // ---- events -------------------------------------------------------------------------------
 
@@ -155,10 +159,10 @@ export class EventQueue implements AsyncIterable<FanoutEvent> {
 
 /** A `start` that records each call and hands back a queue per call. */
 export function recordingStart() {
-  const calls: { prompt: string; slots: { id: string }[]; signal: AbortSignal; queue: EventQueue }[] = [];
-  const start = (prompt: string, slots: { id: string }[], signal: AbortSignal) => {
+  const calls: { prompt: string; history: ChatMessage[][]; slots: { id: string }[]; signal: AbortSignal; queue: EventQueue }[] = [];
+  const start = (turn: TurnRequest, slots: { id: string }[], signal: AbortSignal) => {
     const queue = new EventQueue(signal);
-    calls.push({ prompt, slots, signal, queue });
+    calls.push({ prompt: turn.prompt, history: turn.history, slots, signal, queue });
     return queue;
   };
   return { start, calls };

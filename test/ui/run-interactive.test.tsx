@@ -13,10 +13,10 @@ function setup(over: Partial<InteractiveOptions> = {}) {
     prompt: 'hello',
     models: [{ id: 'a:one' }, { id: 'b:two' }],
     start: rec.start,
-    proposeRule: (_p, w) => ({ name: 'r', keywords: ['k'], use: w }),
+    proposeRule: (_p, w) => ({ name: 'r', keywords: ['k'], match: 'any', category: null, use: w }),
     saveRule: async () => ({ file: 'f' }),
     ruleFile: 'f',
-    logVote: async () => {},
+    onVote: async () => {},
     ...over,
   };
   const io = { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: new FakeStdout(100, 30) as unknown as NodeJS.WriteStream, interactive: true, patchConsole: false };
