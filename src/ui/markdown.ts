@@ -6,6 +6,9 @@
  * Streaming: an answer grows by a few characters at a time, so MarkdownView keeps the blocks that
  * can no longer change (everything before the last blank line that separates two blocks) drawn,
  * and lexes and draws only the tail: the cost of a frame stays flat as the answer grows.
+ *
+ * A single newline is a line break (GFM `breaks`), as in the providers' own chat UIs: models
+ * write poems, addresses and step lists that way and mean the lines.
  */
 import { Lexer, type Token, type Tokens } from 'marked';
 import type { Highlighter } from './highlight.js';
@@ -127,7 +130,7 @@ export function blocks(tokens: readonly Token[], width: number, o: MarkdownOptio
 
 /** The whole text at once (a finished answer, a test). */
 export function renderMarkdown(text: string, o: MarkdownOptions): StyledLine[] {
-  return blocks(new Lexer({ gfm: true }).lex(text), o.width, o);
+  return blocks(new Lexer({ gfm: true, breaks: true }).lex(text), o.width, o);
 }
 
 /**
@@ -149,7 +152,7 @@ export class MarkdownView {
       this.settled = [];
       this.gapAfter = false;
     }
-    const tokens = new Lexer({ gfm: true }).lex(text.slice(this.settledText.length));
+    const tokens = new Lexer({ gfm: true, breaks: true }).lex(text.slice(this.settledText.length));
     // Blocks before the last blank line that has a block after it cannot change any more.
     let cut = -1;
     for (let i = tokens.length - 1, seenContent = false; i >= 0; i--) {

@@ -90,21 +90,19 @@ export function packParts(parts: string[], width: number): string[] {
   return out;
 }
 
-const noteLine = (text: string, style: Style = NOTE): StyledLine => ({ spans: [{ text, style }], width: displayWidth(text) });
-
 /** The footer: timing, tokens and cost once done (after the vote in blind mode); what to do after a failure. */
 export function paneFooter(r: AnswerResult | undefined, width: number, hidden = false): StyledLine[] {
   const state = paneState(r);
-  if (!r || state === 'waiting') return [noteLine(r && r.attempts > 1 ? `retrying (attempt ${r.attempts})…` : 'waiting for the first token…')];
+  if (!r || state === 'waiting') return note(r && r.attempts > 1 ? `retrying (attempt ${r.attempts})…` : 'waiting for the first token…', width);
   if (state === 'streaming') {
-    // Coarse on purpose: a count that changes with every token would redraw the screen for it.
+    // Counters like this one are redrawn at most every META_REFRESH_MS (App.tsx), not per token.
     const n = r.text.length;
-    const k = n >= 1000 ? `${(n / 1000).toFixed(1)}k` : `${Math.floor(n / 100) * 100}+`;
-    return [noteLine(`streaming · ${k} chars${r.attempts > 1 && !hidden ? ` · attempt ${r.attempts}` : ''}`)];
+    const k = n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+    return note(`streaming · ${k} chars${r.attempts > 1 && !hidden ? ` · attempt ${r.attempts}` : ''}`, width);
   }
-  if (state === 'failed') return [noteLine('r retry', HINT)];
-  const lines = hidden ? [noteLine('cost, tokens and timing after your vote')] : packParts(statsLine(r).split(' · '), width).map((t) => noteLine(t));
-  if (state === 'cut') lines.push(noteLine('⚠ cut short (max tokens)', HINT));
+  if (state === 'failed') return note('r retry', width, HINT);
+  const lines = hidden ? note('cost and timing after your vote', width) : packParts(statsLine(r).split(' · '), width).flatMap((t) => note(t, width));
+  if (state === 'cut') lines.push(...note('⚠ cut short (max tokens)', width, HINT));
   return lines;
 }
 

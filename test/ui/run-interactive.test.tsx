@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInteractive, type InteractiveOptions } from '../../src/ui/run-interactive.js';
+import { writeNewFile } from '../../src/commands/interactive.js';
 import { delta, FakeStdin, FakeStdout, finish, recordingStart, tick, waitFor } from './helpers.js';
 
 function setup(over: Partial<InteractiveOptions> = {}) {
@@ -57,10 +58,10 @@ describe('runInteractive', () => {
     expect(await run).toEqual({ exitCode: 0 });
   });
 
-  it('w writes a new file by default and refuses to overwrite one', async () => {
+  it('w writes a new file with the command\'s writer, and it refuses to overwrite one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mmr-w-'));
     try {
-      const s = setup();
+      const s = setup({ writeAnswer: writeNewFile });
       const run = runInteractive(s.opts, s.io);
       await waitFor(() => String(s.rec.calls.length), (n) => n === '1');
       s.rec.calls[0].queue.push(delta(0, 'a:one', 'the answer'), finish(0, 'a:one'));
