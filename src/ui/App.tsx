@@ -117,14 +117,14 @@ export function App(p: AppProps) {
   }, []);
 
   // Without a keyboard there is nothing to wait for once every answer is in.
-  const allDone = arena.results.length > 0 && arena.results.every((r) => r.done);
+  const allDone = arena.allDone;
   useEffect(() => {
     if (!interactive && conversation && allDone && !arena.running) quit(0);
   });
-  // `retrying 2 models…` is over when nothing runs any more.
+  // `retrying 2 models…` is over once every column has its answer (or its error) again.
   useEffect(() => {
-    if (!arena.running && statusRef.current?.whileRunning) setStatus(null);
-  }, [arena.running]);
+    if (allDone && statusRef.current?.whileRunning) setStatus(null);
+  }, [allDone]);
 
   const order = conversation?.order ?? p.models.map((_, i) => i);
   const name = (slot: number) => p.models[slot].alias ?? p.models[slot].id;
@@ -228,7 +228,7 @@ export function App(p: AppProps) {
     followUp: () => {
       if (!canAsk) return setStatus({ text: 'the demo has only its recorded answers: no follow-ups (mmr ask for your own)', color: 'yellow' });
       if (!conversation) return;
-      if (arena.running) return setStatus({ text: 'wait for the answers (or q), then follow up', color: 'yellow' });
+      if (!allDone) return setStatus({ text: 'wait for the answers (or q), then follow up', color: 'yellow' });
       setInputKind('follow-up');
       setMode('input');
     },

@@ -45,6 +45,8 @@ export interface Arena {
   /** The current turn's results, by slot. */
   results: AnswerResult[];
   running: boolean;
+  /** Every column of the current turn has finished (or failed). */
+  allDone: boolean;
   /** Names may be shown: not blind, or a vote is in. */
   revealed: boolean;
   /** USD of the current turn; null while every cost is unknown. */
@@ -84,7 +86,6 @@ export function useArena(o: ArenaOptions): Arena {
   const controllers = useRef(new Set<AbortController>());
   // Cost of the turns before this one; the current turn's is added live.
   const [sessionBase, setSessionBase] = useState(0);
-  const recorded = useRef(new Set<AnswerResult[]>());
   const { models, start, onVote, onTurn } = o;
 
   const abortAll = useCallback(() => {
@@ -153,9 +154,13 @@ export function useArena(o: ArenaOptions): Arena {
 
   // A finished turn goes to the caller once (again after a retry changed it): history keeps every turn.
   const allDone = fan.results.length > 0 && fan.results.every((r) => r.done);
+  const recorded = useRef<{ key: string; results: AnswerResult[] } | null>(null);
   useEffect(() => {
-    if (!onTurn || !conversation || !turn || !allDone || fan.running || recorded.current.has(fan.results)) return;
-    recorded.current.add(fan.results);
+    if (!onTurn || !conversation || !turn || !allDone) return;
+    const key = `${conversation.number}:${turn.number}`;
+    const last = recorded.current;
+    if (last && last.key === key && last.results.length === fan.results.length && last.results.every((r, i) => r === fan.results[i])) return;
+    recorded.current = { key, results: fan.results };
     const history = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
     void Promise.resolve(onTurn({ conversation: conversation.id, turn: turn.number, prompt: turn.prompt, results: fan.results, blind: !revealed, history: fan.results.map((_, s) => columnHistory(history, s)) })).catch(
       () => undefined,
@@ -192,6 +197,7 @@ export function useArena(o: ArenaOptions): Arena {
     turn,
     results: fan.results,
     running: fan.running,
+    allDone,
     revealed,
     turnCost,
     sessionCost: sessionBase + (turnCost ?? 0),
