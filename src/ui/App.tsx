@@ -79,11 +79,7 @@ export function App(p: AppProps) {
   const size = useTerminalSize();
   const exited = useRef(false);
   const panelKeys = useRef<KeyHandler | null>(null);
-  const statusRef = useRef(status);
-  const setStatus = (s: Status | null) => {
-    statusRef.current = s;
-    setStatusState(s);
-  };
+  const setStatus = (s: Status | null) => setStatusState(s);
   // A status belongs to the moment it was said: changing what has the keyboard clears it.
   const setMode = (m: Mode) => {
     if (m !== mode) setStatus(null);
@@ -121,10 +117,11 @@ export function App(p: AppProps) {
   useEffect(() => {
     if (!interactive && conversation && allDone && !arena.running) quit(0);
   });
-  // `retrying 2 models…` is over once every column has its answer (or its error) again.
-  useEffect(() => {
-    if (allDone && statusRef.current?.whileRunning) setStatus(null);
-  }, [allDone]);
+  // `retrying 2 models…` is over once every column has its answer (or its error) again: shown
+  // only until a render sees the retry begun and then ended (an effect would race the key handler).
+  const busyStatus = useRef<Status | null>(null);
+  if (status?.whileRunning && !allDone) busyStatus.current = status;
+  const shownStatus = status?.whileRunning && allDone && busyStatus.current === status ? null : status;
 
   const order = conversation?.order ?? p.models.map((_, i) => i);
   const name = (slot: number) => p.models[slot].alias ?? p.models[slot].id;
@@ -216,7 +213,6 @@ export function App(p: AppProps) {
     },
     retry: () => {
       const n = arena.retryFailed();
-      if (n) layout.current.newTurn();
       setStatus(n ? { text: `retrying ${n} model${n > 1 ? 's' : ''}…`, whileRunning: true } : { text: 'nothing failed, nothing to retry', color: 'yellow' });
     },
     startWrite: () => {
@@ -335,9 +331,9 @@ export function App(p: AppProps) {
           }}
         />
       ) : null}
-      {status ? (
-        <Text color={status.color} wrap="truncate-end">
-          {status.text}
+      {shownStatus ? (
+        <Text color={shownStatus.color} wrap="truncate-end">
+          {shownStatus.text}
         </Text>
       ) : null}
       {mode === 'compare' || mode === 'expand' ? (
