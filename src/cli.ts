@@ -120,9 +120,10 @@ with exit 2, naming the recorded ones. Votes in the demo are not recorded and no
     .description('print a whole conversation: every turn, each model\'s answer (raw markdown) and the vote')
     .argument('[id]', 'conversation id or a prefix of it (default: the latest)')
     .option('--json', 'the conversation as one JSON document')
-    .action(async (id: string | undefined, flags) => {
+    .action(async (id: string | undefined, flags, cmd: Command) => {
       const { runHistoryShow } = await import('./commands/history.js');
-      return runHistoryShow(id, flags);
+      // `history show --json`: the parent command also has --json and sees it first.
+      return runHistoryShow(id, withGlobals(flags, cmd));
     });
 
   program

@@ -75,8 +75,10 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
     compiled = { rules: list, knownModel, compile: (r) => compileRules([r], { file: 'the new rule', knownModel })[0] };
     return compiled;
   };
-  // Ready before a vote can happen, so the dialog's checks are synchronous.
-  const ready = opts.demo ? undefined : rules().catch(() => undefined);
+  // Ready before a vote can happen, so the dialog's checks are synchronous; after the first frame, not before it.
+  let ready: Promise<unknown> | undefined;
+  const prepare = () => (ready ??= opts.demo ? Promise.resolve() : rules().catch(() => undefined));
+  setTimeout(prepare, 300).unref();
 
   const { exitCode } = await runInteractive(
     {
@@ -111,7 +113,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
       },
       saveRule: async (draft) => {
         if (opts.demo) throw new Error('the demo does not change your config; mmr ask with your own keys does');
-        await ready;
+        await prepare();
         const { saveRule } = await import('../config/save.js');
         const knownModel = compiled?.knownModel;
         const where = target.file ? { file: target.file } : { create: { dir: process.cwd() } };

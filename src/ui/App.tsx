@@ -95,7 +95,7 @@ export function App(p: AppProps) {
 
   const conversation = arena.conversation;
   const turnNumber = arena.turn?.number ?? 0;
-  const ask = (prompt: string, kind = inputKind) => {
+  const ask = (prompt: string, kind = inputKind, keepStatus = false) => {
     if (kind === 'follow-up' && conversation) arena.followUp(prompt);
     else {
       layout.current.clear();
@@ -103,12 +103,12 @@ export function App(p: AppProps) {
       setFocus(0);
     }
     layout.current.newTurn();
-    setStatus(null);
+    if (!keepStatus) setStatus(null);
     setModeState('compare');
   };
 
   useEffect(() => {
-    if (p.prompt) ask(p.prompt, p.resume ? 'follow-up' : 'new');
+    if (p.prompt) ask(p.prompt, p.resume ? 'follow-up' : 'new', true);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 

@@ -56,8 +56,6 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
     exitOnCtrlC: false,
     patchConsole: io.patchConsole ?? true,
     onRender,
-    // Only lines that changed are rewritten: less for the terminal to do while six answers stream.
-    incrementalRendering: true,
   });
   // An exception inside the UI unmounts it; end the run rather than waiting for a key forever.
   const crashed = instance.waitUntilExit().then(
