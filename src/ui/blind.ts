@@ -43,9 +43,9 @@ const KIND_TEXT: Record<string, string> = {
 
 /**
  * An error as blind mode may show it before the vote: what kind of failure, never a provider's
- * name, host, key variable or wording (any of which would say whose column it is).
+ * name, host, key variable, wording or status code (529 is Anthropic's alone), any of which would
+ * say whose column it is.
  */
-export function blindError(e: { kind: string; status: number | null }): string {
-  const what = KIND_TEXT[e.kind] ?? 'failed';
-  return `${what}${e.status ? ` (HTTP ${e.status})` : ''} · details after your vote`;
+export function blindError(e: { kind: string }): string {
+  return `${KIND_TEXT[e.kind] ?? 'failed'} · details after your vote`;
 }

@@ -106,6 +106,16 @@ describe.skipIf(!hasTmux)('mmr ask in a real terminal (tmux, built binary)', () 
     await waitFor(session, (s) => s.includes('EXIT=0'), 'exit 0');
   });
 
+  it('with piped stdin and no terminal to read keys from, prints plain output and says why', async () => {
+    const { env, home } = await keysEnv();
+    // setsid: a new session with no controlling terminal, so /dev/tty cannot be opened; stdout is still the pane.
+    const session = start(env, home, `printf 'material' | setsid ${mmrCmd(`ask -m openai:writer ${sh('review this')}`)}; echo EXIT=$?; sleep 5`);
+    const shown = await waitFor(session, (s) => s.includes('EXIT='), 'the plain run');
+    expect(shown).toContain('no terminal to read keys from');
+    expect(shown).toContain('SELECT name, SUM(total)');
+    expect(shown).toContain('EXIT=0');
+  });
+
   it('a follow-up reaches every model with its own conversation, and history keeps the whole conversation', async () => {
     const { env, home } = await keysEnv();
     const before = server.requests.length;
