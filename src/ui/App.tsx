@@ -133,6 +133,7 @@ export function App(p: AppProps) {
     raw,
     hidden,
     highlighter,
+    now: Date.now(),
     wantsHighlighter: () => {
       if (wantsHl.current) return;
       wantsHl.current = true;
@@ -141,7 +142,7 @@ export function App(p: AppProps) {
   };
   const inputRows = Math.max(1, Math.min(6, Math.floor(size.rows / 6)));
   const reserved = mode === 'help' ? KEYS.length + 5 : mode === 'input' ? INPUT_CHROME_ROWS + inputRows : mode === 'write' ? INPUT_CHROME_ROWS + 1 : mode === 'rule' ? RULE_DIALOG_ROWS : 0;
-  const view = { columns: size.columns, rows: size.rows - reserved, focus, expanded: mode === 'expand' };
+  const view = { columns: size.columns, rows: size.rows - reserved, focus, expanded: mode === 'expand', scroll };
   const geometry = measureGrid(layout.current, turns, order, view, content);
 
   // Frames are drawn for what is visible: an answer growing below the fold redraws nothing, and
@@ -153,7 +154,7 @@ export function App(p: AppProps) {
   });
   gate.current = (live) => {
     const liveTurns = turns.length ? [...turns.slice(0, -1), { ...turns[turns.length - 1], results: live as AnswerResult[] }] : turns;
-    const next = signature(measureGrid(layout.current, liveTurns, order, view, content), order, scroll, live);
+    const next = signature(measureGrid(layout.current, liveTurns, order, view, { ...content, now: Date.now() }), order, scroll, live);
     if (next.body !== lastDraw.current.sig.body) return 0;
     if (next.meta !== lastDraw.current.sig.meta) return Math.max(0, META_REFRESH_MS - (Date.now() - lastDraw.current.at));
     return null;

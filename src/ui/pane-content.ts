@@ -36,6 +36,8 @@ export interface ContentOptions {
   highlighter: Highlighter | null;
   /** Asked for when a fence names a language and no highlighter is loaded. */
   wantsHighlighter?: () => void;
+  /** Clock for deferring work below the fold (ms); absent: every frame lays out in full. */
+  now?: number;
 }
 
 const ERROR: Style = { color: 'red' };
@@ -47,16 +49,20 @@ const BLANK: StyledLine = { spans: [], width: 0 };
 const note = (text: string, width: number, style: Style = NOTE) => text.split('\n').flatMap((l) => wrapSpans([{ text: l, style }], width));
 
 /** The answer's text as lines: rendered Markdown (incrementally, through `view`) or the raw source. */
-function answerLines(text: string, width: number, o: ContentOptions, view?: MarkdownView): StyledLine[] {
-  const src = sanitize(text);
+function answerLines(r: AnswerResult, width: number, o: ContentOptions, view?: MarkdownView, need = Number.POSITIVE_INFINITY): StyledLine[] {
+  const src = sanitize(r.text);
   if (!src) return [];
   if (o.raw) return src.replace(/\n+$/, '').split('\n').flatMap((l) => wrapPlain(l, width));
   const md = { width, highlighter: o.highlighter, wantsHighlighter: o.wantsHighlighter };
-  return view ? view.render(src, md) : renderMarkdown(src, md);
+  const hint = o.now !== undefined ? { need, now: o.now, finished: r.done } : undefined;
+  return view ? view.render(src, md, hint) : renderMarkdown(src, md);
 }
 
-/** One turn of one column: its error (and hint) in place of the answer, the answer, notes. */
-export function turnLines(r: AnswerResult | undefined, width: number, o: ContentOptions, view?: MarkdownView): StyledLine[] {
+/**
+ * One turn of one column: its error (and hint) in place of the answer, the answer, notes. `need`
+ * is how many of its lines the pane shows (work below that can wait).
+ */
+export function turnLines(r: AnswerResult | undefined, width: number, o: ContentOptions, view?: MarkdownView, need = Number.POSITIVE_INFINITY): StyledLine[] {
   if (!r) return [];
   const lines: StyledLine[] = [];
   if (r.error) {
@@ -67,7 +73,7 @@ export function turnLines(r: AnswerResult | undefined, width: number, o: Content
     if (r.text) lines.push(BLANK, ...note('partial answer before the failure:', width));
   }
   if (!r.text && r.reasoning && !r.done) lines.push(...note(`thinking… (${r.reasoning.length} characters of reasoning)`, width));
-  lines.push(...answerLines(r.text, width, o, view));
+  lines.push(...answerLines(r, width, o, view, need - lines.length));
   if (r.done && !r.error && !r.text) lines.push(...note('(empty answer)', width));
   return lines;
 }
@@ -121,8 +127,8 @@ interface SlotCache {
 export class ConversationLayout {
   private slots = new Map<number, SlotCache>();
 
-  /** A column's body and where each turn starts in it. */
-  body(slot: number, turns: readonly TurnView[], width: number, o: ContentOptions): { lines: StyledLine[]; starts: number[] } {
+  /** A column's body and where each turn starts in it; `need`: body lines the pane shows from the top. */
+  body(slot: number, turns: readonly TurnView[], width: number, o: ContentOptions, need = Number.POSITIVE_INFINITY): { lines: StyledLine[]; starts: number[] } {
     const key = `${width}:${o.raw}:${o.hidden}:${o.highlighter ? 1 : 0}`;
     let c = this.slots.get(slot);
     if (!c || c.key !== key) {
@@ -136,7 +142,7 @@ export class ConversationLayout {
       starts.push(lines.length);
       if (conversation) lines.push(...promptLines(t.prompt, width), BLANK);
       const last = i === turns.length - 1;
-      if (last) lines.push(...turnLines(t.results[slot], width, o, c.view));
+      if (last) lines.push(...turnLines(t.results[slot], width, o, c.view, need - lines.length));
       else {
         c.turns[i] ??= turnLines(t.results[slot], width, o);
         lines.push(...c.turns[i], BLANK);
@@ -182,6 +188,8 @@ export interface GridView {
   focus: number;
   /** Show only the focused pane, full screen (`e`). */
   expanded?: boolean;
+  /** First body line shown, by slot (Infinity: following the end). */
+  scroll?: readonly number[];
 }
 
 /** Lays the panes out for the terminal and measures what each shows. */
@@ -201,7 +209,8 @@ export function measureGrid(layoutCache: ConversationLayout, turns: readonly Tur
       footers.push([]);
       return;
     }
-    const b = layoutCache.body(slot, turns, innerWidth(widths[i]), o);
+    const top = v.scroll?.[slot] ?? 0;
+    const b = layoutCache.body(slot, turns, innerWidth(widths[i]), o, top + (v.expanded ? v.rows : layout.maxBody));
     bodies.push(b.lines);
     starts.push(b.starts);
     footers.push(paneFooter(current?.results[slot], innerWidth(widths[i]), o.hidden));
