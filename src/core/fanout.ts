@@ -35,15 +35,20 @@ export async function* fanout(models: readonly Slot[], prompt: Prompt | ((slot: 
   const pump = async (model: Slot, slot: number) => {
     const engine = { ...opts, signal: local.signal };
     try {
+      // Events are tagged in place, not copied: nothing else holds them, and a copy per token adds up.
       if (isChain(model)) {
         for await (const ev of withFallback(model, promptFor(slot), engine)) {
-          queue.push({ ...ev, slot } as FanoutEvent);
+          (ev as FanoutEvent).slot = slot;
+          queue.push(ev as FanoutEvent);
           notify();
         }
         return;
       }
       for await (const ev of runModel(model, promptFor(slot), engine)) {
-        queue.push({ ...ev, slot, modelId: model.id } as FanoutEvent);
+        const fe = ev as FanoutEvent;
+        fe.slot = slot;
+        fe.modelId = model.id;
+        queue.push(fe);
         notify();
       }
     } finally {

@@ -174,15 +174,25 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
       const onTotal = () => ac.abort(total.signal.reason);
       total.signal.addEventListener('abort', onTotal, { once: true });
       const timers = new Map<TimeoutWhich, NodeJS.Timeout>();
-      const arm = (which: Exclude<TimeoutWhich, 'total'>) => {
-        clearTimeout(timers.get(which));
+      const arm = (which: Exclude<TimeoutWhich, 'total' | 'idle'>) => {
         const ms = timeouts[TIMEOUT_KEY[which]];
         if (ms > 0) timers.set(which, setTimeout(() => ac.abort(which), ms));
       };
-      const disarm = (which: TimeoutWhich) => clearTimeout(timers.get(which));
+      const disarm = (which: TimeoutWhich) => {
+        clearTimeout(timers.get(which));
+        timers.delete(which);
+      };
+      // The idle timer is not re-armed per event (a timer per token is most of what a fast
+      // stream costs here): each event stamps the time, and the timer, when it fires, checks it.
+      let lastEvent = performance.now();
+      const idleCheck = () => {
+        const quiet = performance.now() - lastEvent;
+        if (quiet >= timeouts.idleMs) ac.abort('idle');
+        else timers.set('idle', setTimeout(idleCheck, timeouts.idleMs - quiet));
+      };
       arm('connect');
       arm('first-token');
-      arm('idle');
+      if (timeouts.idleMs > 0) timers.set('idle', setTimeout(idleCheck, timeouts.idleMs));
 
       attempts = attempt;
       // An adapter that never reports sending is timed from here.
@@ -193,16 +203,18 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
       let ended: ErrorInfo | 'finished' | null = null;
       try {
         for await (const ev of adapter.stream(spec, request, { signal: ac.signal, fetch: opts.fetch, onSent }) as AsyncIterable<ProviderEvent>) {
-          arm('idle');
+          lastEvent = performance.now();
           if (ev.type === 'start') {
             disarm('connect');
             yield { type: 'start', attempt };
           } else if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
             if (ev.text === '') continue;
             lastAt = now();
-            if (firstAt === null) firstAt = lastAt;
-            disarm('connect');
-            disarm('first-token');
+            if (firstAt === null) {
+              firstAt = lastAt;
+              disarm('connect');
+              disarm('first-token');
+            }
             sawText = true;
             yield ev;
           } else if (ev.type === 'finish') {

@@ -62,7 +62,7 @@ export function AnswerGrid(p: AnswerGridProps) {
         visible={visible}
         bodyRows={g.bodyRows}
         above={scroll}
-        below={lines.length - scroll - visible.length}
+        below={g.stale[i] ? -1 : lines.length - scroll - visible.length}
         footer={g.footers[i]}
         footerRows={g.footerRows}
         focused={i === p.focus && (p.order.length > 1 || !!p.expanded)}

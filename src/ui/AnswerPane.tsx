@@ -18,6 +18,7 @@ export interface AnswerPaneProps {
   visible: StyledLine[];
   bodyRows: number;
   above: number;
+  /** Lines below the fold; -1 when more is streaming in and not counted yet. */
   below: number;
   footer: StyledLine[];
   footerRows: number;
@@ -36,7 +37,7 @@ export const STATE_TEXT: Record<PaneState, { text: string; color?: string }> = {
 
 /** The rule under the body; says how much is hidden above and below, so scrolling is discoverable. */
 function scrollRule(width: number, above: number, below: number): string {
-  const marks = [above > 0 ? `↑${above}` : '', below > 0 ? `↓${below} more` : ''].filter(Boolean).join(' ');
+  const marks = [above > 0 ? `↑${above}` : '', below > 0 ? `↓${below} more` : below < 0 ? '↓ more' : ''].filter(Boolean).join(' ');
   if (!marks) return '─'.repeat(width);
   const tag = ` ${marks} `;
   return `──${tag}${'─'.repeat(Math.max(0, width - 2 - tag.length))}`.slice(0, width);

@@ -41,7 +41,7 @@ interface Status {
 }
 
 /** A change only outside the answers' visible lines (a footer's count, `↓12 more`) is drawn at most this often. */
-export const META_REFRESH_MS = 500;
+export const META_REFRESH_MS = 1000;
 
 /** What a frame shows, split into the answers' visible lines and everything else. */
 function signature(g: GridGeometry, order: number[], scroll: number[], results: readonly AnswerResult[]): { body: string; meta: string } {
@@ -54,7 +54,7 @@ function signature(g: GridGeometry, order: number[], scroll: number[], results: 
     const r = results[slot];
     body += `${i}:${r?.done ? (r.error ? 'x' : 'd') : r?.text ? 's' : 'w'}|`;
     for (const l of lines.slice(top, top + g.bodyRows)) body += `${toAnsi(l, 1)}\n`;
-    meta += `${i}:${lines.length - top}|${g.footers[i].map((l) => toAnsi(l, 1)).join('\n')}|`;
+    meta += `${i}:${g.stale[i] ? '+' : lines.length - top}|${g.footers[i].map((l) => toAnsi(l, 1)).join('\n')}|`;
   });
   return { body, meta };
 }
@@ -133,7 +133,7 @@ export function App(p: AppProps) {
     raw,
     hidden,
     highlighter,
-    now: Date.now(),
+    lazy: true,
     wantsHighlighter: () => {
       if (wantsHl.current) return;
       wantsHl.current = true;
@@ -154,7 +154,7 @@ export function App(p: AppProps) {
   });
   gate.current = (live) => {
     const liveTurns = turns.length ? [...turns.slice(0, -1), { ...turns[turns.length - 1], results: live as AnswerResult[] }] : turns;
-    const next = signature(measureGrid(layout.current, liveTurns, order, view, { ...content, now: Date.now() }), order, scroll, live);
+    const next = signature(measureGrid(layout.current, liveTurns, order, view, content), order, scroll, live);
     if (next.body !== lastDraw.current.sig.body) return 0;
     if (next.meta !== lastDraw.current.sig.meta) return Math.max(0, META_REFRESH_MS - (Date.now() - lastDraw.current.at));
     return null;

@@ -133,23 +133,19 @@ export function renderMarkdown(text: string, o: MarkdownOptions): StyledLine[] {
   return blocks(new Lexer({ gfm: true, breaks: true }).lex(text), o.width, o);
 }
 
-/** While only lines below the fold would change, a growing answer is re-laid out at most this often. */
-export const BELOW_FOLD_REFRESH_MS = 500;
-
 /** What the caller shows of the answer, so work on lines nobody sees can wait. */
 export interface ViewportHint {
   /** Lines the pane shows from the top of this answer (scroll + rows); Infinity when following the end. */
   need: number;
-  /** Clock, ms. */
-  now: number;
   /** The answer is complete: always laid out in full. */
   finished: boolean;
 }
 
 /**
  * Incremental rendering of a growing text. `render` returns the lines for the text so far, lexing
- * only what came after the last settled block; when the lines already drawn cover everything the
- * pane shows, the growing tail below the fold is re-laid out only every BELOW_FOLD_REFRESH_MS.
+ * only what came after the last settled block. While the answer streams and the lines already laid
+ * out cover everything the pane shows, text arriving below the fold is not laid out at all until
+ * the pane needs it (a scroll) or the answer is complete; `stale` says the line count is short.
  */
 export class MarkdownView {
   private settledText = '';
@@ -159,25 +155,23 @@ export class MarkdownView {
   private key = '';
   private lastText = '';
   private lastLines: StyledLine[] = [];
-  private lastAt = 0;
+  /** The last lines returned leave out text that arrived below the fold. */
+  stale = false;
 
   render(text: string, o: MarkdownOptions, hint?: ViewportHint): StyledLine[] {
     const key = `${o.width}:${o.highlighter ? 1 : 0}`;
-    if (key === this.key && text === this.lastText) return this.lastLines;
-    if (
-      hint &&
-      !hint.finished &&
-      key === this.key &&
-      text.startsWith(this.lastText) &&
-      this.lastLines.length > hint.need &&
-      hint.now - this.lastAt < BELOW_FOLD_REFRESH_MS
-    ) {
-      // Text added at the end of what is drawn lands below what the pane shows.
+    if (key === this.key && text === this.lastText) {
+      this.stale = false;
+      return this.lastLines;
+    }
+    if (hint && !hint.finished && key === this.key && text.startsWith(this.lastText) && this.lastLines.length > hint.need) {
+      // Text added at the end of what is laid out lands below what the pane shows.
+      this.stale = true;
       return this.lastLines;
     }
     this.lastLines = this.layout(text, o, key);
     this.lastText = text;
-    this.lastAt = hint?.now ?? 0;
+    this.stale = false;
     return this.lastLines;
   }
 

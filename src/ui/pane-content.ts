@@ -36,8 +36,8 @@ export interface ContentOptions {
   highlighter: Highlighter | null;
   /** Asked for when a fence names a language and no highlighter is loaded. */
   wantsHighlighter?: () => void;
-  /** Clock for deferring work below the fold (ms); absent: every frame lays out in full. */
-  now?: number;
+  /** Defer laying out text that streams in below the fold; off: every frame lays out in full. */
+  lazy?: boolean;
 }
 
 const ERROR: Style = { color: 'red' };
@@ -54,7 +54,7 @@ function answerLines(r: AnswerResult, width: number, o: ContentOptions, view?: M
   if (!src) return [];
   if (o.raw) return src.replace(/\n+$/, '').split('\n').flatMap((l) => wrapPlain(l, width));
   const md = { width, highlighter: o.highlighter, wantsHighlighter: o.wantsHighlighter };
-  const hint = o.now !== undefined ? { need, now: o.now, finished: r.done } : undefined;
+  const hint = o.lazy ? { need, finished: r.done } : undefined;
   return view ? view.render(src, md, hint) : renderMarkdown(src, md);
 }
 
@@ -127,8 +127,11 @@ interface SlotCache {
 export class ConversationLayout {
   private slots = new Map<number, SlotCache>();
 
-  /** A column's body and where each turn starts in it; `need`: body lines the pane shows from the top. */
-  body(slot: number, turns: readonly TurnView[], width: number, o: ContentOptions, need = Number.POSITIVE_INFINITY): { lines: StyledLine[]; starts: number[] } {
+  /**
+   * A column's body and where each turn starts in it; `need`: body lines the pane shows from the
+   * top. `stale`: text still streaming below the fold is not in `lines` yet.
+   */
+  body(slot: number, turns: readonly TurnView[], width: number, o: ContentOptions, need = Number.POSITIVE_INFINITY): { lines: StyledLine[]; starts: number[]; stale: boolean } {
     const key = `${width}:${o.raw}:${o.hidden}:${o.highlighter ? 1 : 0}`;
     let c = this.slots.get(slot);
     if (!c || c.key !== key) {
@@ -148,7 +151,7 @@ export class ConversationLayout {
         lines.push(...c.turns[i], BLANK);
       }
     });
-    return { lines, starts };
+    return { lines, starts, stale: c.view.stale };
   }
 
   /** A new turn began: the current view starts afresh (the finished turn is drawn whole once, then kept). */
@@ -174,6 +177,8 @@ export interface GridGeometry {
   bodies: StyledLine[][];
   /** Per display position: the body line each turn starts at. */
   starts: number[][];
+  /** Per display position: more text has streamed in below the fold than `bodies` holds. */
+  stale: boolean[];
   footers: StyledLine[][];
   /** Body rows each pane shows (equal across panes so borders line up). */
   bodyRows: number;
@@ -201,11 +206,13 @@ export function measureGrid(layoutCache: ConversationLayout, turns: readonly Tur
   const current = turns[turns.length - 1];
   const bodies: StyledLine[][] = [];
   const starts: number[][] = [];
+  const stale: boolean[] = [];
   const footers: StyledLine[][] = [];
   order.forEach((slot, i) => {
     if (!shown.includes(i)) {
       bodies.push([]);
       starts.push([]);
+      stale.push(false);
       footers.push([]);
       return;
     }
@@ -213,11 +220,12 @@ export function measureGrid(layoutCache: ConversationLayout, turns: readonly Tur
     const b = layoutCache.body(slot, turns, innerWidth(widths[i]), o, top + (v.expanded ? v.rows : layout.maxBody));
     bodies.push(b.lines);
     starts.push(b.starts);
+    stale.push(b.stale);
     footers.push(paneFooter(current?.results[slot], innerWidth(widths[i]), o.hidden));
   });
   const footerRows = Math.max(1, ...shown.map((i) => footers[i].length));
   const contentRows = Math.max(0, ...shown.map((i) => bodies[i].length));
   // Expanded fills the screen; otherwise the grid grows with the longest answer.
   const bodyRows = bodyHeight(layout, v.expanded ? Number.MAX_SAFE_INTEGER : contentRows, footerRows);
-  return { layout, widths, bodies, starts, footers, bodyRows, footerRows };
+  return { layout, widths, bodies, starts, stale, footers, bodyRows, footerRows };
 }

@@ -2,6 +2,7 @@
  * Entry of the terminal UI. Loaded only by dynamic import() when stdout is a terminal, so Ink
  * and React never cost a piped run anything (DESIGN rules 2 and 3).
  */
+import { writeFile } from 'node:fs/promises';
 import chalk from 'chalk';
 import { render } from 'ink';
 import { UsageError } from '../core/errors.js';
@@ -45,8 +46,11 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
 
   // A moving average, so one slow frame (a resize, a GC pause) does not stall streaming.
   const frameCost = { current: 0 };
+  const stats = { frames: 0, renderMs: 0 };
   const onRender = ({ renderTime }: { renderTime: number }) => {
     frameCost.current = frameCost.current * 0.8 + renderTime * 0.2;
+    stats.frames++;
+    stats.renderMs += renderTime;
   };
   const app = <App {...opts} colorLevel={chalk.level} interactive={interactive} frameCost={frameCost} onExit={(code) => settle(code)} />;
   const instance = render(app, {
@@ -72,5 +76,7 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
     // Unmounting restores the cursor and cooked mode and runs the App's cleanup, which aborts requests.
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
+    // bench/tui.mjs counts the frames drawn (MMR_TUI_STATS=file): a figure the machine's load cannot blur.
+    if (process.env.MMR_TUI_STATS) await writeFile(process.env.MMR_TUI_STATS, JSON.stringify(stats)).catch(() => undefined);
   }
 }

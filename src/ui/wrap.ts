@@ -22,9 +22,15 @@ export function sanitize(text: string): string {
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * Characters one column wide that need no grapheme segmentation: Latin-1 and Latin Extended
+ * letters (precomposed), general punctuation (· – — …), arrows, box drawing and block elements,
+ * Braille (the spinner). No combining marks, no emoji, nothing East Asian Wide or ambiguous.
+ */
+const NARROW = /^[\x20-\x7e\u00a1-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u259f\u2800-\u28ff]*$/;
 
 /** Display width of `s` in terminal columns. */
-export const displayWidth = (s: string): number => (PRINTABLE_ASCII.test(s) ? s.length : stringWidth(s));
+export const displayWidth = (s: string): number => (NARROW.test(s) ? s.length : stringWidth(s));
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
