@@ -148,6 +148,8 @@ export interface ViewportHint {
  * the pane needs it (a scroll) or the answer is complete; `stale` says the line count is short.
  */
 export class MarkdownView {
+  /** Tail layouts (lexing) done by every view, for MMR_TUI_STATS. */
+  static layouts = 0;
   private settledText = '';
   private settled: StyledLine[] = [];
   /** The settled part ended at a blank line: the next block is set apart. */
@@ -176,6 +178,7 @@ export class MarkdownView {
   }
 
   private layout(text: string, o: MarkdownOptions, key: string): StyledLine[] {
+    MarkdownView.layouts++;
     if (key !== this.key || !text.startsWith(this.settledText)) {
       this.key = key;
       this.settledText = '';

@@ -7,6 +7,8 @@ import chalk from 'chalk';
 import { render } from 'ink';
 import { UsageError } from '../core/errors.js';
 import { App } from './App.js';
+import { MarkdownView } from './markdown.js';
+import { fanoutStats } from './use-fanout.js';
 import type { InteractiveOptions } from './types.js';
 
 export type { InteractiveOptions, RuleDraft, RuleCheck, TurnRecordInput, TurnRequest, VoteRecord } from './types.js';
@@ -77,6 +79,6 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
     // bench/tui.mjs counts the frames drawn (MMR_TUI_STATS=file): a figure the machine's load cannot blur.
-    if (process.env.MMR_TUI_STATS) await writeFile(process.env.MMR_TUI_STATS, JSON.stringify(stats)).catch(() => undefined);
+    if (process.env.MMR_TUI_STATS) await writeFile(process.env.MMR_TUI_STATS, JSON.stringify({ ...stats, ...fanoutStats, layouts: MarkdownView.layouts })).catch(() => undefined);
   }
 }

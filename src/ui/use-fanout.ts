@@ -57,6 +57,9 @@ const streamFailure = (err: unknown): ErrorInfo => ({
  * state is refreshed at most once per `throttleMs` (longer when frames are expensive), only when
  * the gate sees a visible change, and at once when a stream ends.
  */
+/** Gate checks and state updates made, for MMR_TUI_STATS. */
+export const fanoutStats = { checks: 0, draws: 0 };
+
 export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCost, gate?: MutableRefObject<FrameGate | null>): FanoutHandle {
   const live = useRef<AnswerResult[]>([]);
   const dirty = useRef(new Set<number>());
@@ -72,6 +75,7 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
     if (!mounted.current || dirty.current.size === 0) return;
     const changed = new Set(dirty.current);
     dirty.current.clear();
+    fanoutStats.draws++;
     const snapshot = live.current;
     // Copies because applyEvent mutates; untouched slots keep their object so their panes skip rendering.
     setResults((prev) => snapshot.map((r, i) => (changed.has(i) || prev.length !== snapshot.length || !prev[i] ? { ...r } : prev[i])));
@@ -80,6 +84,7 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
   const flush = useCallback(() => {
     timer.current = null;
     if (!mounted.current || dirty.current.size === 0) return;
+    fanoutStats.checks++;
     const wait = gate?.current ? gate.current(live.current) : 0;
     if (wait === null) return; // stays dirty; the next event asks again
     if (wait > 0) {
@@ -132,9 +137,8 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
           if (s === undefined || !target[s]) continue;
           applyEvent(target[s], ev);
           dirty.current.add(s);
-          // A column finishing changes its state and footer: drawn at once, not at the next tick.
-          if (ev.type === 'finish' || ev.type === 'error') draw();
-          else schedule();
+          // Columns finishing together are drawn in one frame at the next tick, not one frame each.
+          schedule();
         }
       } catch (err) {
         failure = err;

@@ -5,6 +5,13 @@ import { lineWith, MODELS, mountApp, PROMPT, winnerOf } from './app-fixture.js';
 let cleanup: (() => void) | null = null;
 afterEach(() => cleanup?.());
 
+type Mounted = Awaited<ReturnType<typeof mountApp>>;
+/** Presses `key` and waits for what it opens, so the next keys go to it (as a person waits to see it). */
+async function press(m: Mounted, key: string, shows: string) {
+  await m.ui.type(key);
+  await waitFor(() => plain(m.ui.lastFrame()), (f) => f.includes(shows));
+}
+
 async function firstTurn() {
   const m = await mountApp({ models: MODELS.slice(0, 2) }, { columns: 120, rows: 40 });
   cleanup = m.ui.unmount;
@@ -38,9 +45,11 @@ describe('follow-ups', () => {
 
   it('the panes show the conversation, and a vote is per turn', async () => {
     const m = await firstTurn();
-    await m.ui.type('2', KEY.esc);
+    await press(m, '2', 'Save a routing rule?');
+    await press(m, KEY.esc, 'rule skipped');
     expect(m.votes.map((v) => [v.turn, winnerOf(v)])).toEqual([[1, 'anthropic:claude-haiku-4-5']]);
-    await m.ui.type('f', 'And for Europe?', KEY.enter);
+    await press(m, 'f', 'follow-up ›');
+    await m.ui.type('And for Europe?', KEY.enter);
     m.queue().push(delta(0, MODELS[0].id, 'SELECT id FROM customers WHERE region = eu;'), finish(0, MODELS[0].id), delta(1, MODELS[1].id, 'Add WHERE region = eu.'), finish(1, MODELS[1].id));
     const f = plain(await waitFor(m.ui.lastFrame, (x) => x.includes('Add WHERE') && (x.match(/✔ done/g) ?? []).length === 2));
     // Both turns' prompts head their answers in every pane.
@@ -50,7 +59,8 @@ describe('follow-ups', () => {
     expect(f).toContain('Add WHERE region = eu.');
     expect(f.split('\n')[0]).toContain('(2) And for Europe?');
     // The second turn can be voted on too; the first stays as it was.
-    await m.ui.type('1', KEY.esc);
+    await press(m, '1', 'Save a routing rule?');
+    await press(m, KEY.esc, 'rule skipped');
     expect(m.votes.map((v) => [v.turn, winnerOf(v)])).toEqual([
       [1, 'anthropic:claude-haiku-4-5'],
       [2, 'openai:gpt-4o-mini'],
@@ -68,7 +78,8 @@ describe('follow-ups', () => {
 
   it('n starts a new conversation: no history goes with it', async () => {
     const m = await firstTurn();
-    await m.ui.type('n', 'Something else', KEY.enter);
+    await press(m, 'n', 'new prompt ›');
+    await m.ui.type('Something else', KEY.enter);
     expect(m.rec.calls[1].history).toEqual([[], []]);
     m.queue().push(finish(0, MODELS[0].id), finish(1, MODELS[1].id));
     await waitFor(() => String(m.turns.length), (n) => n === '2');
@@ -84,7 +95,8 @@ describe('follow-ups', () => {
     expect(m.ui.lastFrame()).toContain('wait for the answers');
     m.queue().push(finish(0, MODELS[0].id), fail(1, MODELS[1].id, 'overloaded'));
     await waitFor(m.ui.lastFrame, (f) => f.includes('✖ failed'));
-    await m.ui.type('f', 'again?', KEY.enter);
+    await press(m, 'f', 'follow-up ›');
+    await m.ui.type('again?', KEY.enter);
     expect(m.rec.calls[1].history[1]).toEqual([{ role: 'user', content: PROMPT }]);
   });
 
@@ -129,7 +141,8 @@ describe('rendered and raw Markdown', () => {
     expect(f).toContain('- **first** step');
     await m.ui.type('m');
     expect(plain(m.ui.lastFrame())).toContain('• first step');
-    await m.ui.type('w', KEY.enter);
+    await press(m, 'w', 'write to ›');
+    await m.ui.type(KEY.enter);
     expect(m.writeAnswer).toHaveBeenCalledWith('./mmr-answer-openai-gpt-4o-mini.md', md);
   });
 
@@ -155,7 +168,8 @@ describe('status lines', () => {
     m.queue().push(delta(0, MODELS[1].id, 'back'), finish(0, MODELS[1].id));
     m.queue().end();
     await waitFor(m.ui.lastFrame, (f) => f.includes('back') && !f.includes('retrying'));
-    await m.ui.type('w', KEY.enter);
+    await press(m, 'w', 'write to ›');
+    await m.ui.type(KEY.enter);
     await waitFor(m.ui.lastFrame, (f) => f.includes('could not write'));
     await m.ui.type('1');
     const f = m.ui.lastFrame();
