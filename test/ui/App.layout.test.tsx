@@ -82,12 +82,21 @@ describe('App height', () => {
     await m.ui.type('\u0015', '\r');
     expect(m.ui.lastFrame()).toContain('✖ the rule needs a name');
     expect(height()).toBeLessThan(rows);
-    await m.ui.type('\u001b', 'n', 'a very long prompt '.repeat(20));
+    // Each key waits for what it opens: keys typed into a panel before it is drawn go nowhere.
+    await m.ui.type('\u001b');
+    await waitFor(m.ui.lastFrame, (f) => !f.includes('Save a routing rule'));
+    await m.ui.type('n');
+    await waitFor(m.ui.lastFrame, (f) => f.includes('new prompt ›'));
+    await m.ui.type('a very long prompt '.repeat(20));
     expect(height()).toBeLessThan(rows);
     expect(m.ui.lastFrame()).toContain('a very long prompt');
-    await m.ui.type('\u001b', '?');
+    await m.ui.type('\u001b');
+    await waitFor(m.ui.lastFrame, (f) => !f.includes('new prompt ›'));
+    await m.ui.type('?');
     expect(height()).toBeLessThan(rows);
-    await m.ui.type('?', 'e');
+    await m.ui.type('?');
+    await waitFor(m.ui.lastFrame, (f) => f.includes('1-9 pick'));
+    await m.ui.type('e');
     expect(height()).toBeLessThan(rows);
     expect(height()).toBeGreaterThan(rows - 3);
   });
