@@ -18,7 +18,7 @@ export interface SendTiming {
   /** Destroy the connection once this many body bytes are out. */
   dropAfterBytes?: number;
   /** Told as the headers, the first body frame and the end leave (for MockRequestInfo.served). */
-  onSend?: (what: 'headers' | 'first' | 'end') => void;
+  onSend?: (what: 'headers' | 'first' | 'last' | 'end') => void;
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */
@@ -74,6 +74,8 @@ export async function send(res: ServerResponse, enc: Encoded, timing: SendTiming
   for (let i = 0; i < frames.length; i++) {
     if (!(await sleep(i === 0 ? timing.firstChunkDelayMs : timing.chunkDelayMs, signal))) return;
     const frame = frames[i];
+    // Before the write: the client cannot have the last frame earlier than this.
+    if (i === frames.length - 1) timing.onSend?.('last');
     let pos = 0;
     while (pos < frame.length) {
       if (offset >= limit) return drop(res);

@@ -128,12 +128,13 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const key = `${route.protocol}\u0000${model}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
-    const served: NonNullable<MockRequestInfo['served']> = { headersMs: null, firstBodyMs: null, endMs: null };
+    const served: NonNullable<MockRequestInfo['served']> = { headersMs: null, firstBodyMs: null, lastBodyMs: null, endMs: null };
     const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt, served };
-    const onSend = (what: 'headers' | 'first' | 'end') => {
+    const onSend = (what: 'headers' | 'first' | 'last' | 'end') => {
       const ms = performance.now() - receivedAt;
       if (what === 'headers') served.headersMs = ms;
       else if (what === 'first') served.firstBodyMs = ms;
+      else if (what === 'last') served.lastBodyMs = ms;
       else served.endMs = ms;
     };
     requests.push(info);

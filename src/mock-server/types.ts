@@ -62,10 +62,11 @@ export interface MockRequestInfo {
   attempt: number;
   /**
    * What the server itself measured, in ms from the moment the request body was fully received:
-   * when the response headers, the first body frame and the end went out (null until they do).
+   * when the response headers and the first body frame went out, when the last frame began to go
+   * out, and the end (null until they do).
    * Tests compare mmr's reported timing with these.
    */
-  served?: { headersMs: number | null; firstBodyMs: number | null; endMs: number | null };
+  served?: { headersMs: number | null; firstBodyMs: number | null; lastBodyMs: number | null; endMs: number | null };
 }
 
 export interface MockServerOptions {

@@ -198,12 +198,17 @@ describe('mmr ask: bad input and missing setup', () => {
   });
 });
 
+/** Resolves once the server has the request for `model`: mmr's signal handlers are in place by then. */
+async function requested(model: string) {
+  while (!server.requests.some((r) => r.model === model)) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('signals', () => {
   it('aborts in-flight requests on SIGINT and exits 130 promptly', async () => {
     script = () => ({ text: 'never finishes in time', firstChunkDelayMs: 10_000 });
     const { env } = await withKeys();
     const child = mmr(['ask', '-m', 'openai:slow-sigint', 'q'], { env });
-    await new Promise((r) => setTimeout(r, 600));
+    await requested('slow-sigint');
     const t0 = Date.now();
     child.kill('SIGINT');
     const r = await child;
@@ -215,7 +220,7 @@ describe('signals', () => {
     script = () => ({ text: 'x', firstChunkDelayMs: 10_000 });
     const { env } = await withKeys();
     const child = mmr(['ask', '--json', '-m', 'openai:slow-sigterm', 'q'], { env });
-    await new Promise((r) => setTimeout(r, 600));
+    await requested('slow-sigterm');
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);
