@@ -8,11 +8,21 @@
 import { MAX_SCAN_CHARS, scanPrompt, WORD_CHARS, type Category, type Classification } from './classify.js';
 
 /**
- * Rule regexes see at most this many characters (UTF-16 code units). Refusing exponential
- * patterns is not enough: V8 backtracks, so even an accepted `.*x` costs O(n²) on one long
- * line (measured on this machine: 1.7 s at 64 KB; at 8 KB the worst accepted patterns take ~0.1 s).
+ * Rule regexes see at most this many characters (UTF-16 code units). They run on a linear-time
+ * engine (config/rule-regex.ts), so this bounds a decision's cost, not a pathological blow-up.
  */
 export const REGEX_SCAN_CHARS = 8 * 1024;
+
+/** A compiled rule regex (RE2 semantics, linear time); built by config/rule-regex.ts. */
+export interface RuleRegex {
+  /** As written in config. */
+  source: string;
+  test(text: string): boolean;
+  /** The first match's text, or null. */
+  match(text: string): string | null;
+  /** `/pattern/flags`. */
+  toString(): string;
+}
 
 /** A rule as written in config. */
 export interface RuleConfig {
@@ -66,9 +76,21 @@ export class PromptView {
   }
 }
 
+/** What a condition tests, as data: lets `mmr rules list` find rules an earlier one shadows. */
+export type ConditionSpec =
+  | { kind: 'keywords-any' | 'keywords-all'; words: string[] }
+  | { kind: 'regex'; sources: string[] }
+  | { kind: 'category'; values: string[] }
+  | { kind: 'language'; values: string[] }
+  | { kind: 'hasCode'; value: boolean }
+  | { kind: 'min' | 'max'; field: 'chars' | 'estTokens'; value: number };
+
 export interface Condition {
   /** Cheap checks run first so regexes only run when everything else already holds. */
   cost: number;
+  /** The condition as written, e.g. `keywords any [sql, query]` (also what a failure names). */
+  label: string;
+  spec: ConditionSpec;
   test(v: PromptView): boolean;
   /** What matched, e.g. `keywords any: "sql"`. */
   explain(v: PromptView): string;
@@ -162,6 +184,43 @@ export interface RoutingDecision {
 }
 
 const list = (xs: string[]) => (xs.length ? xs.join(', ') : 'nothing');
+
+/** How one rule fared against a prompt: what matched and which conditions failed. */
+export interface RuleCheck {
+  name: string;
+  index: number;
+  match: boolean;
+  /** Explanations of the conditions that held, e.g. `keywords any: "sql"`. */
+  held: string[];
+  /** Labels of the conditions that failed, e.g. `category code` (the prompt's value in parentheses). */
+  failed: string[];
+}
+
+const actual = (spec: Condition['spec'], v: PromptView): string => {
+  switch (spec.kind) {
+    case 'category': return ` (is ${v.c.category})`;
+    case 'language': return ` (is ${v.c.language})`;
+    case 'hasCode': return ` (is ${v.c.hasCode})`;
+    case 'min': case 'max': return ` (is ${v.c[spec.field]})`;
+    default: return '';
+  }
+};
+
+/** Every rule checked against a prompt, in order (for `mmr route`: why each rule did or did not fire). */
+export function checkRules(rules: readonly CompiledRule[], prompt: string, classification?: Classification): RuleCheck[] {
+  const scan = classification ? null : scanPrompt(prompt);
+  const text = scan ? scan.text : prompt.length > MAX_SCAN_CHARS ? prompt.slice(0, MAX_SCAN_CHARS) : prompt;
+  const view = new PromptView(scan ? scan.lower : text.toLowerCase(), text, scan ? scan.classification : classification!);
+  return rules.map((rule) => {
+    const held: string[] = [];
+    const failed: string[] = [];
+    for (const cond of rule.conditions) {
+      if (cond.test(view)) held.push(cond.explain(view));
+      else failed.push(cond.label + actual(cond.spec, view));
+    }
+    return { name: rule.name, index: rule.index, match: failed.length === 0, held, failed };
+  });
+}
 
 /** Pick the models for a prompt. Pure and synchronous; see the module comment for precedence. */
 export function route(rules: readonly CompiledRule[], prompt: string, ctx: RouteContext): RoutingDecision {

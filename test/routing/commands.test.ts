@@ -67,7 +67,7 @@ describe('mmr route', () => {
 
   it('a bad rule in the user file is reported with that file and line, not the merged list', async () => {
     await project();
-    await sb.write('xdg/mmr/config.yaml', 'rules:\n  - name: mine\n    when:\n      regex: "(a+)+"\n    use: openai:gpt-4o\n');
+    await sb.write('xdg/mmr/config.yaml', 'rules:\n  - name: mine\n    when:\n      regex: "(?=a)b"\n    use: openai:gpt-4o\n');
     const err = await runRoute(['x'], {}, deps).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems).toEqual([expect.objectContaining({ path: 'rules[0].when.regex', line: 4, file: expect.stringMatching(/xdg\/mmr\/config\.yaml$/) })]);
