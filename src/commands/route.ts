@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/types.js';
 import type { Classification } from '../core/classify.js';
-import { ConfigError, type ConfigProblem } from '../core/errors.js';
-import type { CompiledRule, RoutingDecision } from '../core/router.js';
+import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
+import type { CompiledRule, RouteContext, RoutingDecision, RuleCheck } from '../core/router.js';
 import { readPrompt } from './input.js';
 
 export interface RouteFlags {
@@ -15,6 +15,12 @@ export interface RouteFlags {
   /** `-m`: route to these, whatever the rules say (shows what `ask -m` would do). */
   model?: string[];
   json?: boolean;
+  /** `--router FILE`: the learned router to consult after the rules. */
+  router?: string;
+  /** `--tradeoff T` for the learned router. */
+  tradeoff?: number;
+  /** `--batch FILE.jsonl`: route every `{id, prompt}` line, one decision per output line. */
+  batch?: string;
 }
 
 /** Injected so tests never read the real user's files or stdin. */
@@ -92,14 +98,26 @@ export async function loadRouting(flags: { config?: string }, deps: RoutingDeps 
 const row = (label: string, value: string) => `${label.padEnd(9)}${value}\n`;
 
 /** The decision as people read it: what matched, what runs, and the classification behind it. */
-export function formatDecision(d: RoutingDecision, c: Classification, ruleCount: number, expand: (ref: string) => string = (r) => r): string {
+export function formatDecision(d: RoutingDecision, c: Classification, ruleCount: number, expand: (ref: string) => string = (r) => r, checks: RuleCheck[] = []): string {
   const show = (refs: string[], sep: string) => refs.map((r) => (expand(r) === r ? r : `${r} (${expand(r)})`)).join(sep);
   let out = '';
   if (d.source === 'rule') {
     out += row('rule', `${d.rule}`);
     out += row('matched', d.matched.join('; '));
-  } else if (d.source === 'default') out += row('rule', ruleCount ? `none of ${ruleCount} matched; using the default` : 'no rules configured; using the default');
-  else out += row('rule', 'skipped: models named with -m');
+  } else if (d.source === 'default' || d.source === 'learned') {
+    out += row('rule', ruleCount ? `none of ${ruleCount} matched` : 'no rules configured');
+  } else out += row('rule', 'skipped: models named with -m');
+  for (const k of d.source === 'override' ? [] : checks) {
+    if (!k.match) out += row('', `✖ ${k.name}: ${k.failed.join('; ')}`);
+    else if (k.name !== d.rule) out += row('', `✔ ${k.name} (also matches; an earlier rule wins)`);
+  }
+  if (d.source === 'learned' && d.learned) {
+    out += row('learned', `${d.learned.file ?? 'router'} · tradeoff ${d.learned.tradeoff}`);
+    for (const k of d.learned.candidates) {
+      const cost = k.costUsd === null ? 'cost unknown' : `$${k.costUsd.toPrecision(2)}`;
+      out += row('', `${k.model === d.models[0] ? '→' : ' '} ${k.model.padEnd(32)} quality ${(k.quality * 100).toFixed(0).padStart(3)}%  ${cost.padStart(10)}${k.usable ? '' : `  (not usable: ${k.unusable})`}`);
+    }
+  } else if (d.source === 'default') out += row('', 'using the default');
   out += row('models', d.models.length ? show(d.models, ', ') : '(none: set `default:` in config, add a rule, or pass -m)');
   if (d.fallback.length) out += row('fallback', show(d.fallback, ' → '));
   if (d.maxCostUsd !== undefined) out += row('max cost', `$${d.maxCostUsd} per answer`);
@@ -109,10 +127,18 @@ export function formatDecision(d: RoutingDecision, c: Classification, ruleCount:
   return out;
 }
 
-export async function runRoute(words: string[], flags: RouteFlags, deps: RoutingDeps = {}): Promise<RoutingDecision> {
-  const prompt = await readPrompt(words, deps.stdin ?? process.stdin);
+/** Everything a decision needs, loaded once (a batch reuses it for every prompt). */
+async function router(flags: RouteFlags, deps: RoutingDeps) {
+  const env = deps.env ?? process.env;
+  const cwd = deps.cwd ?? process.cwd();
   const { rules, defaults, loaded } = await loadRouting(flags, deps);
-  const [{ classify }, { route }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/resolve.js')]);
+  const [{ classify }, { route, checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/resolve.js')]);
+  let learned: RouteContext['learned'];
+  if (!flags.model?.length && (flags.router !== undefined || loaded.config.learned)) {
+    const { learnedSetup, learnedPicker } = await import('./learned-routing.js');
+    const setup = await learnedSetup(loaded, env, flags, cwd, (m) => process.stderr.write(`${m}\n`));
+    if (setup) learned = await learnedPicker(setup, true);
+  }
   const expand = (ref: string) => {
     try {
       return expandAlias(ref, loaded.config.aliases).id;
@@ -120,9 +146,60 @@ export async function runRoute(words: string[], flags: RouteFlags, deps: Routing
       return ref;
     }
   };
-  const classification = classify(prompt);
-  const decision = route(rules, prompt, { override: flags.model, defaults, classification });
+  const decideOne = (prompt: string) => {
+    const classification = classify(prompt);
+    return { classification, decision: route(rules, prompt, { override: flags.model, defaults, classification, learned }) };
+  };
+  return { rules, decideOne, expand, checkRules };
+}
+
+/** Largest `--batch` file, in bytes. */
+export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
+
+async function runBatch(file: string, flags: RouteFlags, deps: RoutingDeps): Promise<number> {
+  const cwd = deps.cwd ?? process.cwd();
+  const abs = path.resolve(cwd, file);
+  const { stat } = await import('node:fs/promises');
+  const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`--batch ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'pass a JSONL file of {"id": ..., "prompt": "..."} lines');
+  });
+  if (!st.isFile()) throw new UsageError(`--batch ${file}: not a regular file`, 'pass a JSONL file of {"id": ..., "prompt": "..."} lines');
+  if (st.size > MAX_BATCH_BYTES) throw new UsageError(`--batch ${file}: ${st.size} bytes is more than ${MAX_BATCH_BYTES}`, 'split it into smaller files');
+  const r = await router(flags, deps);
+  const text = await readFile(abs, 'utf8');
+  const out: string[] = [];
+  let skipped = 0;
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let v: { id?: unknown; prompt?: unknown };
+    try {
+      v = JSON.parse(line) as typeof v;
+    } catch {
+      v = {};
+    }
+    if (typeof v !== 'object' || v === null || typeof v.prompt !== 'string') {
+      if (skipped++ < 5) process.stderr.write(`mmr: ${file}:${i + 1}: skipped: each line must be a JSON object with a string "prompt" (and an "id")\n`);
+      return;
+    }
+    const { decision, classification } = r.decideOne(v.prompt);
+    out.push(JSON.stringify({ id: v.id ?? i + 1, ...decision, classification }));
+  });
+  if (skipped > 5) process.stderr.write(`mmr: ${file}: ${skipped} lines skipped in all\n`);
+  (deps.stdout ?? process.stdout).write(out.length ? `${out.join('\n')}\n` : '');
+  return out.length;
+}
+
+export async function runRoute(words: string[], flags: RouteFlags, deps: RoutingDeps = {}): Promise<RoutingDecision | undefined> {
+  if (flags.batch !== undefined) {
+    if (words.length) throw new UsageError('--batch reads the prompts from its file', 'drop the prompt argument, or drop --batch');
+    await runBatch(flags.batch, flags, deps);
+    return undefined;
+  }
+  const prompt = await readPrompt(words, deps.stdin ?? process.stdin);
+  const r = await router(flags, deps);
+  const { decision, classification } = r.decideOne(prompt);
+  const checks = r.checkRules(r.rules, prompt, classification);
   const stdout = deps.stdout ?? process.stdout;
-  stdout.write(flags.json ? `${JSON.stringify({ ...decision, classification }, null, 2)}\n` : formatDecision(decision, classification, rules.length, expand));
+  stdout.write(flags.json ? `${JSON.stringify({ ...decision, classification, checks }, null, 2)}\n` : formatDecision(decision, classification, r.rules.length, r.expand, checks));
   return decision;
 }

@@ -158,9 +158,40 @@ export class KeywordIndex {
   }
 }
 
+/** One model as the learned router saw it for a prompt. */
+export interface LearnedCandidate {
+  model: string;
+  /** Predicted quality, 0–1. */
+  quality: number;
+  /** Predicted USD per answer; null when the evidence had none for this model. */
+  costUsd: number | null;
+  /** quality − λ·cost at the tradeoff used. */
+  utility: number;
+  usable: boolean;
+  /** Why it cannot be called here, e.g. `OPENAI_API_KEY is not set`. */
+  unusable?: string;
+}
+
+/** What the learned router decided (source `learned`). */
+export interface LearnedPick {
+  model: string;
+  /** 0 = cheapest … 1 = best predicted quality. */
+  tradeoff: number;
+  /** Every model it knows, best first. */
+  candidates: LearnedCandidate[];
+  reason: string;
+  /** The router file. */
+  file?: string;
+}
+
 export interface RouteContext {
   /** Models named explicitly (`-m`): they win over every rule. */
   override?: string[];
+  /**
+   * The learned router, consulted after the rules and before the default; null from it means it
+   * has no usable model for this prompt. Injected so this module stays pure.
+   */
+  learned?: (prompt: string, c: Classification) => LearnedPick | null;
   /** What to use when no rule matches. */
   defaults: string[];
   /** A classification already computed for this prompt (else computed here, once). */
@@ -170,7 +201,9 @@ export interface RouteContext {
 export interface RoutingDecision {
   models: string[];
   fallback: string[];
-  source: 'override' | 'rule' | 'default';
+  source: 'override' | 'rule' | 'learned' | 'default';
+  /** The learned router's pick and every candidate (source `learned`). */
+  learned?: LearnedPick;
   /** Name of the rule that matched (source `rule`). */
   rule?: string;
   /** The matched rule's conditions and what satisfied each, e.g. `keywords any: "sql"`. */
@@ -246,6 +279,8 @@ export function route(rules: readonly CompiledRule[], prompt: string, ctx: Route
     return d;
   }
   const none = rules.length ? `no rule matched (${rules.length} checked)` : 'no rules configured';
+  const pick = ctx.learned?.(prompt, c);
+  if (pick) return { ...base, models: [pick.model], fallback: [], source: 'learned', learned: pick, matched: [], reason: `${none}; ${pick.reason}` };
   return { ...base, models: [...ctx.defaults], fallback: [], source: 'default', matched: [], reason: `${none}; the prompt looks like ${c.category}; using the default: ${list(ctx.defaults)}` };
 }
 

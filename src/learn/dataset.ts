@@ -53,7 +53,7 @@ export function buildDataset(outcomes: readonly Outcome[]): Dataset {
     });
   }
   const mean = (j: number) => sums[j].map((s, k) => (cnts[j][k] ? s / cnts[j][k] : NaN));
-  return { models, prompts, xs: prompts.map(featurize), quality: mean(0), costUsd: mean(1), latencyMs: mean(2) };
+  return { models, prompts, xs: prompts.map((p) => featurize(p)), quality: mean(0), costUsd: mean(1), latencyMs: mean(2) };
 }
 
 /** Deterministic PRNG (mulberry32). */

@@ -6,7 +6,7 @@
  * (Weinberger et al., 2009) needs no vocabulary at prediction time, so a router file holds only
  * the weights of the hashed ids it saw in training.
  */
-import { CATEGORIES, scanPrompt } from '../core/classify.js';
+import { CATEGORIES, scanPrompt, type Classification } from '../core/classify.js';
 
 /** Hashed space size (a power of two). Stored in the router file; changing it changes the format. */
 export const HASH_BITS = 20;
@@ -50,7 +50,7 @@ function scriptOf(text: string): (typeof SCRIPTS)[number] {
 }
 
 /** The feature vector of a prompt. Deterministic; ~20–60 µs for 2 KB (bench/learned.ts). */
-export function featurize(prompt: string): SparseVec {
+export function featurize(prompt: string, classification?: Classification): SparseVec {
   const text = prompt.length > FEATURE_CHARS ? prompt.slice(0, FEATURE_CHARS) : prompt;
   const lower = text.toLowerCase();
   const counts = new Map<number, number>();
@@ -68,7 +68,7 @@ export function featurize(prompt: string): SparseVec {
   const ids = [...counts.keys()].sort((a, b) => a - b);
   const vals = ids.map((id) => 1 + Math.log(counts.get(id)!));
   const norm = Math.hypot(...vals) || 1;
-  const { classification: c } = scanPrompt(text);
+  const c = classification ?? scanPrompt(text).classification;
   const digits = (text.match(/\d/g)?.length ?? 0) / Math.max(1, text.length);
   const lines = text.split('\n').length;
   const dense = [

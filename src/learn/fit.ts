@@ -8,6 +8,7 @@ import type { LearnedRouter } from './policy.js';
 import { routerFrom } from './router-file.js';
 import { train, type TrainOptions, type Trained } from './train.js';
 import { calibrate, lambdaFor, realise, type Realised } from './tradeoff.js';
+import { curveFigures } from './curve.js';
 
 export interface Fitted {
   ds: Dataset;
@@ -25,9 +26,21 @@ export function recommendTradeoff(curve: ReadonlyArray<Realised & { tradeoff: nu
   return curve.find((p) => p.quality >= top - 0.01)?.tradeoff ?? 1;
 }
 
+/** Out-of-fold area under the routing curve against the single models, on complete prompts. */
+function oofArea(ds: Dataset, complete: number[], pq: Float64Array, pc: Float64Array): number {
+  const M = ds.models.length;
+  const singles = ds.models.map((_, m) => {
+    let q = 0, c = 0;
+    for (const i of complete) (q += ds.quality[i * M + m]), (c += ds.costUsd[i * M + m] || 0);
+    return { quality: q / complete.length, cost: c / complete.length };
+  });
+  const tc = ds.costUsd.map((v) => (Number.isNaN(v) ? 0 : v));
+  const { curve } = calibrate(pq, pc, ds.quality, tc, M, complete);
+  return curveFigures(curve, singles).auc;
+}
+
 export function fitRouter(outcomes: readonly Outcome[], opts: TrainOptions = {}): Fitted {
   const ds = buildDataset(outcomes);
-  const trained = train(ds, opts);
   const M = ds.models.length;
   const complete: number[] = [];
   for (let i = 0; i < ds.prompts.length; i++) {
@@ -35,6 +48,10 @@ export function fitRouter(outcomes: readonly Outcome[], opts: TrainOptions = {})
     for (let m = 0; m < M && ok; m++) ok = !Number.isNaN(ds.quality[i * M + m]);
     if (ok) complete.push(i);
   }
+  // Regularisation is chosen for routing, not for calibration: the strength whose out-of-fold
+  // routing curve has the largest area (needs prompts with every model's outcome).
+  const select = complete.length >= 20 ? (pq: Float64Array, pc: Float64Array) => oofArea(ds, complete, pq, pc) : undefined;
+  const trained = train(ds, { select, ...opts });
   // With partial evidence (votes), calibrate on whatever rows exist, scoring unknowns by prediction.
   const rows = complete.length ? complete : ds.prompts.map((_, i) => i);
   const tq = complete.length ? ds.quality : ds.quality.map((v, k) => (Number.isNaN(v) ? trained.oofQuality[k] : v));

@@ -3,6 +3,7 @@
  * quality and cost of every model the router knows → the usable model with the highest
  * quality − λ(T) · cost. Tens of microseconds for a 2 KB prompt and 14 models (bench/learned.ts).
  */
+import type { Classification } from '../core/classify.js';
 import { featurize } from './features.js';
 import { encode } from './linear.js';
 import { predictRow, type Predictor } from './train.js';
@@ -50,6 +51,8 @@ export interface DecideOptions {
   tradeoff?: number;
   /** Why a model cannot be called here, or null when it can. Default: every model is usable. */
   unusable?: (model: string) => string | null;
+  /** The prompt's classification when the caller already has it (saves a scan). */
+  classification?: Classification;
 }
 
 const fmtUsd = (c: number | null) => (c === null ? 'cost unknown' : `$${c < 0.001 ? c.toPrecision(2) : c.toFixed(4)}`);
@@ -62,7 +65,7 @@ export function decide(router: LearnedRouter, prompt: string, opts: DecideOption
   const M = models.length;
   const q = new Float64Array(M);
   const c = new Float64Array(M);
-  predictRow(p.quality, p.cost, p.meanCostUsd, encode(featurize(prompt), router.vocab), q, c);
+  predictRow(p.quality, p.cost, p.meanCostUsd, encode(featurize(prompt, opts.classification), router.vocab), q, c);
   const why = models.map((m) => opts.unusable?.(m) ?? null);
   const usable = why.map((w) => w === null);
   const m = pick(q, c, lambda, usable);

@@ -30,7 +30,7 @@ export type TradeoffTable = Array<[number, number]>;
 
 /** λ for a tradeoff T, interpolating log λ between table entries. */
 export function lambdaFor(t: number, table: TradeoffTable): number {
-  if (t <= 0) return Infinity;
+  if (t <= 0) return table[0]?.[1] ?? Infinity;
   if (t >= 1) return 0;
   for (let i = 1; i < table.length; i++) {
     const [t0, l0] = table[i - 1];
@@ -82,13 +82,17 @@ export function calibrate(pq: Float64Array, pc: Float64Array, tq: Float64Array, 
   const curve = lambdaGrid(pq, pc).map((lambda) => ({ lambda, ...realise(pq, pc, tq, tc, M, lambda, rows) }));
   const lo = curve[0].cost;
   const hi = curve[curve.length - 1].cost;
-  const table: TradeoffTable = [[0, Infinity]];
+  // T = 0 is "as cheap as the cheapest routing", but among λs that spend no more than 5% above
+  // it, the one with the best quality: predicted costs are noisy, and near-ties should go to quality.
+  const cheapEnough = curve.filter((p) => p.cost <= lo * 1.05 + 1e-15 && Number.isFinite(p.lambda));
+  const floor = cheapEnough.length ? cheapEnough.reduce((a, b) => (b.quality > a.quality ? b : a)).lambda : Infinity;
+  const table: TradeoffTable = [[0, floor]];
   for (let s = 1; s < 20; s++) {
     const t = s / 20;
     const target = lo + t * (hi - lo);
     // The cheapest λ (largest) whose routing reaches the target spend.
     const hit = curve.find((p) => p.cost >= target - 1e-15) ?? curve[curve.length - 1];
-    const lam = hit.lambda === Infinity ? curve[1].lambda : hit.lambda;
+    const lam = hit.lambda === Infinity ? curve[1].lambda : Math.min(hit.lambda, floor);
     table.push([t, Math.min(lam, table[table.length - 1][1])]);
   }
   table.push([1, 0]);

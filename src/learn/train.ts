@@ -11,15 +11,20 @@ import { folds as makeFolds, type Dataset } from './dataset.js';
 export interface TrainOptions {
   /** Shuffles the folds; the same seed and evidence give the same router. */
   seed?: number;
-  /** Cross-validation folds (default 5; fewer when there are few prompts). */
+  /** Cross-validation folds (default 4; fewer when there are few prompts). */
   folds?: number;
   /** L2 strengths tried, strongest first. */
   lambdas?: number[];
   /** A hashed feature is kept when at least this many training prompts have it. */
   minDf?: number;
+  /**
+   * Scores out-of-fold predictions (higher is better) to pick one L2 strength for all models, e.g.
+   * the routing curve's area; without it each model takes the strength with the best log-loss.
+   */
+  select?: (oofQuality: Float64Array, oofCostUsd: Float64Array) => number;
 }
 
-export const DEFAULT_LAMBDAS = [3e-3, 1e-3, 3e-4];
+export const DEFAULT_LAMBDAS = [3e-2, 1e-2, 3e-3, 1e-3];
 const COST_LAMBDA = 1e-3;
 
 /** What predicts quality and cost for a prompt: the part of a router file that is numbers. */
@@ -107,7 +112,7 @@ export function train(ds: Dataset, opts: TrainOptions = {}): Trained {
   const M = ds.models.length;
   const lambdas = opts.lambdas ?? DEFAULT_LAMBDAS;
   const minDf = opts.minDf ?? 2;
-  const k = Math.max(2, Math.min(opts.folds ?? 5, n));
+  const k = Math.max(2, Math.min(opts.folds ?? 4, n));
   const fold = makeFolds(n, k, opts.seed ?? 1);
   const oofByLambda = lambdas.map(() => new Float64Array(n * M));
   const oofCostUsd = new Float64Array(n * M);
@@ -128,9 +133,13 @@ export function train(ds: Dataset, opts: TrainOptions = {}): Trained {
       oofCostUsd.set(c, i * M);
     }
   }
-  // Per model, the strength with the lowest out-of-fold log-loss.
+  // One strength for all by the caller's score, else per model the lowest out-of-fold log-loss.
   const chosen = new Array<number>(M).fill(0);
-  for (let m = 0; m < M; m++) {
+  if (opts.select) {
+    const score = oofByLambda.map((oq) => opts.select!(oq, oofCostUsd));
+    chosen.fill(score.indexOf(Math.max(...score)));
+  }
+  for (let m = 0; m < M && !opts.select; m++) {
     let best = Infinity;
     lambdas.forEach((_, li) => {
       let loss = 0;

@@ -40,7 +40,7 @@ const project = () => sb.write('home/project/.routerrc.yaml', PROJECT);
 describe('mmr route', () => {
   it('prints the matching rule, what matched, the models with aliases expanded, and why', async () => {
     await project();
-    const d = await runRoute(['Write a SQL query for the top 5 customers'], {}, deps);
+    const d = (await runRoute(["Write a SQL query for the top 5 customers"], {}, deps))!;
     expect(d.rule).toBe('sql');
     expect(out).toContain('rule     sql\n');
     expect(out).toContain('matched  keywords any: "sql", "query"\n');
@@ -60,7 +60,7 @@ describe('mmr route', () => {
 
   it('-m overrides the rules; no match uses the default', async () => {
     await project();
-    expect((await runRoute(['sql'], { model: ['openai:o3'] }, deps)).source).toBe('override');
+    expect((await runRoute(["sql"], { model: ["openai:o3"] }, deps))!.source).toBe("override");
     const d = await runRoute(['tell me a joke'], {}, deps);
     expect(d).toMatchObject({ source: 'default', models: ['openai:gpt-4o-mini'] });
   });
