@@ -56,6 +56,18 @@ Every figure in the report is out of fold: measured on prompts the router was no
       await runLearn(files, opts(flags, cmd));
     });
 
+  program
+    .command('leaderboard')
+    .description('Bradley–Terry ratings with 95% intervals from your votes (and bench rows given as files), overall and per prompt category')
+    .argument('[files...]', 'extra evidence: mmr bench --out rows (pairwise wins per case) or vote logs')
+    .option('--no-votes', 'leave your vote log out (rate only the files given)')
+    .option('--min-games <n>', 'show a category only with at least this many games (default 10)', numberFlag('--min-games', { int: true, min: 1 }))
+    .option('--json', 'print the ratings as JSON')
+    .action(async (files: string[], flags: object, cmd: Command) => {
+      const { runLeaderboard } = await import('./leaderboard.js');
+      await runLeaderboard(files, opts(flags, cmd));
+    });
+
   const rules = program
     .command('rules')
     .description('list, add, remove and test routing rules (rules pick models for `mmr ask` without -m)');

@@ -9,6 +9,7 @@ import type { Classification } from '../core/classify.js';
 import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
 import type { CompiledRule, RouteContext, RoutingDecision, RuleCheck } from '../core/router.js';
 import { readPrompt } from './input.js';
+import { neutralizeLine } from '../core/terminal-safe.js';
 
 export interface RouteFlags {
   config?: string;
@@ -115,7 +116,7 @@ export function formatDecision(d: RoutingDecision, c: Classification, ruleCount:
     out += row('learned', `${d.learned.file ?? 'router'} · tradeoff ${d.learned.tradeoff}`);
     for (const k of d.learned.candidates) {
       const cost = k.costUsd === null ? 'cost unknown' : `$${k.costUsd.toPrecision(2)}`;
-      out += row('', `${k.model === d.models[0] ? '→' : ' '} ${k.model.padEnd(32)} quality ${(k.quality * 100).toFixed(0).padStart(3)}%  ${cost.padStart(10)}${k.usable ? '' : `  (not usable: ${k.unusable})`}`);
+      out += row('', `${k.model === d.models[0] ? '→' : ' '} ${neutralizeLine(k.model).padEnd(32)} quality ${(k.quality * 100).toFixed(0).padStart(3)}%  ${cost.padStart(10)}${k.usable ? '' : `  (not usable: ${k.unusable})`}`);
     }
   } else if (d.source === 'default') out += row('', 'using the default');
   out += row('models', d.models.length ? show(d.models, ', ') : '(none: set `default:` in config, add a rule, or pass -m)');

@@ -29,9 +29,20 @@ export interface EvidenceFile {
   failed: number;
   /** Bench rows without checks (nothing graded). */
   ungraded: number;
+  /** The vote lines themselves (for the leaderboard: winner, blind). */
+  voteRecords: VoteRecord[];
   /** Lines that are not evidence, with the first few line numbers. */
   skipped: number;
   skippedLines: number[];
+}
+
+/** A vote log line, either version, as far as learning needs it. */
+export interface VoteRecord {
+  prompt: string;
+  models: string[];
+  winner: string | null;
+  blind: boolean;
+  results: Array<{ model?: unknown; error?: unknown }>;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -114,15 +125,16 @@ async function* lines(file: string): AsyncGenerator<string | null> {
 
 /** Read one evidence file. Throws the fs error (ENOENT, EACCES) for the caller to name the file. */
 export async function readEvidence(file: string): Promise<EvidenceFile> {
-  const out: EvidenceFile = { file, outcomes: [], bench: 0, votes: 0, plain: 0, failed: 0, ungraded: 0, skipped: 0, skippedLines: [] };
+  const out: EvidenceFile = { file, outcomes: [], bench: 0, votes: 0, plain: 0, failed: 0, ungraded: 0, voteRecords: [], skipped: 0, skippedLines: [] };
   let n = 0;
   for await (const line of lines(file)) {
     n++;
     if (line !== null && !line.trim()) continue;
     let r: ReturnType<typeof lineOutcomes> = null;
+    let v: unknown;
     if (line !== null) {
       try {
-        r = lineOutcomes(JSON.parse(line));
+        r = lineOutcomes((v = JSON.parse(line)));
       } catch {
         r = null;
       }
@@ -135,6 +147,13 @@ export async function readEvidence(file: string): Promise<EvidenceFile> {
     } else {
       out[r.kind]++;
       for (const o of r.outcomes) out.outcomes.push(o);
+      if (r.kind === 'votes') {
+        const x = v as Record<string, unknown>;
+        out.voteRecords.push({
+          prompt: x.prompt as string, models: (x.models as unknown[]).filter((m): m is string => typeof m === 'string'), winner: x.winner as string | null,
+          blind: x.blind === true, results: Array.isArray(x.results) ? x.results.filter(isObj) : [],
+        });
+      }
     }
   }
   return out;

@@ -6,6 +6,7 @@
  */
 import { curveFigures, qualityAt, upperHull, type CurveFigures, type Point } from './curve.js';
 import type { Fitted } from './fit.js';
+import { neutralizeLine } from '../core/terminal-safe.js';
 
 export interface ModelLine {
   model: string;
@@ -111,7 +112,10 @@ const pct = (q: number) => `${(q * 100).toFixed(1)}%`;
 const usd = (c: number | null) => (c === null ? '—' : c === 0 ? '$0' : `$${c < 0.01 ? c.toPrecision(2) : c.toFixed(4)}`);
 
 /** The report as a person reads it. */
-export function formatReport(r: LearnReport): string {
+export function formatReport(report: LearnReport): string {
+  // Model names come from evidence files: neutralise them before they reach a terminal.
+  const r = { ...report, models: report.models.map((m) => ({ ...m, model: neutralizeLine(m.model) })), warnings: report.warnings.map(neutralizeLine) };
+  if (r.best) r.best = { ...r.best, model: neutralizeLine(r.best.model) };
   const w = Math.max(5, ...r.models.map((m) => m.model.length));
   let out = `evidence: ${r.prompts} prompts (${r.complete} with every model's outcome), ${r.models.length} models; ${r.folds}-fold cross-validation\n\n`;
   out += `${'model'.padEnd(w)}  ${'n'.padStart(5)}  quality (95% CI)        cost/answer  latency\n`;

@@ -152,8 +152,8 @@ describe('registerRoutingCommands', () => {
 
   it('adds route and rules list|add|rm|test with help text', () => {
     const p = program();
-    expect(p.commands.map((c) => c.name())).toEqual(['route', 'rules']);
-    const rules = p.commands[1];
+    expect(p.commands.map((c) => c.name())).toEqual(['route', 'learn', 'leaderboard', 'rules']);
+    const rules = p.commands[3];
     expect(rules.commands.map((c) => c.name())).toEqual(['list', 'add', 'rm', 'test']);
     expect(rules.commands[1].helpInformation()).toMatch(/--keywords <words>[\s\S]*--fallback <models>[\s\S]*--max-cost <usd>/);
   });
