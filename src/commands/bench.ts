@@ -17,7 +17,8 @@ import { execCommand } from '../bench/checks.js';
 import { runJudge } from '../bench/judge.js';
 import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
 import { Summary } from '../bench/summary.js';
-import { paretoFrontier, suggestRules } from '../bench/analysis.js';
+import { paretoFrontier } from '../bench/analysis.js';
+import type { EvidenceSuggestion } from '../learn/suggest.js';
 import { formatReport, pct, type BenchReport } from '../bench/report.js';
 import { Progress } from '../bench/progress.js';
 import { estimateCost } from '../bench/estimate.js';
@@ -132,6 +133,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   const out = flags.out ? createWriteStream(flags.out, { flags: 'w' }) : null;
   const openFailed = out ? new Promise<Error>((r) => out.once('error', r)) : null;
   const summary = new Summary(session.models.map((m) => m.id));
+  // Rules from evidence (src/learn/suggest.ts) need the prompts, so rows are kept only when asked for.
+  const evidence = flags.suggestRules || flags.writeRules ? (await import('../learn/suggest.js')).evidenceCollector() : null;
   const jobs = cases.length * session.models.length;
   if (jobs >= LARGE_RUN_JOBS) {
     // V8 otherwise lets the heap balloon between collections on long runs (226 MB peak for
@@ -159,6 +162,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
       judge: async (c, answer, prompt) => runJudge(judgeFor(c)!, c, prompt, answer, { ...session.engine, signal: controller.signal }),
       onRow: async (row) => {
         summary.add(row);
+        evidence?.add(row);
         progress.row(row.error !== null, row.cached ? 0 : (row.costUsd ?? 0) + row.judgeCostUsd);
         await writeRow(out, row);
       },
@@ -177,7 +181,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     tags,
     disagreements: summary.disagreements(format === 'json' ? Infinity : 10),
     frontier: paretoFrontier(models),
-    suggestions: flags.suggestRules || flags.writeRules ? suggestRules(tags, flags.tolerance ?? 2) : undefined,
+    suggestions: evidence?.suggest(flags.tolerance ?? 2),
     cases: cases.length,
     spentUsd: outcome.spentUsd,
     judgeCostUsd: models.reduce((a, s) => a + s.judgeCostUsd, 0),
@@ -186,6 +190,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     skipped: outcome.skipped,
   };
   process.stdout.write(formatReport(report, format));
+  const advice = evidence && (await evidence.advice(report.suggestions as EvidenceSuggestion[]));
+  if (advice && !quiet) stderr.write(`mmr: ${advice}\n`);
   if (flags.writeRules && report.suggestions?.length && outcome.stopped !== 'signal') {
     const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../config/rules.js')]);
     for (const s of report.suggestions) {
