@@ -63,15 +63,10 @@ export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.ex
  * strength (intercepts are not penalised). Each output's loss is averaged over its own
  * observations, so a model seen on few prompts is shrunk harder toward its mean.
  */
-export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], warm?: LinearModel, maxIter = 40, shared = 0): LinearModel {
+export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], warm?: LinearModel, maxIter = 40): LinearModel {
   const counts = new Float64Array(M);
   for (let i = 0; i < rows.length; i++) for (let m = 0; m < M; m++) if (!Number.isNaN(Y[i * M + m])) counts[m]++;
-  // With `shared` > 0, each model's weights are a shared part (what makes a prompt hard for every
-  // model) plus its own, penalised `shared` times harder, so per-model differences are estimated
-  // from evidence about differences; the shared part is folded into each model at the end.
-  const S = shared > 0 ? F : 0;
-  const x = new Float64Array((F + 1) * M + S);
-  if (warm) x.set(warm.W);
+  const x = warm ? Float64Array.from(warm.W) : new Float64Array((F + 1) * M);
   if (!warm) {
     // Start at each output's mean: the intercept-only optimum.
     for (let m = 0; m < M; m++) {
@@ -83,8 +78,6 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
   }
   const model: LinearModel = { F, M, W: x };
   const z = new Float64Array(M);
-  const own = shared > 0 ? shared : 1;
-  const base0 = (F + 1) * M;
   const objective = (w: Float64Array, g: Float64Array) => {
     model.W = w;
     g.fill(0);
@@ -92,11 +85,6 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       scores(model, r, z);
-      if (S) {
-        let z0 = 0;
-        for (let k = 0; k < r.cols.length; k++) z0 += w[base0 + r.cols[k]] * r.vals[k];
-        for (let m = 0; m < M; m++) z[m] += z0;
-      }
       for (let m = 0; m < M; m++) {
         const y = Y[i * M + m];
         if (Number.isNaN(y)) {
@@ -116,27 +104,15 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
       }
       const { cols, vals } = r;
       const K = cols.length;
-      let zs = 0;
       for (let m = 0, base = 0; m < M; m++, base += F + 1) {
         const zm = z[m];
         if (zm === 0) continue;
-        zs += zm;
         for (let k = 0; k < K; k++) g[base + cols[k]] += zm * vals[k];
         g[base + F] += zm;
       }
-      if (S && zs !== 0) for (let k = 0; k < K; k++) g[base0 + cols[k]] += zs * vals[k];
-    }
-    if (S) {
-      const lam0 = lambda[0];
-      let s0 = 0;
-      for (let c = base0; c < base0 + S; c++) {
-        s0 += w[c] * w[c];
-        g[c] += lam0 * w[c];
-      }
-      f += 0.5 * lam0 * s0;
     }
     for (let m = 0, base = 0; m < M; m++, base += F + 1) {
-      const lam = lambda[m] * own;
+      const lam = lambda[m];
       let s = 0;
       for (let c = base; c < base + F; c++) {
         const wv = w[c];
@@ -150,7 +126,6 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
   let evals = 0;
   lbfgs((w, g) => (evals++, objective(w, g)), x, { maxIter, tol: 1e-6 });
   if (process.env.MMR_LEARN_DEBUG) console.error(`fit: ${evals} evals`);
-  const W = x.slice(0, base0);
-  if (S) for (let m = 0, base = 0; m < M; m++, base += F + 1) for (let c = 0; c < F; c++) W[base + c] += x[base0 + c];
-  return { F, M, W };
+  model.W = x;
+  return model;
 }

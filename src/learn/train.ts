@@ -26,7 +26,6 @@ export interface TrainOptions {
 
 export const DEFAULT_LAMBDAS = [3e-2, 1e-2, 3e-3, 1e-3];
 const COST_LAMBDA = 1e-3;
-const SHARED = Number(process.env.MMR_SHARED ?? 0);
 
 /** What predicts quality and cost for a prompt: the part of a router file that is numbers. */
 export interface Predictor {
@@ -87,7 +86,7 @@ function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: numb
   const Yq = subset(ds, ds.quality, idx);
   const quality: LinearModel[] = [];
   let warm: LinearModel | undefined;
-  for (const lam of lambdas) quality.push((warm = fitLinear(rows, Yq, M, vocab.size, 'logistic', lam, warm, 40, SHARED)));
+  for (const lam of lambdas) quality.push((warm = fitLinear(rows, Yq, M, vocab.size, 'logistic', lam, warm)));
   const meanCostUsd = columnMeans(ds, ds.costUsd, idx);
   const Yc = subset(ds, ds.costUsd, idx, meanCostUsd);
   // Constant cost per model (a price per call, or none known): nothing to learn about cost.
