@@ -17,7 +17,6 @@ const SCRIPTS = ['latin', 'cjk', 'cyrillic', 'other'] as const;
 export const DENSE_NAMES = ['bias-ish length', 'digits', 'lines', 'code', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`)];
 /** Features only read this much of a prompt (UTF-16 code units). */
 export const FEATURE_CHARS = 16 * 1024;
-const TRIGRAMS = process.env.MMR_TRI !== "0";
 
 /** A sparse, L2-normalised feature vector: parallel arrays of ids and values, ids ascending. */
 export interface SparseVec {
@@ -62,7 +61,7 @@ export function featurize(prompt: string, classification?: Classification): Spar
     const t = m[0].length > 24 ? m[0].slice(0, 24) : m[0];
     add(hash(t, 1));
     if (prev) add(hash(`${prev} ${t}`, 2));
-    if (TRIGRAMS && t.length >= 5) for (let i = 0; i + 3 <= t.length; i++) add(hash(t.slice(i, i + 3), 3));
+    if (t.length >= 5) for (let i = 0; i + 3 <= t.length; i++) add(hash(t.slice(i, i + 3), 3));
     prev = t;
   }
   // Sublinear counts, then unit length: long prompts do not drown short ones.

@@ -123,9 +123,7 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
     }
     return f;
   };
-  let evals = 0;
-  lbfgs((w, g) => (evals++, objective(w, g)), x, { maxIter, tol: 1e-6 });
-  if (process.env.MMR_LEARN_DEBUG) console.error(`fit: ${evals} evals`);
+  lbfgs(objective, x, { maxIter, tol: 1e-6 });
   model.W = x;
   return model;
 }
