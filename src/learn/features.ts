@@ -24,12 +24,17 @@ export interface SparseVec {
   val: Float32Array;
 }
 
-/** FNV-1a over a string, seeded so unigrams, bigrams and trigrams do not collide by design. */
-function hash(s: string, seed: number): number {
+/** FNV-1a over s[from, to), seeded so unigrams, bigrams and trigrams do not collide by design. */
+function hash(s: string, from: number, to: number, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0) & MASK;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
+/** A bigram's id from its two words' hashes (no string is built). */
+const pair = (a: number, b: number) => (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ 0x2545f491) >>> 0;
+
+/** Every id a prompt produces goes here; sorting and run-length counting beats a Map ~3×. */
+let scratch = new Int32Array(8192);
 
 // Words (letters/digits/underscore runs), single CJK characters, or single symbols.
 const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
@@ -53,21 +58,43 @@ function scriptOf(text: string): (typeof SCRIPTS)[number] {
 export function featurize(prompt: string, classification?: Classification): SparseVec {
   const text = prompt.length > FEATURE_CHARS ? prompt.slice(0, FEATURE_CHARS) : prompt;
   const lower = text.toLowerCase();
-  const counts = new Map<number, number>();
-  const add = (id: number) => counts.set(id, (counts.get(id) ?? 0) + 1);
-  let prev = '';
+  let n = 0;
+  const add = (id: number) => {
+    if (n === scratch.length) {
+      const bigger = new Int32Array(n * 2);
+      bigger.set(scratch);
+      scratch = bigger;
+    }
+    scratch[n++] = id;
+  };
+  let prev = 0;
   TOKEN_RE.lastIndex = 0;
   for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) {
-    const t = m[0].length > 24 ? m[0].slice(0, 24) : m[0];
-    add(hash(t, 1));
-    if (prev) add(hash(`${prev} ${t}`, 2));
-    if (t.length >= 5) for (let i = 0; i + 3 <= t.length; i++) add(hash(t.slice(i, i + 3), 3));
-    prev = t;
+    const start = m.index;
+    const end = start + Math.min(m[0].length, 24);
+    const h = hash(lower, start, end, 1);
+    add(h & MASK);
+    if (prev) add(pair(prev, h) & MASK);
+    if (end - start >= 5) for (let i = start; i + 3 <= end; i++) add(hash(lower, i, i + 3, 3) & MASK);
+    prev = h || 1;
   }
   // Sublinear counts, then unit length: long prompts do not drown short ones.
-  const ids = [...counts.keys()].sort((a, b) => a - b);
-  const vals = ids.map((id) => 1 + Math.log(counts.get(id)!));
-  const norm = Math.hypot(...vals) || 1;
+  const sorted = scratch.subarray(0, n).sort();
+  const idList: number[] = [];
+  const valList: number[] = [];
+  let sq = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && sorted[j] === sorted[i]) j++;
+    const v = 1 + Math.log(j - i);
+    idList.push(sorted[i]);
+    valList.push(v);
+    sq += v * v;
+    i = j;
+  }
+  const ids = idList;
+  const vals = valList;
+  const norm = Math.sqrt(sq) || 1;
   const c = classification ?? scanPrompt(text).classification;
   const digits = (text.match(/\d/g)?.length ?? 0) / Math.max(1, text.length);
   const lines = text.split('\n').length;
