@@ -108,6 +108,59 @@ export function toRe2(source: string): { re2: string } | { error: string } {
   return { re2: out };
 }
 
+/**
+ * A substring every match must contain (the longest run of plain characters at the top level of a
+ * pattern with no top-level `|`), or null. Checking it with `includes` first is linear and skips
+ * the RE2 run for almost every prompt a rule does not match.
+ */
+export function requiredLiteral(source: string): string | null {
+  let best = '';
+  let run = '';
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '|') return null;
+    if (c === '(' || c === '[') {
+      // Skip the group or class whole (nested groups, escapes and classes inside included).
+      let depth = 0;
+      let inClass = false;
+      for (; i < source.length; i++) {
+        const d = source[i];
+        if (d === '\\') i++;
+        else if (inClass) inClass = d !== ']';
+        else if (d === '[') inClass = true;
+        else if (d === '(') depth++;
+        else if (d === ')' && --depth === 0) break;
+        if (c === '[' && !inClass && depth === 0) break;
+      }
+      end();
+      continue;
+    }
+    let ch: string | null = null;
+    const brace = /^\{\d+(?:,\d*)?\}|^\\[pPux]\{[^}]*\}|^\\k<[^>]*>/.exec(source.slice(i, i + 64));
+    if (brace) {
+      // A counted repeat, or an escape with a braced argument: never plain text.
+      i += brace[0].length - 1;
+    } else if (c === '\\') {
+      const e = source[i + 1] ?? '';
+      i++;
+      if (/[^A-Za-z0-9]/.test(e)) ch = e;
+    } else if (!'.^$*+?{}'.includes(c)) ch = c;
+    const q = source[i + 1];
+    if (ch !== null && (q === '*' || q === '?' || q === '{')) ch = null; // optional or counted: not required as is
+    if (ch === null) end();
+    else {
+      run += ch;
+      if (q === '+') end();
+    }
+  }
+  end();
+  return best.length >= 2 ? best : null;
+}
+
 /** `pattern` → case-insensitive; `/pattern/flags` → those flags. Returns the compiled regex, or why not. */
 export function compileRegex(written: string): RuleRegex | string {
   const lit = /^\/(.+)\/([a-z]*)$/s.exec(written);
@@ -130,9 +183,13 @@ export function compileRegex(written: string): RuleRegex | string {
     return `regex /${source}/ is refused: RE2 cannot run it (${(err as Error).message.replace(/^error parsing regexp: /, '')})`;
   }
   const shown = `/${source}/${flags}`;
+  const icase = flags.includes('i');
+  const required = requiredLiteral(source);
+  const need = required && icase ? required.toLowerCase() : required;
   return {
     source: written,
-    test: (s: string) => compiled.test(s),
+    // ſ and the Kelvin sign fold to s and k under i, and toLowerCase does not map them: no shortcut then.
+    test: (s: string, lower?: string) => (need && (icase ? lower !== undefined && !/[\u017f\u212a]/.test(lower) && !lower.includes(need) : !s.includes(need)) ? false : compiled.test(s)),
     match: (s: string) => compiled.exec(s)?.[0] ?? null,
     toString: () => shown,
   };

@@ -129,9 +129,9 @@ function addConditions(w: Walker, when: Record<string, unknown>, at: PathSeg[], 
     if (res.length === list.length && res.length) {
       out.push({
         cost: 2, label: `regex ${res.map(String).join(' | ')}`, spec: { kind: 'regex', sources: list },
-        test: (v) => res.some((r) => r.test(v.forRegex())),
+        test: (v) => res.some((r) => r.test(v.forRegex(), v.forRegexLower())),
         explain: (v) => {
-          const r = res.find((x) => x.test(v.forRegex()))!;
+          const r = res.find((x) => x.test(v.forRegex(), v.forRegexLower()))!;
           const m = r.match(v.forRegex()) ?? '';
           return `regex ${r}: "${m.length > 40 ? `${m.slice(0, 40)}…` : m}"`;
         },

@@ -17,7 +17,8 @@ export const REGEX_SCAN_CHARS = 8 * 1024;
 export interface RuleRegex {
   /** As written in config. */
   source: string;
-  test(text: string): boolean;
+  /** `lower` is `text` lower-cased, when the caller has it (lets a literal prefilter skip the engine). */
+  test(text: string, lower?: string): boolean;
   /** The first match's text, or null. */
   match(text: string): string | null;
   /** `/pattern/flags`. */
@@ -61,6 +62,7 @@ export class PromptView {
   /** Keyword hits per index: rules compiled together share one, so the prompt is scanned once. */
   private readonly hits = new Map<KeywordIndex, Set<string>>();
   private regexText?: string;
+  private regexLower?: string;
   constructor(
     readonly lower: string,
     readonly text: string,
@@ -73,6 +75,10 @@ export class PromptView {
   }
   forRegex(): string {
     return (this.regexText ??= this.text.length > REGEX_SCAN_CHARS ? this.text.slice(0, REGEX_SCAN_CHARS) : this.text);
+  }
+  /** forRegex() lower-cased, computed once. */
+  forRegexLower(): string {
+    return (this.regexLower ??= this.text.length > REGEX_SCAN_CHARS ? this.forRegex().toLowerCase() : this.lower);
   }
 }
 

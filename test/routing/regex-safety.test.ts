@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { route } from '../../src/core/router.js';
 import { compileRules } from '../../src/config/rules.js';
-import { compileRegex, REGEX_SCAN_CHARS, toRe2, type RuleRegex } from '../../src/config/rule-regex.js';
+import { compileRegex, REGEX_SCAN_CHARS, requiredLiteral, toRe2, type RuleRegex } from '../../src/config/rule-regex.js';
 
 const refused = (p: string) => {
   const r = compileRegex(p);
@@ -102,10 +102,39 @@ describe('rule regexes run on a linear-time engine', () => {
       const re = compileRegex(src);
       if (typeof re === 'string') continue;
       for (const s of inputs) {
-        expect(re.test(s), `${src} on "${s}"`).toBe(new RegExp(src, 'i').test(s));
+        expect(re.test(s, s.toLowerCase()), `${src} on "${s}"`).toBe(new RegExp(src, "i").test(s));
         compared++;
       }
     }
     expect(compared).toBeGreaterThan(500);
   });
+});
+
+describe('required-literal prefilter', () => {
+  it.each([
+    ['\\bTICKET-\\d{3,}\\b', 'TICKET-'],
+    ['^/cmd1\\b', '/cmd1'],
+    ['c\\+\\+', 'c++'],
+    ['colou?r', 'colo'],
+    ['ab+c', 'ab'],
+    ['(foo|bar)baz', 'baz'],
+    ['foo|bar', null],
+    ['[a-z]+@x', '@x'],
+    ['\\d+', null],
+  ])('%s needs %s', (src, lit) => {
+    expect(requiredLiteral(src)).toBe(lit);
+  });
+
+  it('gives the same answers as the engine alone, Unicode case folding included', () => {
+    const re = ok('select');
+    for (const s of ['SELECT * FROM t', 'nothing here', 'ſelect (long s)', 'sElEcT']) expect(re.test(s, s.toLowerCase()), s).toBe(new RegExp('select', 'iu').test(s));
+    expect(ok('/Select/').test('select', 'select')).toBe(false);
+    expect(ok('/Select/').test('Select', 'select')).toBe(true);
+  });
+});
+
+it('the prefilter never reads a quantifier or an escape argument as text', () => {
+  expect(requiredLiteral('/x{3}yz/')).toBe('yz/');
+  expect(requiredLiteral('\\p{Script=Greek}{2}ab')).toBe('ab');
+  expect(requiredLiteral('\\u{1F600}ok')).toBe('ok');
 });
