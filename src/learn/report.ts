@@ -12,7 +12,7 @@ export interface ModelLine {
   model: string;
   /** Prompts with an outcome for this model. */
   n: number;
-  /** Mean quality 0–1 and its 95% interval (normal approximation). */
+  /** Mean quality 0–1 and its 95% Wilson interval. */
   quality: number;
   low: number;
   high: number;
@@ -44,11 +44,19 @@ export const THIN_PROMPTS = 50;
 /** Fewer outcomes than this for one model is thin evidence about it. */
 export const THIN_PER_MODEL = 20;
 
-function stats(values: number[]): { mean: number; half: number } {
+/**
+ * Mean of 0–1 qualities and its 95% Wilson score interval (exact in form for pass/fail, and
+ * sensible at 0% and 100%, where a normal interval collapses to a point).
+ */
+export function wilson(values: readonly number[]): { mean: number; low: number; high: number } {
   const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, half: n > 1 ? (1.96 * sd) / Math.sqrt(n) : 1 };
+  const p = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  if (!n) return { mean: 0, low: 0, high: 1 };
+  const z = 1.96;
+  const d = 1 + (z * z) / n;
+  const center = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return { mean: p, low: Math.max(0, center - half), high: Math.min(1, center + half) };
 }
 
 export function buildReport(fit: Fitted): LearnReport {
@@ -56,11 +64,11 @@ export function buildReport(fit: Fitted): LearnReport {
   const M = ds.models.length;
   const col = (arr: Float64Array, m: number, rows?: number[]) => (rows ?? ds.prompts.map((_, i) => i)).map((i) => arr[i * M + m]).filter((v) => !Number.isNaN(v));
   const models: ModelLine[] = ds.models.map((model, m) => {
-    const q = stats(col(ds.quality, m));
+    const q = wilson(col(ds.quality, m));
     const c = col(ds.costUsd, m);
     const l = col(ds.latencyMs, m);
     return {
-      model, n: col(ds.quality, m).length, quality: q.mean, low: Math.max(0, q.mean - q.half), high: Math.min(1, q.mean + q.half),
+      model, n: col(ds.quality, m).length, quality: q.mean, low: q.low, high: q.high,
       costUsd: c.length ? c.reduce((a, b) => a + b, 0) / c.length : null,
       latencyMs: l.length ? l.reduce((a, b) => a + b, 0) / l.length : null,
     };

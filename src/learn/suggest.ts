@@ -15,6 +15,7 @@ import { checkRules, type RuleConfig } from '../core/router.js';
 import { compileRules } from '../config/rules.js';
 import type { Outcome } from './dataset.js';
 import { lineOutcomes } from './evidence.js';
+import { wilson } from './report.js';
 
 /** Fewest matched cases (each graded for every model) behind a proposed rule. */
 export const MIN_CASES = 20;
@@ -56,10 +57,8 @@ function conditionFor(group: Case[], others: Case[]): RuleConfig['when'] | null 
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 function interval(xs: number[]): [number, number] {
-  const m = mean(xs);
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 1;
-  const h = (1.96 * sd) / Math.sqrt(Math.max(1, xs.length));
-  return [m - h, m + h];
+  const w = wilson(xs);
+  return [w.low, w.high];
 }
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
