@@ -14,7 +14,7 @@ const MASK = (1 << HASH_BITS) - 1;
 /** Dense features live above the hashed space. */
 export const DENSE_BASE = 1 << HASH_BITS;
 const SCRIPTS = ['latin', 'cjk', 'cyrillic', 'other'] as const;
-export const DENSE_NAMES = ['bias-ish length', 'digits', 'lines', 'code', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`)];
+export const DENSE_NAMES = ['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`)];
 /** Features only read this much of a prompt (UTF-16 code units). */
 export const FEATURE_CHARS = 16 * 1024;
 
@@ -68,8 +68,10 @@ export function featurize(prompt: string, classification?: Classification): Spar
     scratch[n++] = id;
   };
   let prev = 0;
+  let words = 0;
   TOKEN_RE.lastIndex = 0;
   for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) {
+    words++;
     const start = m.index;
     const end = start + Math.min(m[0].length, 24);
     const h = hash(lower, start, end, 1);
@@ -77,6 +79,12 @@ export function featurize(prompt: string, classification?: Classification): Spar
     if (prev) add(pair(prev, h) & MASK);
     if (end - start >= 5) for (let i = start; i + 3 <= end; i++) add(hash(lower, i, i + 3, 3) & MASK);
     prev = h || 1;
+  }
+  const c = classification ?? scanPrompt(text).classification;
+  // Each classifier signal that fired is a word of its own (`§code-syntax`), so signals count as evidence too.
+  for (const sig of c.signals) {
+    const name = `§${sig.replace(/\(.*$/, '')}`;
+    add(hash(name, 0, name.length, 1) & MASK);
   }
   // Sublinear counts, then unit length: long prompts do not drown short ones.
   const sorted = scratch.subarray(0, n).sort();
@@ -95,14 +103,20 @@ export function featurize(prompt: string, classification?: Classification): Spar
   const ids = idList;
   const vals = valList;
   const norm = Math.sqrt(sq) || 1;
-  const c = classification ?? scanPrompt(text).classification;
   const digits = (text.match(/\d/g)?.length ?? 0) / Math.max(1, text.length);
   const lines = text.split('\n').length;
+  const numbers = text.match(/\d+(?:[.,]\d+)*/g) ?? [];
+  const sentences = text.split(/[.!?。！？]+\s/).length;
   const dense = [
     Math.log1p(prompt.length) / 8,
     Math.min(1, digits * 5),
     Math.log1p(lines) / 4,
     c.hasCode ? 1 : 0,
+    Math.log1p(numbers.length) / 4,
+    Math.log1p(sentences) / 4,
+    Math.log1p(words) / 8,
+    /\?\s*$/.test(text) ? 1 : 0,
+    Math.min(1, Math.max(0, ...numbers.map((x) => x.length)) / 10),
     ...CATEGORIES.map((k) => Math.min(1, c.scores[k] / 6)),
     ...SCRIPTS.map((s) => (s === scriptOf(text) ? 1 : 0)),
   ];

@@ -43,7 +43,9 @@ export interface Trained {
   /** Out-of-fold predictions, prompts × models. */
   oofQuality: Float64Array;
   oofCostUsd: Float64Array;
-  /** L2 strength chosen per model. */
+  /** True when the weights are the mean over the whole regularisation path (it routed better out of fold). */
+  averaged: boolean;
+  /** L2 strength chosen per model (all of them when averaged). */
   lambda: number[];
   folds: number;
 }
@@ -133,11 +135,22 @@ export function train(ds: Dataset, opts: TrainOptions = {}): Trained {
       oofCostUsd.set(c, i * M);
     }
   }
+  // Candidate "all of them": the mean logit over the regularisation path, a cheap ensemble that
+  // is still one linear model (the mean of the path's weights).
+  const logit = (p: number) => Math.log(Math.max(1e-9, p) / Math.max(1e-9, 1 - p));
+  const pathMean = new Float64Array(n * M);
+  for (let j = 0; j < n * M; j++) {
+    let z = 0;
+    for (const oq of oofByLambda) z += logit(oq[j]);
+    pathMean[j] = sigmoid(z / oofByLambda.length);
+  }
   // One strength for all by the caller's score, else per model the lowest out-of-fold log-loss.
   const chosen = new Array<number>(M).fill(0);
+  let averaged = false;
   if (opts.select) {
     const score = oofByLambda.map((oq) => opts.select!(oq, oofCostUsd));
     chosen.fill(score.indexOf(Math.max(...score)));
+    averaged = lambdas.length > 1 && opts.select(pathMean, oofCostUsd) > Math.max(...score);
   }
   for (let m = 0; m < M && !opts.select; m++) {
     let best = Infinity;
@@ -152,11 +165,17 @@ export function train(ds: Dataset, opts: TrainOptions = {}): Trained {
       if (loss < best - 1e-9) (best = loss), (chosen[m] = li);
     });
   }
-  const oofQuality = new Float64Array(n * M);
-  for (let i = 0; i < n; i++) for (let m = 0; m < M; m++) oofQuality[i * M + m] = oofByLambda[chosen[m]][i * M + m];
+  const oofQuality = averaged ? pathMean : new Float64Array(n * M);
+  if (!averaged) for (let i = 0; i < n; i++) for (let m = 0; m < M; m++) oofQuality[i * M + m] = oofByLambda[chosen[m]][i * M + m];
   const lambda = chosen.map((li) => lambdas[li]);
   const all = Array.from({ length: n }, (_, i) => i);
-  const fit = fitOn(ds, all, minDf, [lambda]);
+  const fit = fitOn(ds, all, minDf, averaged ? lambdas.map((l) => new Array(M).fill(l)) : [lambda]);
+  const quality = fit.quality[0];
+  if (averaged) {
+    const W = new Float64Array(quality.W.length);
+    for (const qm of fit.quality) for (let j = 0; j < W.length; j++) W[j] += qm.W[j] / fit.quality.length;
+    quality.W = W;
+  }
   const ids = Int32Array.from([...fit.vocab.keys()]);
-  return { predictor: { ids, quality: fit.quality[0], cost: fit.cost, meanCostUsd: fit.meanCostUsd }, oofQuality, oofCostUsd, lambda, folds: k };
+  return { predictor: { ids, quality, cost: fit.cost, meanCostUsd: fit.meanCostUsd }, oofQuality, oofCostUsd, lambda: averaged ? [...lambdas] : lambda, folds: k, averaged };
 }
