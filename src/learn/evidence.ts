@@ -1,7 +1,8 @@
 /**
  * Reading evidence: JSONL files whose lines are any of
  * - `mmr bench --out` rows (`caseId`, `model`, `prompt`, `checks`, `pass`, `costUsd`, ...):
- *   quality = the mean judge score / 10 when the row has scored judge checks, else 1/0 for pass/fail;
+ *   quality = the mean judge score / 10 when the row has scored judge checks (or a `judgeScore`),
+ *   else 1/0 for pass/fail; samples of a case are averaged, turns kept apart;
  * - vote log lines, versions 1 and 2 (`prompt`, `models`, `winner`, `results`, v2 adds `v`,
  *   `conversation`, `turn`, `system`, `context`): the winner scores 1, the others 0 ("none good":
  *   0 for all);
@@ -65,6 +66,9 @@ export function benchQuality(v: Record<string, unknown>): number | null {
   const checks = Array.isArray(v.checks) ? v.checks.filter(isObj) : [];
   const scores = checks.filter((c) => c.type === 'judge').map((c) => num(c.score)).filter((s): s is number => s !== null);
   if (scores.length) return Math.min(1, scores.reduce((a, b) => a + b, 0) / scores.length / 10);
+  // A row-level judge score (1–10), when the bench writes one.
+  const judge = num(v.judgeScore);
+  if (judge !== null) return Math.min(1, judge / 10);
   if (v.pass === true) return 1;
   if (v.pass === false) return 0;
   return null;
@@ -91,7 +95,9 @@ export function lineOutcomes(v: unknown): { kind: 'bench' | 'votes' | 'plain'; o
     if (v.error !== null && v.error !== undefined) return 'failed';
     const quality = benchQuality(v);
     if (quality === null) return 'ungraded';
-    const group = `bench\u0000${v.caseId}\u0000${typeof v.system === 'string' ? v.system : ''}\u0000${prompt}`;
+    // Samples of one case are one prompt (averaged); turns of a conversation are different prompts.
+    const turn = typeof v.turn === 'number' ? v.turn : '';
+    const group = `bench\u0000${v.caseId}\u0000${turn}\u0000${typeof v.system === 'string' ? v.system : ''}\u0000${prompt}`;
     return { kind: 'bench', outcomes: [{ prompt: clip(prompt), group, model: v.model, quality, costUsd: num(v.costUsd), latencyMs: num(v.latencyMs), source: 'bench' }] };
   }
   if (typeof v.prompt === 'string' && typeof v.model === 'string' && v.model && typeof v.quality === 'number' && v.quality >= 0 && v.quality <= 1) {

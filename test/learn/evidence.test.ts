@@ -72,3 +72,14 @@ describe('readEvidence', () => {
     await expect(readEvidence('/nonexistent/rows.jsonl')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('fields the bench may add', () => {
+  it('a row-level judgeScore counts when no check has a score; samples share a prompt, turns do not', () => {
+    expect(benchQuality(bench({ pass: true, judgeScore: 6 }))).toBe(0.6);
+    const a = lineOutcomes(bench({ sample: 1 })) as { outcomes: Array<{ group: string }> };
+    const b = lineOutcomes(bench({ sample: 2 })) as { outcomes: Array<{ group: string }> };
+    const t2 = lineOutcomes(bench({ turn: 2 })) as { outcomes: Array<{ group: string }> };
+    expect(a.outcomes[0].group).toBe(b.outcomes[0].group);
+    expect(t2.outcomes[0].group).not.toBe(a.outcomes[0].group);
+  });
+});
