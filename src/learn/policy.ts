@@ -4,6 +4,7 @@
  * quality − λ(T) · cost. Tens of microseconds for a 2 KB prompt and 14 models (bench/learned.ts).
  */
 import type { Classification } from '../core/classify.js';
+import type { LearnedCandidate } from '../core/router.js';
 import { featurize } from './features.js';
 import { encode } from './linear.js';
 import { predictRow, type Predictor } from './train.js';
@@ -23,18 +24,8 @@ export interface LearnedRouter {
   vocab: Map<number, number>;
 }
 
-export interface Candidate {
-  model: string;
-  /** Predicted quality, 0–1. */
-  quality: number;
-  /** Predicted USD per answer; null when the evidence had no cost for this model. */
-  costUsd: number | null;
-  /** quality − λ·cost at the tradeoff used. */
-  utility: number;
-  usable: boolean;
-  /** Why it was not chosen when not usable, e.g. `OPENAI_API_KEY is not set`. */
-  unusable?: string;
-}
+/** One model as the router saw a prompt (the shape routing decisions carry). */
+export type Candidate = LearnedCandidate;
 
 export interface LearnedDecision {
   model: string;
