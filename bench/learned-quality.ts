@@ -11,7 +11,10 @@ import { decide } from '../src/learn/policy.js';
 import { curveFigures, type Point } from '../src/learn/curve.js';
 import { bucket, gsm8k, haveRealdata, mmlu, split, zeroeval } from './realdata.js';
 
-const TS = Array.from({ length: 11 }, (_, i) => i / 10);
+// T = 0, 0.1, …, 1, as the unseen-data check routes; the 2-model sets also get T in steps of 0.01,
+// because RouteLLM's APGR is computed over every threshold of the router's score, not 11 of them.
+let TS = Array.from({ length: 11 }, (_, i) => i / 10);
+const FINE = Array.from({ length: 101 }, (_, i) => i / 100);
 
 interface Eval {
   points: Array<Point & { t: number }>;
@@ -21,14 +24,14 @@ interface Eval {
 }
 
 /** Route each held-out prompt at every T; score with its known outcomes. */
-function evaluate(train: Outcome[], test: Outcome[], seed = 1): Eval {
+function evaluate(train: Outcome[], test: Outcome[], seed = 1, ts = TS): Eval {
   const t0 = performance.now();
   const { router } = fitRouter(train, { seed });
   const trainMs = performance.now() - t0;
   const ds = buildDataset(test);
   const M = ds.models.length;
   const col = new Map(ds.models.map((m, i) => [m, i]));
-  const points = TS.map((t) => {
+  const points = ts.map((t) => {
     let q = 0, c = 0;
     ds.prompts.forEach((p, i) => {
       const d = decide(router, p, { tradeoff: t })!;
@@ -71,8 +74,9 @@ function pool(evals: Eval[], sizes: number[]): Eval {
   };
 }
 
-function report(name: string, e: Eval, unit: string, targets: string): void {
+function report(name: string, e: Eval, unit: string, targets: string, fine?: Eval): void {
   const f = curveFigures(e.points, e.singles);
+  const ff = fine ? curveFigures(fine.points, fine.singles) : null;
   const best = e.singles.reduce((a, b) => (b.quality > a.quality ? b : a));
   const fmt = (c: number) => (unit === '$' ? `$${(c * 1000).toFixed(3)}/1k` : `${(c * 100).toFixed(0)}% strong`);
   console.log(`\n## ${name}  (train ${e.trainMs.toFixed(0)} ms per fit)`);
@@ -81,6 +85,7 @@ function report(name: string, e: Eval, unit: string, targets: string): void {
   for (const p of e.points) console.log(`  router T=${p.t.toFixed(1)}${' '.repeat(24)} quality ${(p.quality * 100).toFixed(1).padStart(5)}%  cost ${fmt(p.cost)}`);
   const cheapestAtBest = e.points.filter((p) => p.quality >= best.quality - 1e-9).sort((a, b) => a.cost - b.cost)[0];
   console.log(`  AUC router ${f.auc.toFixed(4)} vs zero-router ${f.zeroAuc.toFixed(4)} (${f.auc - f.zeroAuc >= 0 ? '+' : ''}${(f.auc - f.zeroAuc).toFixed(4)})  APGR ${f.apgr.toFixed(3)}  CPT(50%) ${f.cpt50 === null ? 'never' : `${(f.cpt50 * 100).toFixed(1)}%`}  CPT(80%) ${f.cpt80 === null ? 'never' : `${(f.cpt80 * 100).toFixed(1)}%`}`);
+  if (ff) console.log(`  with T in steps of 0.01 (RouteLLM's method): APGR ${ff.apgr.toFixed(3)}  CPT(50%) ${ff.cpt50 === null ? 'never' : `${(ff.cpt50 * 100).toFixed(1)}%`}  CPT(80%) ${ff.cpt80 === null ? 'never' : `${(ff.cpt80 * 100).toFixed(1)}%`}  AUC ${ff.auc.toFixed(4)}`);
   console.log(`  best single ${best.model} ${(best.quality * 100).toFixed(1)}% at ${fmt(best.cost)}; router matches it at ${cheapestAtBest ? `${fmt(cheapestAtBest.cost)} (${((cheapestAtBest.cost / best.cost) * 100).toFixed(0)}% of its cost)` : 'no T'}`);
   console.log(`  targets: ${targets}`);
 }
@@ -108,17 +113,21 @@ if (only === 'dev') {
   // report's), so choices are never made on the held-out prompts the report uses.
   const which = process.argv[3];
   if (!which || which === 'gsm8k') report('dev: GSM8K training part, 3-fold CV', crossValidate(split(gsm8k())[0], 3, 1), '%', 'dev');
+  if (which === 'gsm8k-fine') {
+    TS = FINE;
+    report('dev: GSM8K training part, 3-fold CV, T step 0.01', crossValidate(split(gsm8k())[0], 3, 1), '%', 'dev');
+  }
   if (!which || which === 'mmlu') report('dev: MMLU training part, 3-fold CV', crossValidate(split(mmlu())[0], 3, 1), '%', 'dev');
   if (!which || which === 'zeroeval') report('dev: ZeroEval, 3-fold CV', crossValidate(zeroeval(), 3, 1), '$', 'dev');
   process.exit(0);
 }
 if (!only || only === 'gsm8k') {
   const [tr, te] = split(gsm8k());
-  report(`RouteLLM GSM8K, held-out 40% (${new Set(te.map((r) => r.prompt)).size} prompts)`, evaluate(tr, te), '%', 'above the zero-router; APGR ≥ 0.68');
+  report(`RouteLLM GSM8K, held-out 40% (${new Set(te.map((r) => r.prompt)).size} prompts)`, evaluate(tr, te), '%', 'above the zero-router; APGR ≥ 0.68', evaluate(tr, te, 1, FINE));
 }
 if (!only || only === 'mmlu') {
   const [tr, te] = split(mmlu());
-  report(`RouteLLM MMLU (6 subjects), held-out 40% (${new Set(te.map((r) => r.prompt)).size} prompts)`, evaluate(tr, te), '%', 'above the zero-router; APGR ≥ 0.58');
+  report(`RouteLLM MMLU (6 subjects), held-out 40% (${new Set(te.map((r) => r.prompt)).size} prompts)`, evaluate(tr, te), '%', 'above the zero-router; APGR ≥ 0.58', evaluate(tr, te, 1, FINE));
 }
 if (!only || only === 'zeroeval') {
   report('ZeroEval crux+math, 14 models, 5-fold CV (each prompt routed by a router that never saw it)', crossValidate(zeroeval(), 5), '$', "above the zero-router; the best model's quality at ≤ 50% of its cost");
