@@ -13,6 +13,7 @@ import type { Classification } from '../core/classify.js';
 import type { LearnedPick } from '../core/router.js';
 import { expandAlias, parseModelId, resolveProvider } from '../core/resolve.js';
 import type { LearnedRouter } from '../learn/policy.js';
+import { neutralizeLine } from '../core/terminal-safe.js';
 
 /** Where `mmr learn` writes by default, beside the project config. */
 export const DEFAULT_ROUTER_FILE = path.join('.mmr', 'router.json');
@@ -58,7 +59,7 @@ export function loadRouterFile(file: string): Promise<LearnedRouter> {
   if (!p) {
     p = (async () => {
       const { MAX_ROUTER_BYTES, parseRouter } = await import('../learn/router-file.js');
-      const fail = (why: string) => new UsageError(`router file ${file}: ${why}`, 'create it with `mmr learn EVIDENCE.jsonl` (see mmr learn --help), or pass another with --router FILE');
+      const fail = (why: string) => new UsageError(`router file ${neutralizeLine(file)}: ${why}`, 'create it with `mmr learn EVIDENCE.jsonl` (see mmr learn --help), or pass another with --router FILE');
       const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
         throw fail(err.code === 'ENOENT' ? 'no such file' : err.message);
       });

@@ -48,6 +48,8 @@ export interface VoteRecord {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
+/** A model id is printed in reports: one with control characters is not evidence. */
+const modelOk = (m: unknown): m is string => typeof m === 'string' && m.length > 0 && m.length < 300 && !/[\u0000-\u001f\u007f-\u009f]/.test(m);
 const clip = (s: string) => (s.length > MAX_PROMPT ? s.slice(0, MAX_PROMPT) : s);
 
 /** The user text of a bench row: `prompt`, else the last user turn of `messages`. */
@@ -78,7 +80,7 @@ export function benchQuality(v: Record<string, unknown>): number | null {
 export function lineOutcomes(v: unknown): { kind: 'bench' | 'votes' | 'plain'; outcomes: Outcome[] } | 'failed' | 'ungraded' | null {
   if (!isObj(v)) return null;
   if ('winner' in v && Array.isArray(v.models) && typeof v.prompt === 'string' && (v.winner === null || typeof v.winner === 'string')) {
-    const models = v.models.filter((m): m is string => typeof m === 'string' && m.length > 0);
+    const models = v.models.filter(modelOk);
     const results = Array.isArray(v.results) ? v.results.filter(isObj) : [];
     const context = Array.isArray(v.context) ? JSON.stringify(v.context).slice(0, 4096) : '';
     const group = `vote\u0000${typeof v.system === 'string' ? v.system : ''}\u0000${context}\u0000${v.prompt}`;
@@ -89,7 +91,7 @@ export function lineOutcomes(v: unknown): { kind: 'bench' | 'votes' | 'plain'; o
     });
     return { kind: 'votes', outcomes };
   }
-  if (typeof v.caseId === 'string' && typeof v.model === 'string' && v.model) {
+  if (typeof v.caseId === 'string' && modelOk(v.model)) {
     const prompt = benchPrompt(v);
     if (prompt === null) return null;
     if (v.error !== null && v.error !== undefined) return 'failed';
@@ -100,7 +102,7 @@ export function lineOutcomes(v: unknown): { kind: 'bench' | 'votes' | 'plain'; o
     const group = `bench\u0000${v.caseId}\u0000${turn}\u0000${typeof v.system === 'string' ? v.system : ''}\u0000${prompt}`;
     return { kind: 'bench', outcomes: [{ prompt: clip(prompt), group, model: v.model, quality, costUsd: num(v.costUsd), latencyMs: num(v.latencyMs), source: 'bench' }] };
   }
-  if (typeof v.prompt === 'string' && typeof v.model === 'string' && v.model && typeof v.quality === 'number' && v.quality >= 0 && v.quality <= 1) {
+  if (typeof v.prompt === 'string' && modelOk(v.model) && typeof v.quality === 'number' && v.quality >= 0 && v.quality <= 1) {
     return { kind: 'plain', outcomes: [{ prompt: clip(v.prompt), group: `plain\u0000${v.prompt}`, model: v.model, quality: v.quality, costUsd: num(v.costUsd), latencyMs: num(v.latencyMs), source: 'outcome' }] };
   }
   return null;
@@ -156,7 +158,7 @@ export async function readEvidence(file: string): Promise<EvidenceFile> {
       if (r.kind === 'votes') {
         const x = v as Record<string, unknown>;
         out.voteRecords.push({
-          prompt: x.prompt as string, models: (x.models as unknown[]).filter((m): m is string => typeof m === 'string'), winner: x.winner as string | null,
+          prompt: x.prompt as string, models: (x.models as unknown[]).filter(modelOk), winner: x.winner as string | null,
           blind: x.blind === true, results: Array.isArray(x.results) ? x.results.filter(isObj) : [],
         });
       }

@@ -14,6 +14,8 @@ export const ROUTER_FORMAT = 'mmr-router';
 export const ROUTER_VERSION = 1;
 /** Largest router file read, in bytes. */
 export const MAX_ROUTER_BYTES = 64 * 1024 * 1024;
+/** Control characters: a model id with one could drive the terminal it is printed on. */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export interface RouterFileMeta {
   /** ISO 8601. */
@@ -74,14 +76,17 @@ export function parseRouter(text: string): { router: LearnedRouter; meta: Router
   let doc: Json;
   try {
     doc = JSON.parse(text) as Json;
-  } catch (err) {
-    throw new Error(`not JSON (${(err as Error).message})`);
+  } catch {
+    // Not the parser's message: it quotes the file's text, and the file could be anything.
+    throw new Error('not JSON');
   }
   if (!doc || typeof doc !== 'object' || doc.format !== ROUTER_FORMAT) throw new Error(`not an mmr router file (no "format": "${ROUTER_FORMAT}")`);
   if (doc.version !== ROUTER_VERSION) throw new Error(`router format version ${String(doc.version)} is not supported (this mmr reads version ${ROUTER_VERSION}); run mmr learn again`);
   if (doc.hashBits !== HASH_BITS) throw new Error(`hashBits ${String(doc.hashBits)} does not match this mmr (${HASH_BITS}); run mmr learn again`);
   const models = doc.models;
-  if (!Array.isArray(models) || !models.length || !models.every((m) => typeof m === 'string' && m.length > 0 && m.length < 300)) throw new Error('"models" must be a non-empty list of model ids');
+  if (!Array.isArray(models) || !models.length || !models.every((m) => typeof m === 'string' && m.length > 0 && m.length < 300 && !CONTROL.test(m))) {
+    throw new Error('"models" must be a non-empty list of model ids (printable, under 300 characters)');
+  }
   const M = models.length;
   if (typeof doc.ids !== 'string') throw new Error('"ids" is missing');
   const ids = unb64(doc.ids, Int32Array, Buffer.from(doc.ids, 'base64').byteLength / 4, '"ids"');

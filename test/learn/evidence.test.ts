@@ -42,7 +42,7 @@ describe('evidence lines', () => {
     expect(lineOutcomes({ prompt: 'p', model: 'gpt-4o', quality: 7 })).toBeNull(); // 0–1 only
   });
 
-  it.each([[null], ['text'], [[1, 2]], [{ prompt: null, models: [], winner: null }], [{ prompt: 'p', models: 'a', winner: 'a' }], [{ caseId: 'x' }]])('%j is not evidence', (v) => {
+  it.each([[{ prompt: 'p', model: 'a:\u001b[2Jb', quality: 1 }], [null], ['text'], [[1, 2]], [{ prompt: null, models: [], winner: null }], [{ prompt: 'p', models: 'a', winner: 'a' }], [{ caseId: 'x' }]])('%j is not evidence', (v) => {
     expect(lineOutcomes(v)).toBeNull();
   });
 });

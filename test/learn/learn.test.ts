@@ -69,6 +69,7 @@ describe('learned router on synthetic evidence', () => {
     expect(() => parseRouter('{')).toThrow(/not JSON/);
     expect(() => parseRouter('{"format":"other"}')).toThrow(/not an mmr router file/);
     expect(() => parseRouter(text.replace('"version":1', '"version":99'))).toThrow(/version 99 is not supported/);
+    expect(() => parseRouter(text.replace('"cheap:math"', '"cheap:\\u001b]52;c;x\\u0007"'))).toThrow(/printable/);
     const doc = JSON.parse(text);
     doc.quality.W = doc.quality.W.slice(0, 12);
     expect(() => parseRouter(JSON.stringify(doc))).toThrow(/"quality.W" has [\d.]+ numbers, expected \d+/);
