@@ -88,7 +88,8 @@ function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: numb
   const Yq = subset(ds, ds.quality, idx);
   const quality: LinearModel[] = [];
   let warm: LinearModel | undefined;
-  for (const lam of lambdas) quality.push((warm = fitLinear(rows, Yq, M, vocab.size, 'logistic', lam, warm)));
+  // Strongest first; each later strength starts from the previous solution and needs fewer steps.
+  for (const lam of lambdas) quality.push((warm = fitLinear(rows, Yq, M, vocab.size, 'logistic', lam, warm, warm ? 20 : 40)));
   const meanCostUsd = columnMeans(ds, ds.costUsd, idx);
   const Yc = subset(ds, ds.costUsd, idx, meanCostUsd);
   // Constant cost per model (a price per call, or none known): nothing to learn about cost.
