@@ -38,20 +38,14 @@ let scratch = new Int32Array(8192);
 
 // Words (letters/digits/underscore runs), single CJK characters, or single symbols.
 const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
+const NON_ASCII = /[^\x00-\x7f]/;
 
-function scriptOf(text: string): (typeof SCRIPTS)[number] {
-  let latin = 0, cjk = 0, cyr = 0, other = 0;
-  const n = Math.min(text.length, 2048);
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) latin += (c | 32) >= 97 && (c | 32) <= 122 ? 1 : 0;
-    else if (c <= 0x24f) latin++;
-    else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af)) cjk += 3;
-    else if (c >= 0x400 && c <= 0x4ff) cyr++;
-    else if (c >= 0x370) other++;
-  }
-  const best = Math.max(latin, cjk, cyr, other);
-  return best === 0 || best === latin ? 'latin' : best === cjk ? 'cjk' : best === cyr ? 'cyrillic' : 'other';
+/** The script group, from the classifier's language guess (which already scanned the text). */
+function scriptOf(language: string): (typeof SCRIPTS)[number] {
+  if (language === 'zh' || language === 'ja' || language === 'ko') return 'cjk';
+  if (language === 'ru' || language === 'uk') return 'cyrillic';
+  if (['ar', 'he', 'el', 'hi', 'th'].includes(language)) return 'other';
+  return 'latin';
 }
 
 /** The feature vector of a prompt. Deterministic; ~20–60 µs for 2 KB (bench/learned.ts). */
@@ -69,16 +63,32 @@ export function featurize(prompt: string, classification?: Classification): Spar
   };
   let prev = 0;
   let words = 0;
-  TOKEN_RE.lastIndex = 0;
-  for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) {
+  const token = (start: number, stop: number) => {
     words++;
-    const start = m.index;
-    const end = start + Math.min(m[0].length, 24);
+    const end = start + Math.min(stop - start, 24);
     const h = hash(lower, start, end, 1);
     add(h & MASK);
     if (prev) add(pair(prev, h) & MASK);
     if (end - start >= 5) for (let i = start; i + 3 <= end; i++) add(hash(lower, i, i + 3, 3) & MASK);
     prev = h || 1;
+  };
+  if (NON_ASCII.test(lower)) {
+    TOKEN_RE.lastIndex = 0;
+    for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(m.index, m.index + m[0].length);
+  } else {
+    // ASCII: the same split as TOKEN_RE by a scan over character codes (no match objects).
+    for (let i = 0; i < lower.length; ) {
+      const ch = lower.charCodeAt(i);
+      if ((ch >= 97 && ch <= 122) || (ch >= 48 && ch <= 57) || ch === 95) {
+        let j = i + 1;
+        for (let d = lower.charCodeAt(j); (d >= 97 && d <= 122) || (d >= 48 && d <= 57) || d === 95; d = lower.charCodeAt(++j));
+        token(i, j);
+        i = j;
+      } else {
+        if (ch !== 32 && (ch < 9 || ch > 13)) token(i, i + 1);
+        i++;
+      }
+    }
   }
   const c = classification ?? scanPrompt(text).classification;
   // Each classifier signal that fired is a word of its own (`§code-syntax`), so signals count as evidence too.
@@ -94,7 +104,7 @@ export function featurize(prompt: string, classification?: Classification): Spar
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && sorted[j] === sorted[i]) j++;
-    const v = 1 + Math.log(j - i);
+    const v = j - i === 1 ? 1 : 1 + Math.log(j - i);
     idList.push(sorted[i]);
     valList.push(v);
     sq += v * v;
@@ -103,22 +113,35 @@ export function featurize(prompt: string, classification?: Classification): Spar
   const ids = idList;
   const vals = valList;
   const norm = Math.sqrt(sq) || 1;
-  const digits = (text.match(/\d/g)?.length ?? 0) / Math.max(1, text.length);
-  const lines = text.split('\n').length;
-  const numbers = text.match(/\d+(?:[.,]\d+)*/g) ?? [];
-  const sentences = text.split(/[.!?。！？]+\s/).length;
+  // One pass, no allocation: digits, numbers (runs of digits), the longest number, lines, sentence ends.
+  let digitCount = 0, numbers = 0, longest = 0, run = 0, lines = 1, sentences = 1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      digitCount++;
+      if (run++ === 0) numbers++;
+      if (run > longest) longest = run;
+      continue;
+    }
+    // `1,250.5` is one number.
+    if ((ch === 44 || ch === 46) && run > 0 && (text.charCodeAt(i + 1) ^ 48) < 10) continue;
+    run = 0;
+    if (ch === 10) lines++;
+    else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && /\s/.test(text[i + 1] ?? '')) sentences++;
+  }
+  const digits = digitCount / Math.max(1, text.length);
   const dense = [
     Math.log1p(prompt.length) / 8,
     Math.min(1, digits * 5),
     Math.log1p(lines) / 4,
     c.hasCode ? 1 : 0,
-    Math.log1p(numbers.length) / 4,
+    Math.log1p(numbers) / 4,
     Math.log1p(sentences) / 4,
     Math.log1p(words) / 8,
     /\?\s*$/.test(text) ? 1 : 0,
-    Math.min(1, Math.max(0, ...numbers.map((x) => x.length)) / 10),
+    Math.min(1, longest / 10),
     ...CATEGORIES.map((k) => Math.min(1, c.scores[k] / 6)),
-    ...SCRIPTS.map((s) => (s === scriptOf(text) ? 1 : 0)),
+    ...SCRIPTS.map((s) => (s === scriptOf(c.language) ? 1 : 0)),
   ];
   const idx = new Int32Array(ids.length + dense.length);
   const val = new Float32Array(ids.length + dense.length);

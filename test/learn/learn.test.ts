@@ -109,3 +109,32 @@ describe('curves and the tradeoff', () => {
     expect(lambdaFor(0.25, [[0, 100], [0.5, 1], [1, 0]])).toBeCloseTo(10);
   });
 });
+
+describe('fast prediction', () => {
+  it('predictFast (float32, feature-major) agrees with the training-time predictor', async () => {
+    const { predictFast } = await import('../../src/learn/policy.js');
+    const { predictRow } = await import('../../src/learn/train.js');
+    const { encode } = await import('../../src/learn/linear.js');
+    const fit = fitRouter(synthetic(60, 5), { seed: 2 });
+    const p = fit.router.predictor;
+    for (const prompt of ['Compute 12 * 14 then add 3', 'Write a Python function for dates', 'hello there']) {
+      const [q1, c1, q2, c2] = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
+      predictRow(p.quality, p.cost, p.meanCostUsd, encode(featurize(prompt), fit.router.vocab), q1, c1);
+      predictFast(fit.router, featurize(prompt), q2, c2);
+      for (let m = 0; m < 3; m++) {
+        expect(q2[m]).toBeCloseTo(q1[m], 5);
+        expect(c2[m]).toBeCloseTo(c1[m], 8);
+      }
+    }
+  });
+});
+
+describe('tokenizer paths', () => {
+  it('the ASCII scan splits text exactly as the Unicode pattern does', () => {
+    const ascii = 'def f(x):\n    return x**2 + 3 # square_it, then add 3!\tDone?';
+    // A trailing non-ASCII word sends the same text down the Unicode path; every ASCII id must be there too.
+    const a = [...featurize(ascii).idx].filter((id) => id < 1 << 20);
+    const u = new Set(featurize(`${ascii} é`).idx);
+    for (const id of a) expect(u.has(id)).toBe(true);
+  });
+});
