@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config/types.js';
 import type { Classification } from '../core/classify.js';
 import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
-import type { CompiledRule, RouteContext, RoutingDecision, RuleCheck } from '../core/router.js';
+import type { CompiledRule, RouteContext, RoutingDecision } from '../core/router.js';
+import type { RuleCheck } from '../core/rule-check.js';
 import { readPrompt } from './input.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 
@@ -133,7 +134,7 @@ async function router(flags: RouteFlags, deps: RoutingDeps) {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const { rules, defaults, loaded } = await loadRouting(flags, deps);
-  const [{ classify }, { route, checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/resolve.js')]);
+  const [{ classify }, { route }, { checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/rule-check.js'), import('../core/resolve.js')]);
   let learned: RouteContext['learned'];
   if (!flags.model?.length && (flags.router !== undefined || loaded.config.learned)) {
     const { learnedSetup, learnedPicker } = await import('./learned-routing.js');

@@ -4,7 +4,8 @@
  * ahead of a new one (the terminal UI's rule dialog says so, or saves the new rule before it).
  * Pure: rules and prompts in, names out; the analysis reads the conditions' data, not their code.
  */
-import { checkRules, type CompiledRule, type Condition, type ConditionSpec, type RuleConfig } from '../core/router.js';
+import type { CompiledRule, Condition, ConditionSpec, RuleConfig } from '../core/router.js';
+import { checkRules } from '../core/rule-check.js';
 import { compileRules } from './rules.js';
 
 const subset = (a: readonly string[], b: readonly string[]) => a.length > 0 && a.every((x) => b.includes(x));

@@ -5,7 +5,10 @@
  * classification) is built once when config loads (config/rules.ts validates and compiles), so a
  * 2 KB prompt against 100 rules stays within tens of microseconds (bench/routing.ts).
  */
-import { MAX_SCAN_CHARS, scanPrompt, WORD_CHARS, type Category, type Classification } from './classify.js';
+import { MAX_SCAN_CHARS, scanPrompt, type Category, type Classification } from './classify.js';
+import { KeywordIndex } from './keyword-index.js';
+
+export { KeywordIndex };
 
 /**
  * Rule regexes see at most this many characters (UTF-16 code units). They run on a linear-time
@@ -116,54 +119,6 @@ export interface CompiledRule {
   readonly conditions: readonly Condition[];
 }
 
-/**
- * All keywords of all rules in one regex, so a prompt is scanned once however many rules use
- * keywords. A leading non-word character is consumed rather than looked behind for (twice as
- * fast), and the scan steps one character past each match start so overlapping keywords are seen.
- */
-export class KeywordIndex {
-  private readonly words = new Set<string>();
-  private re: RegExp | null = null;
-  /** Shorter keywords inside a longer one at word boundaries (`sql` in `sql query`). */
-  private readonly inside = new Map<string, string[]>();
-  add(word: string): void {
-    this.words.add(word);
-  }
-  seal(): void {
-    const list = [...this.words].sort((a, b) => b.length - a.length);
-    if (list.length === 0) return;
-    const body = list.map((w) => w.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&').replace(/ /g, '\\s+')).join('|');
-    this.re = new RegExp(`[^${WORD_CHARS}](?:${body})(?![${WORD_CHARS}])`, 'g');
-    const wordChar = new RegExp(`[${WORD_CHARS}]`);
-    for (const k of list) {
-      if (wordChar.test(k) && !/[^a-z0-9_\u00c0-\u024f\u0400-\u04ff]/.test(k)) continue; // one plain word holds no other
-      const subs = list.filter((j) => {
-        if (j.length >= k.length) return false;
-        for (let at = k.indexOf(j); at >= 0; at = k.indexOf(j, at + 1)) {
-          if (!wordChar.test(k[at - 1] ?? ' ') && !wordChar.test(k[at + j.length] ?? ' ')) return true;
-        }
-        return false;
-      });
-      if (subs.length) this.inside.set(k, subs);
-    }
-  }
-  find(lower: string): Set<string> {
-    const hits = new Set<string>();
-    const re = this.re;
-    if (!re) return hits;
-    const s = ` ${lower}`;
-    re.lastIndex = 0;
-    for (let m = re.exec(s); m; m = re.exec(s)) {
-      let k = m[0].slice(1);
-      if (/\s/.test(k)) k = k.replace(/\s+/g, ' ');
-      hits.add(k);
-      for (const sub of this.inside.get(k) ?? []) hits.add(sub);
-      re.lastIndex = m.index + 1;
-    }
-    return hits;
-  }
-}
-
 /** One model as the learned router saw it for a prompt. */
 export interface LearnedCandidate {
   model: string;
@@ -223,43 +178,6 @@ export interface RoutingDecision {
 }
 
 const list = (xs: string[]) => (xs.length ? xs.join(', ') : 'nothing');
-
-/** How one rule fared against a prompt: what matched and which conditions failed. */
-export interface RuleCheck {
-  name: string;
-  index: number;
-  match: boolean;
-  /** Explanations of the conditions that held, e.g. `keywords any: "sql"`. */
-  held: string[];
-  /** Labels of the conditions that failed, e.g. `category code` (the prompt's value in parentheses). */
-  failed: string[];
-}
-
-const actual = (spec: Condition['spec'], v: PromptView): string => {
-  switch (spec.kind) {
-    case 'category': return ` (is ${v.c.category})`;
-    case 'language': return ` (is ${v.c.language})`;
-    case 'hasCode': return ` (is ${v.c.hasCode})`;
-    case 'min': case 'max': return ` (is ${v.c[spec.field]})`;
-    default: return '';
-  }
-};
-
-/** Every rule checked against a prompt, in order (for `mmr route`: why each rule did or did not fire). */
-export function checkRules(rules: readonly CompiledRule[], prompt: string, classification?: Classification): RuleCheck[] {
-  const scan = classification ? null : scanPrompt(prompt);
-  const text = scan ? scan.text : prompt.length > MAX_SCAN_CHARS ? prompt.slice(0, MAX_SCAN_CHARS) : prompt;
-  const view = new PromptView(scan ? scan.lower : text.toLowerCase(), text, scan ? scan.classification : classification!);
-  return rules.map((rule) => {
-    const held: string[] = [];
-    const failed: string[] = [];
-    for (const cond of rule.conditions) {
-      if (cond.test(view)) held.push(cond.explain(view));
-      else failed.push(cond.label + actual(cond.spec, view));
-    }
-    return { name: rule.name, index: rule.index, match: failed.length === 0, held, failed };
-  });
-}
 
 /** Pick the models for a prompt. Pure and synchronous; see the module comment for precedence. */
 export function route(rules: readonly CompiledRule[], prompt: string, ctx: RouteContext): RoutingDecision {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, type RuleConfig } from '../../src/config/rules.js';
 import { shadowedRules, shadowingRule, shadows } from '../../src/config/shadow.js';
-import { checkRules } from '../../src/core/router.js';
+import { checkRules } from '../../src/core/rule-check.js';
 
 const M = 'openai:gpt-4o-mini';
 const one = (r: Omit<RuleConfig, 'use'>) => compileRules([{ ...r, use: M }])[0];
