@@ -53,6 +53,8 @@ Examples:
   mmr route "Write a SQL query for ..."     which rule and models a prompt would get, and why
   mmr rules add --name sql --keywords sql,query --use anthropic:claude-haiku-4-5
   mmr bench prompts.yaml -m fast -m smart --suggest-rules   your prompt files, checked, with cost and latency
+  mmr learn rows.jsonl --votes              train a learned router from bench rows and votes (cross-validated report)
+  mmr leaderboard                           Bradley–Terry ratings from your votes
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
