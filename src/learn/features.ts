@@ -24,6 +24,8 @@ export interface SparseVec {
   val: Float32Array;
 }
 
+const FNV_PRIME = 0x01000193;
+const TRI_SEED = (0x811c9dc5 ^ 3) >>> 0;
 /** FNV-1a over s[from, to), seeded so unigrams, bigrams and trigrams do not collide by design. */
 function hash(s: string, from: number, to: number, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -69,7 +71,13 @@ export function featurize(prompt: string, classification?: Classification): Spar
     const h = hash(lower, start, end, 1);
     add(h & MASK);
     if (prev) add(pair(prev, h) & MASK);
-    if (end - start >= 5) for (let i = start; i + 3 <= end; i++) add(hash(lower, i, i + 3, 3) & MASK);
+    // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
+    if (end - start >= 5) {
+      for (let i = start; i + 3 <= end; i++) {
+        const h3 = Math.imul(Math.imul(Math.imul(TRI_SEED ^ lower.charCodeAt(i), FNV_PRIME) ^ lower.charCodeAt(i + 1), FNV_PRIME) ^ lower.charCodeAt(i + 2), FNV_PRIME);
+        add((h3 >>> 0) & MASK);
+      }
+    }
     prev = h || 1;
   };
   if (NON_ASCII.test(lower)) {

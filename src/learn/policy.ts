@@ -7,7 +7,7 @@ import type { Classification } from '../core/classify.js';
 import type { LearnedCandidate } from '../core/router.js';
 import { featurize } from './features.js';
 import type { Predictor } from './train.js';
-import type { SparseVec } from './features.js';
+import { DENSE_BASE, type SparseVec } from './features.js';
 import { sigmoid } from './linear.js';
 import { lambdaFor, pick, type TradeoffTable } from './tradeoff.js';
 
@@ -61,6 +61,8 @@ interface Fast {
   keys: Int32Array;
   cols: Int32Array;
   mask: number;
+  /** Columns below this have no cost weights (cost is learned from the dense signals): skip them. */
+  costFrom: number;
 }
 const slot = (id: number, mask: number) => (Math.imul(id, 0x9e3779b1) >>> 0) & mask;
 const fastCache = new WeakMap<Predictor, Fast>();
@@ -86,14 +88,26 @@ function fastOf(p: Predictor): Fast {
       keys[i] = id;
       cols[i] = col;
     });
-    fastCache.set(p, (f = { W, M, F, keys, cols, mask }));
+    let costFrom = p.ids.findIndex((id) => id >= DENSE_BASE);
+    if (costFrom < 0) costFrom = F;
+    // A router whose cost model does use words (another version's) gets the full loop.
+    const limit = costFrom;
+    for (let m = 0; m < M && costFrom > 0; m++) {
+      for (let col = 0; col < limit; col++) {
+        if (p.cost.W[m * (F + 1) + col] !== 0) {
+          costFrom = 0;
+          break;
+        }
+      }
+    }
+    fastCache.set(p, (f = { W, M, F, keys, cols, mask, costFrom }));
   }
   return f;
 }
 
 /** Predicted quality (0–1) and cost (USD) of every model: what train.ts's predictRow computes, faster. */
 export function predictFast(router: LearnedRouter, x: SparseVec, q: Float64Array, c: Float64Array): void {
-  const { W, M, F, keys, cols, mask } = fastOf(router.predictor);
+  const { W, M, F, keys, cols, mask, costFrom } = fastOf(router.predictor);
   const M2 = 2 * M;
   const acc = new Float64Array(M2);
   for (let j = 0; j < M2; j++) acc[j] = W[F * M2 + j];
@@ -105,7 +119,8 @@ export function predictFast(router: LearnedRouter, x: SparseVec, q: Float64Array
     const col = cols[i];
     const v = x.val[k];
     const base = col * M2;
-    for (let j = 0; j < M2; j++) acc[j] += W[base + j] * v;
+    const n = col < costFrom ? M : M2;
+    for (let j = 0; j < n; j++) acc[j] += W[base + j] * v;
   }
   const mean = router.predictor.meanCostUsd;
   for (let m = 0; m < M; m++) {

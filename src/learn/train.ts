@@ -7,6 +7,7 @@
  */
 import { buildVocab, encode, fitLinear, scores, sigmoid, type LinearModel, type Row } from './linear.js';
 import { folds as makeFolds, type Dataset } from './dataset.js';
+import { DENSE_BASE } from './features.js';
 
 export interface TrainOptions {
   /** Shuffles the folds; the same seed and evidence give the same router. */
@@ -94,7 +95,15 @@ function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: numb
   const Yc = subset(ds, ds.costUsd, idx, meanCostUsd);
   // Constant cost per model (a price per call, or none known): nothing to learn about cost.
   const varies = Yc.some((v) => !Number.isNaN(v) && Math.abs(v - 1) > 1e-6);
-  const cost: LinearModel = varies ? fitLinear(rows, Yc, M, vocab.size, 'squared', new Array(M).fill(COST_LAMBDA), undefined, 30) : { F: vocab.size, M, W: constantModel(vocab.size, M) };
+  // Cost depends on the prompt's shape (length, code, category), not on its words: the cost model
+  // sees only the dense signals, which keeps a decision's work to the quality weights.
+  const dense = [...vocab.keys()].findIndex((id) => id >= DENSE_BASE);
+  const denseRows = rows.map((r) => {
+    let k = 0;
+    while (k < r.cols.length && r.cols[k] < dense) k++;
+    return { cols: r.cols.subarray(k), vals: r.vals.subarray(k) };
+  });
+  const cost: LinearModel = varies ? fitLinear(denseRows, Yc, M, vocab.size, 'squared', new Array(M).fill(COST_LAMBDA), undefined, 30) : { F: vocab.size, M, W: constantModel(vocab.size, M) };
   return { vocab, rows, quality, cost, meanCostUsd };
 }
 
