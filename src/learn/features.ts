@@ -153,14 +153,14 @@ export function featurize(prompt: string, classification?: Classification): Spar
   ];
   const idx = new Int32Array(ids.length + dense.length);
   const val = new Float32Array(ids.length + dense.length);
-  ids.forEach((id, i) => {
-    idx[i] = id;
+  for (let i = 0; i < ids.length; i++) {
+    idx[i] = ids[i];
     val[i] = vals[i] / norm;
-  });
-  dense.forEach((v, j) => {
+  }
+  for (let j = 0; j < dense.length; j++) {
     idx[ids.length + j] = DENSE_BASE + j;
-    val[ids.length + j] = v;
-  });
+    val[ids.length + j] = dense[j];
+  }
   return { idx, val };
 }
 
