@@ -85,6 +85,16 @@ describe('mmr rules', () => {
     expect(JSON.parse(out).rules.map((r: { name: string }) => r.name)).toEqual(['sql', 'french']);
   });
 
+  it('list marks a rule that an earlier, broader rule shadows, and says which', async () => {
+    await sb.write('home/project/.routerrc.yaml', `${PROJECT}  - name: sql-joins\n    when: {keywords: {all: [sql, join]}}\n    use: fast\n`);
+    await runRulesList({}, deps);
+    expect(out).toMatch(/3\s+sql-joins \(shadowed\)\s+keywords all \[sql, join\]/);
+    expect(out).toContain('shadowed: "sql-joins" never fires: the earlier rule "sql" matches every prompt it would');
+    out = '';
+    await runRulesList({ json: true }, deps);
+    expect(JSON.parse(out).rules.map((r: { shadowedBy: string | null }) => r.shadowedBy)).toEqual([null, null, 'sql']);
+  });
+
   it('add writes to the loaded project file, refuses a duplicate, and validates models', async () => {
     const file = await project();
     await runRulesAdd({ name: 'math', category: ['math'], use: ['fast'], maxCost: 0.01, keywords: ['solve,equation'] }, deps);
