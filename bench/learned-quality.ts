@@ -112,23 +112,23 @@ if (only === 'dev') {
   // Development figures: cross-validation inside the training parts only (3 folds, folds unlike the
   // report's), so choices are never made on the held-out prompts the report uses.
   const which = process.argv[3];
-  if (!which || which === 'gsm8k') report('dev: GSM8K training part, 3-fold CV', crossValidate(split(gsm8k())[0], 3, 1), '%', 'dev');
+  if (!which || which === 'gsm8k') report('dev: GSM8K training part, 3-fold CV', crossValidate(split(await gsm8k())[0], 3, 1), '%', 'dev');
   if (which === 'gsm8k-fine') {
     TS = FINE;
-    report('dev: GSM8K training part, 3-fold CV, T step 0.01', crossValidate(split(gsm8k())[0], 3, 1), '%', 'dev');
+    report('dev: GSM8K training part, 3-fold CV, T step 0.01', crossValidate(split(await gsm8k())[0], 3, 1), '%', 'dev');
   }
-  if (!which || which === 'mmlu') report('dev: MMLU training part, 3-fold CV', crossValidate(split(mmlu())[0], 3, 1), '%', 'dev');
-  if (!which || which === 'zeroeval') report('dev: ZeroEval, 3-fold CV', crossValidate(zeroeval(), 3, 1), '$', 'dev');
+  if (!which || which === 'mmlu') report('dev: MMLU training part, 3-fold CV', crossValidate(split(await mmlu())[0], 3, 1), '%', 'dev');
+  if (!which || which === 'zeroeval') report('dev: ZeroEval, 3-fold CV', crossValidate(await zeroeval(), 3, 1), '$', 'dev');
   process.exit(0);
 }
 if (!only || only === 'gsm8k') {
-  const [tr, te] = split(gsm8k());
+  const [tr, te] = split(await gsm8k());
   report(`RouteLLM GSM8K, held-out 40% (${new Set(te.map((r) => r.prompt)).size} prompts)`, evaluate(tr, te), '%', 'above the zero-router; APGR ≥ 0.68', evaluate(tr, te, 1, FINE));
 }
 if (!only || only === 'mmlu') {
-  const [tr, te] = split(mmlu());
+  const [tr, te] = split(await mmlu());
   report(`RouteLLM MMLU (6 subjects), held-out 40% (${new Set(te.map((r) => r.prompt)).size} prompts)`, evaluate(tr, te), '%', 'above the zero-router; APGR ≥ 0.58', evaluate(tr, te, 1, FINE));
 }
 if (!only || only === 'zeroeval') {
-  report('ZeroEval crux+math, 14 models, 5-fold CV (each prompt routed by a router that never saw it)', crossValidate(zeroeval(), 5), '$', "above the zero-router; the best model's quality at ≤ 50% of its cost");
+  report('ZeroEval crux+math, 14 models, 5-fold CV (each prompt routed by a router that never saw it)', crossValidate(await zeroeval(), 5), '$', "above the zero-router; the best model's quality at ≤ 50% of its cost");
 }

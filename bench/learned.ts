@@ -21,7 +21,7 @@ if (!haveRealdata()) {
 }
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mmr-learned-bench-'));
 const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), XDG_DATA_HOME: path.join(dir, 'data') };
-const all = zeroeval();
+const all = await zeroeval();
 const ids = new Map<string, string>();
 const rows = all.map((o) => {
   if (!ids.has(o.prompt)) ids.set(o.prompt, `c${ids.size}`);

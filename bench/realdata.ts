@@ -18,8 +18,8 @@ export const HELD_OUT_PCT = 40;
 const outcome = (prompt: string, model: string, quality: number, costUsd: number | null): Outcome => ({ prompt, group: prompt, model, quality, costUsd, latencyMs: null, source: 'outcome' });
 
 /** 2-model sets carry no cost: the strong model costs 1 per call and the weak 0, as RouteLLM counts. */
-function twoModel(file: string): Outcome[] {
-  const recs = parseCsv(readFileSync(file, 'utf8'));
+async function twoModel(file: string): Promise<Outcome[]> {
+  const recs = await parseCsv(readFileSync(file, 'utf8'), file);
   const head = recs[0].fields;
   const weak = head.indexOf('mistralai/Mixtral-8x7B-Instruct-v0.1');
   const strong = head.indexOf('gpt-4-1106-preview');
@@ -36,17 +36,18 @@ function twoModel(file: string): Outcome[] {
   return out;
 }
 
-export function gsm8k(): Outcome[] {
+export function gsm8k(): Promise<Outcome[]> {
   return twoModel(path.join(REALDATA, 'prompts/router_outcomes/routellm_gsm8k_responses.csv'));
 }
 
-export function mmlu(): Outcome[] {
+export async function mmlu(): Promise<Outcome[]> {
   const dir = path.join(REALDATA, 'router_outcomes/routellm_mmlu');
-  return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().flatMap((f) => twoModel(path.join(dir, f)));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+  return (await Promise.all(files.map((f) => twoModel(path.join(dir, f))))).flat();
 }
 
 /** 14 models, right/wrong, estimated costs; the training part of a larger table (SOURCES.md). */
-export function zeroeval(): Outcome[] {
+export async function zeroeval(): Promise<Outcome[]> {
   const dir = path.join(REALDATA, 'router_outcomes/zeroeval_crux_math_train');
   const prompts = new Map<string, string>();
   for (const line of readFileSync(path.join(dir, 'prompts.jsonl'), 'utf8').split('\n')) {
@@ -55,7 +56,7 @@ export function zeroeval(): Outcome[] {
       prompts.set(p.prompt_id, p.prompt);
     }
   }
-  const recs = parseCsv(readFileSync(path.join(dir, 'outcomes.csv'), 'utf8'));
+  const recs = await parseCsv(readFileSync(path.join(dir, 'outcomes.csv'), 'utf8'), 'outcomes.csv');
   const h = recs[0].fields;
   const col = (k: string) => h.indexOf(k);
   return recs.slice(1).map((r) => {

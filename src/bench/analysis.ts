@@ -11,11 +11,12 @@ export interface FrontierPoint {
 
 /**
  * Models no other model beats on both cost and pass rate, cheapest first. Models whose cost is
- * unknown cannot be placed and are left out (the report says so).
+ * unknown, or none of whose calls answered, cannot be placed and are left out.
  */
 export function paretoFrontier(stats: ModelStats[]): FrontierPoint[] {
   const pts = stats
-    .filter((s) => s.costUsd != null && s.passRate != null && s.costUnknown === 0)
+    // A model whose every call failed spent $0 on failures: no point to place on the frontier.
+    .filter((s) => s.costUsd != null && s.passRate != null && s.costUnknown === 0 && s.errors < s.n)
     .map((s) => ({ model: s.model, costUsd: s.costUsd!, passRate: s.passRate! }))
     .sort((a, b) => a.costUsd - b.costUsd || b.passRate - a.passRate);
   const out: FrontierPoint[] = [];

@@ -1,12 +1,15 @@
 /**
- * The bench response cache: one small JSON file per (model, request parameters, prompt), so a
- * re-run costs nothing and an interrupted run resumes where it stopped. Only successful answers
- * are stored. Files are written to a temp name and renamed, so a crash never leaves half an entry.
+ * The bench response cache, so a re-run costs nothing and an interrupted run resumes where it
+ * stopped. Only successful answers are stored. The runner sees only the `BenchCache` interface;
+ * today's store is one small JSON file per key (written to a temp name and renamed, so a crash
+ * never leaves half an entry), 0600 in 0700 directories since entries hold prompts and answers.
+ * Entries are validated when read: a corrupt one is counted and fetched again, never trusted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ResolvedModel } from '../core/model.js';
 import type { ModelRequest, Usage } from '../core/types.js';
 
 /**
@@ -37,31 +40,126 @@ export interface CachedAnswer {
   attempts: number;
 }
 
-/** The request as sent (model name, turns, system, sampling) plus the provider: the cache key. */
-export function cacheKey(modelId: string, request: ModelRequest): string {
-  const { model: _name, ...params } = request;
-  const canon = JSON.stringify({ v: 1, model: modelId, messages: params.messages, system: params.system ?? null, temperature: params.temperature ?? null, maxTokens: params.maxTokens ?? null, topP: params.topP ?? null, stop: params.stop ?? null });
-  return createHash('sha256').update(canon).digest('hex');
+/** Where cached answers live. The runner needs only this; the store behind it may change (issue 12). */
+export interface BenchCache {
+  /** The entry, or null when there is none or it is not a valid entry (then counted in `corrupt`). */
+  get(key: string): Promise<CachedAnswer | null>;
+  /** Best effort: a cache that cannot be written only costs a re-fetch next time. */
+  set(key: string, value: CachedAnswer): Promise<void>;
+  /** Entries found unreadable or invalid so far (each was fetched again). */
+  readonly corrupt: number;
 }
 
-export class BenchCache {
+/** Bump when the key's inputs or the entry's meaning change: old entries then simply miss. */
+export const CACHE_FORMAT = 2;
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Everything that decides the answer: protocol, endpoint, the command's argv (for `command`
+ * providers), the model, every request field, and which `--repeat` sample this is. Secrets stay
+ * out: never the API key; header names are kept and their values only as a hash.
+ */
+export function cacheKey(model: ResolvedModel, request: ModelRequest, sample = 1): string {
+  const spec = model.provider;
+  const headers = spec.headers ? Object.keys(spec.headers).sort().map((k) => [k.toLowerCase(), sha(spec.headers![k])]) : null;
+  const { model: name, messages, system, temperature, maxTokens, topP, stop, ...rest } = request;
+  const canon = JSON.stringify({
+    v: CACHE_FORMAT,
+    protocol: spec.protocol,
+    baseUrl: spec.protocol === 'command' ? null : spec.baseUrl,
+    command: spec.protocol === 'command' ? (spec.command ?? null) : null,
+    commandEnv: spec.commandEnv ? Object.keys(spec.commandEnv).sort().map((k) => [k, sha(spec.commandEnv![k])]) : null,
+    headers,
+    model: model.id,
+    name,
+    messages,
+    system: system ?? null,
+    temperature: temperature ?? null,
+    maxTokens: maxTokens ?? null,
+    topP: topP ?? null,
+    stop: stop ?? null,
+    // Request fields added later still change the key, without a code change here.
+    rest: Object.keys(rest).length ? rest : null,
+    // Sample 1 is the plain run, so `--repeat 5` after a run reuses its answers.
+    sample: sample > 1 ? sample : null,
+  });
+  return sha(canon);
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const numOrNull = (v: unknown) => v === null || (isNum(v) && v >= 0);
+
+/** The entry when every field has the type it must have, else null. */
+export function validEntry(v: unknown): CachedAnswer | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const e = v as Record<string, unknown>;
+  if (typeof e.text !== 'string') return null;
+  if (e.finishReason !== null && typeof e.finishReason !== 'string') return null;
+  if (e.usage !== null) {
+    if (typeof e.usage !== 'object' || Array.isArray(e.usage)) return null;
+    const u = e.usage as Record<string, unknown>;
+    if (!numOrNull(u.inputTokens) || !numOrNull(u.outputTokens)) return null;
+  }
+  if (!numOrNull(e.costUsd) || !numOrNull(e.latencyMs) || !numOrNull(e.ttftMs)) return null;
+  if (!Number.isInteger(e.attempts) || (e.attempts as number) < 1) return null;
+  const usage = e.usage as CachedAnswer['usage'];
+  return {
+    text: e.text,
+    finishReason: e.finishReason as string | null,
+    usage: usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } : null,
+    costUsd: e.costUsd as number | null,
+    latencyMs: e.latencyMs as number | null,
+    ttftMs: e.ttftMs as number | null,
+    attempts: e.attempts as number,
+  };
+}
+
+/** An entry larger than this is not a bench answer someone's run wrote: skip it unread. */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+
+/** One JSON file per key under `dir/<first two hex digits>/`. */
+export class DirCache implements BenchCache {
+  corrupt = 0;
+  private made = new Set<string>();
   constructor(readonly dir: string) {}
   private file(key: string) {
     return path.join(this.dir, key.slice(0, 2), `${key}.json`);
   }
   async get(key: string): Promise<CachedAnswer | null> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.file(key), 'utf8')) as CachedAnswer;
+      const buf = await readFile(this.file(key));
+      if (buf.length > MAX_ENTRY_BYTES) {
+        this.corrupt++;
+        return null;
+      }
+      text = buf.toString('utf8');
     } catch {
       return null; // missing or unreadable: fetch again
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const entry = validEntry(parsed);
+    if (!entry) this.corrupt++;
+    return entry;
   }
   async set(key: string, value: CachedAnswer): Promise<void> {
     const f = this.file(key);
     const tmp = `${f}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
     try {
-      await mkdir(path.dirname(f), { recursive: true });
-      await writeFile(tmp, JSON.stringify(value));
+      const sub = path.dirname(f);
+      if (!this.made.has(sub)) {
+        await mkdir(sub, { recursive: true, mode: 0o700 });
+        // mkdir's mode applies only to directories it creates; tighten ones an older mmr left open.
+        await Promise.all([chmod(this.dir, 0o700), chmod(sub, 0o700)]).catch(() => {});
+        this.made.add(sub);
+      }
+      await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
       await rename(tmp, f);
     } catch {
       await rm(tmp, { force: true }).catch(() => {});

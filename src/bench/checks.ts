@@ -1,6 +1,7 @@
 /**
  * Grading one answer against a case's checks. The deterministic checks are pure; `command`
- * and `judge` reach outside through injected functions so tests control them.
+ * and `judge` reach outside through injected functions so tests control them; `latency` and
+ * `cost` grade the call's measured numbers rather than its text.
  */
 import type { Check, CheckResult } from './types.js';
 import { schemaProblem } from './json-schema.js';
@@ -30,6 +31,22 @@ export function finalNumber(answer: string): number | null {
 export function extractJson(answer: string): string {
   const fence = /```(?:json)?\s*\n([\s\S]*?)```/i.exec(answer);
   return (fence ? fence[1] : answer).trim();
+}
+
+const NOT_JSON = Symbol('not json');
+function parseJson(answer: string): unknown {
+  try {
+    return JSON.parse(extractJson(answer));
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+async function jsonSchemaCheck(c: Check, answer: string): Promise<CheckResult> {
+  const parsed = parseJson(answer);
+  if (parsed === NOT_JSON) return { type: c.type, pass: false, detail: 'not valid JSON' };
+  const problem = await schemaProblem(parsed, c.schema);
+  return { type: c.type, pass: problem === null, detail: problem ?? undefined };
 }
 
 export function runSyncCheck(c: Check, answer: string): CheckResult | null {
@@ -64,14 +81,10 @@ export function runSyncCheck(c: Check, answer: string): CheckResult | null {
       return { type: c.type, pass, detail: pass ? undefined : got === null ? 'no number in the answer' : `got ${got}, expected ${c.value}` };
     }
     case 'json': {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(extractJson(answer));
-      } catch {
-        return { type: c.type, pass: false, detail: 'not valid JSON' };
-      }
-      const problem = c.schema ? schemaProblem(parsed, c.schema) : null;
-      return { type: c.type, pass: problem === null, detail: problem ?? undefined };
+      // With a schema the check is async (the validator loads lazily): see jsonSchemaCheck.
+      if (c.schema) return null;
+      const ok = parseJson(answer) !== NOT_JSON;
+      return { type: c.type, pass: ok, detail: ok ? undefined : 'not valid JSON' };
     }
     case 'max-length': {
       const pass = answer.length <= (c.value as number);
@@ -82,13 +95,34 @@ export function runSyncCheck(c: Check, answer: string): CheckResult | null {
   }
 }
 
+/** What was measured about the call the answer came from. */
+export interface AnswerMeta {
+  /** ms from the request to the end of the answer (the original call's, for a cached answer). */
+  latencyMs: number | null;
+  /** USD of the answer; null when its price is unknown. */
+  costUsd: number | null;
+}
+
+/** `latency` (ms) and `cost` (USD): the measurement must be known and at most `value`. */
+export function runMetricCheck(c: Check, meta: AnswerMeta): CheckResult | null {
+  if (c.type !== 'latency' && c.type !== 'cost') return null;
+  const got = c.type === 'latency' ? meta.latencyMs : meta.costUsd;
+  const limit = c.value as number;
+  if (got == null) return { type: c.type, pass: false, detail: c.type === 'latency' ? 'latency not measured' : 'cost unknown (no price for this model)' };
+  const pass = got <= limit;
+  const show = (v: number) => (c.type === 'latency' ? `${Math.round(v)} ms` : `$${v.toPrecision(3)}`);
+  return { type: c.type, pass, detail: pass ? undefined : `${show(got)} > ${show(limit)}` };
+}
+
 /** Every check of a case, in order. A missing dependency fails its check rather than throwing. */
-export async function runChecks(checks: Check[], answer: string, prompt: string, deps: CheckDeps = {}): Promise<CheckResult[]> {
+export async function runChecks(checks: Check[], answer: string, prompt: string, deps: CheckDeps = {}, meta: AnswerMeta = { latencyMs: null, costUsd: null }): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const c of checks) {
-    const sync = runSyncCheck(c, answer);
+    const sync = c.type === 'json' && c.schema ? null : (runSyncCheck(c, answer) ?? runMetricCheck(c, meta));
     if (sync) {
       out.push(sync);
+    } else if (c.type === 'json') {
+      out.push(await jsonSchemaCheck(c, answer));
     } else if (c.type === 'command') {
       out.push(deps.runCommand ? { type: c.type, ...(await deps.runCommand(c, answer)) } : { type: c.type, pass: false, detail: 'command checks are not available here' });
     } else if (c.type === 'judge') {
@@ -98,14 +132,45 @@ export async function runChecks(checks: Check[], answer: string, prompt: string,
   return out;
 }
 
-/** Runs a command check through execa (loaded only when a case uses one). */
+/** A command check gets this long (unless it sets timeoutMs); then its whole process group is ended. */
+const COMMAND_TIMEOUT_MS = 30_000;
+/** Output a check keeps (its first stderr line is the failure's detail); more is not read into memory. */
+const COMMAND_MAX_BUFFER = 64 * 1024;
+
+/**
+ * Runs a command check through execa (loaded only when a case uses one) in its own process group,
+ * so a timeout ends everything it started, not only the shell: a grandchild holding stdout open
+ * can neither keep the run waiting nor outlive it.
+ */
 export async function execCommand(c: Check, answer: string, env: Record<string, string> = {}): Promise<{ pass: boolean; detail?: string }> {
-  const { execa } = await import('execa');
+  const [{ execa }, { killGroup, trackGroup, untrackGroup, groupAlive }] = await Promise.all([import('execa'), import('../providers/process-group.js')]);
   const argv = Array.isArray(c.value) ? c.value.map(String) : null;
-  const opts = { input: answer, reject: false, timeout: 30_000, env } as const;
-  const r = argv ? await execa(argv[0], argv.slice(1), opts) : await execa(String(c.value), { ...opts, shell: true });
-  if (r.exitCode === 0) return { pass: true };
-  const why = r.timedOut ? 'timed out after 30 s' : r.failed && r.exitCode === undefined ? String(r.shortMessage ?? 'failed to start') : `exit ${r.exitCode}`;
+  const opts = { input: answer, reject: false, env: { ...c.env, ...env }, detached: true, maxBuffer: COMMAND_MAX_BUFFER } as const;
+  const child = argv ? execa(argv[0], argv.slice(1), opts) : execa(String(c.value), { ...opts, shell: true });
+  const pgid = child.pid;
+  if (pgid !== undefined) trackGroup(pgid);
+  let timedOut = false;
+  const limit = c.timeoutMs ?? COMMAND_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (pgid !== undefined) void killGroup(pgid);
+  }, limit);
+  let r;
+  try {
+    r = await child;
+  } finally {
+    clearTimeout(timer);
+    if (pgid !== undefined) {
+      if (groupAlive(pgid)) void killGroup(pgid, { unref: true });
+      else untrackGroup(pgid);
+    }
+  }
+  if (r.exitCode === 0 && !timedOut) return { pass: true };
+  const why = timedOut
+    ? `timed out after ${limit} ms`
+    : r.failed && r.exitCode === undefined
+      ? String(r.shortMessage ?? 'failed to start')
+      : `exit ${r.exitCode}`;
   const err = String(r.stderr ?? '').trim().split('\n')[0];
   return { pass: false, detail: err ? `${why}: ${short(err)}` : why };
 }

@@ -1,4 +1,9 @@
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
+/**
+ * CSV through csv-parse (RFC 4180: quoted fields may hold commas, quotes and newlines; a BOM is
+ * dropped; an unclosed quote is an error, not the rest of the file swallowed). Loaded on the
+ * first CSV file.
+ */
+import { CaseError } from './normalize.js';
 
 export interface CsvRecord {
   /** 1-based line where the record starts (for error messages). */
@@ -6,52 +11,18 @@ export interface CsvRecord {
   fields: string[];
 }
 
-export function parseCsv(text: string): CsvRecord[] {
-  const out: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  let any = false;
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const endRecord = () => {
-    fields.push(field);
-    if (any || fields.length > 1 || field !== '') out.push({ line: start, fields });
-    fields = [];
-    field = '';
-    any = false;
-  };
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      continue;
-    }
-    if (c === '"') {
-      quoted = true;
-      any = true;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-      any = true;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      start = line;
-    } else {
-      field += c;
-    }
+export async function parseCsv(text: string, file: string): Promise<CsvRecord[]> {
+  const { parse } = await import('csv-parse/sync');
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parse(text, { bom: true, skip_empty_lines: true, info: true, relax_column_count: true }) as never;
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    throw new CaseError(`${file}${e.lines ? `:${e.lines}` : ''}`, `invalid CSV: ${e.message.replace(/^[A-Za-z ]+: /, '').split('\n')[0]}`);
   }
-  if (field !== '' || fields.length > 0 || any) endRecord();
-  return out;
+  return parsed.map(({ record, info }) => {
+    // info.lines is where the record ends; quoted newlines inside it moved the end down.
+    const inside = record.reduce((a, f) => a + (f.match(/\n/g)?.length ?? 0), 0);
+    return { line: info.lines - inside, fields: record };
+  });
 }

@@ -1,53 +1,37 @@
 /**
- * The JSON-schema subset prompt checks need (type, required, properties, items, enum), so no
- * validator dependency ships in the CLI. Returns the first problem with its path, or null.
+ * The `json` check's `schema`: full JSON Schema (drafts 4, 7, 2019-09 and 2020-12, default
+ * 2020-12 unless the schema's `$schema` names another) through @cfworker/json-schema, loaded on
+ * the first schema check. Returns the most specific problem with its location, or null.
  */
-type Schema = {
-  type?: string | string[];
-  required?: string[];
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  enum?: unknown[];
-};
+import type { Validator } from '@cfworker/json-schema';
 
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
+type Draft = '4' | '7' | '2019-09' | '2020-12';
+const compiled = new WeakMap<object, Validator>();
+let lib: Promise<typeof import('@cfworker/json-schema')> | undefined;
+
+function draftOf(schema: Record<string, unknown>): Draft {
+  const s = typeof schema.$schema === 'string' ? schema.$schema : '';
+  if (s.includes('draft-04')) return '4';
+  if (s.includes('draft-07') || s.includes('draft-06')) return '7';
+  if (s.includes('2019-09')) return '2019-09';
+  return '2020-12';
 }
 
-function typeMatches(want: string, got: string): boolean {
-  return want === got || (want === 'number' && got === 'integer');
-}
-
-export function schemaProblem(value: unknown, schema: unknown, at = '$'): string | null {
+export async function schemaProblem(value: unknown, schema: unknown): Promise<string | null> {
   if (typeof schema !== 'object' || schema === null) return null;
-  const s = schema as Schema;
-  const got = typeOf(value);
-  if (s.type !== undefined) {
-    const wants = Array.isArray(s.type) ? s.type : [s.type];
-    if (!wants.some((w) => typeMatches(w, got))) return `${at} should be ${wants.join(' or ')}, got ${got}`;
+  let v = compiled.get(schema);
+  if (!v) {
+    const { Validator } = await (lib ??= import('@cfworker/json-schema'));
+    v = new Validator(schema as object, draftOf(schema as Record<string, unknown>), false);
+    compiled.set(schema, v);
   }
-  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    return `${at} should be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
-  }
-  if (got === 'object') {
-    const obj = value as Record<string, unknown>;
-    for (const k of s.required ?? []) if (!(k in obj)) return `${at}.${k} is required`;
-    for (const [k, sub] of Object.entries(s.properties ?? {})) {
-      if (k in obj) {
-        const p = schemaProblem(obj[k], sub, `${at}.${k}`);
-        if (p) return p;
-      }
-    }
-  }
-  if (got === 'array' && s.items) {
-    const arr = value as unknown[];
-    for (let i = 0; i < arr.length; i++) {
-      const p = schemaProblem(arr[i], s.items, `${at}[${i}]`);
-      if (p) return p;
-    }
-  }
-  return null;
+  const r = v.validate(value);
+  if (r.valid) return null;
+  // The deepest location is the one that says what is wrong; the parents only say "does not match".
+  const depth = (loc: string) => loc.split('/').length;
+  // A `false` subschema's own error only says "False boolean schema"; its parent's names the property.
+  const told = r.errors.filter((e) => e.keyword !== 'false');
+  const worst = [...(told.length ? told : r.errors)].sort((a, b) => depth(b.instanceLocation) - depth(a.instanceLocation) || depth(b.keywordLocation) - depth(a.keywordLocation))[0];
+  const at = worst.instanceLocation.replace(/^#/, '$').replace(/\/([^/]+)/g, (_, k: string) => (/^\d+$/.test(k) ? `[${k}]` : `.${k.replace(/~1/g, '/').replace(/~0/g, '~')}`));
+  return `${at}: ${worst.error.replace(/\.$/, '')} (${worst.keyword})`;
 }

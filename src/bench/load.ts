@@ -1,8 +1,10 @@
 /**
- * Prompt files → cases. YAML / JSON: a list of cases, or `{cases: [...], defaults: {...}}`;
- * JSONL: one case per line; CSV: a header row (prompt, id, tags, expect_<type>, expect as JSON,
- * any other column is a template var); plain text: one prompt per block (blocks split on `---`
- * lines when the file has any, else on blank lines). Errors name the file and line.
+ * Prompt files → cases. YAML / JSON: a list of cases, or `{cases: [...], defaults: {...}}`, or
+ * `{dataset: FILE, defaults: {...}}` whose records (dataset.ts) become cases through the
+ * templates in `defaults`; JSONL: one case per line; CSV: a header row (prompt, id, tags,
+ * expect_<type>, expect as JSON, any other column is a template var); plain text: one prompt per
+ * block (blocks split on `---` lines when the file has any, else on blank lines). Errors name
+ * the file and line.
  */
 import { readFile } from 'node:fs/promises';
 // Static: yaml is CommonJS, and the bundle exposes its named exports only to static imports.
@@ -10,23 +12,29 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import path from 'node:path';
 import { CaseError, normalizeCase } from './normalize.js';
 import { parseCsv } from './csv.js';
+import { loadDataset } from './dataset.js';
 import type { BenchCase } from './types.js';
 
-type Raw = { value: unknown; line?: number };
+type Raw = { value: unknown; line?: number; where?: string };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function fromDocument(doc: unknown, file: string, lines: (i: number) => number | undefined): { items: Raw[]; defaults: Record<string, unknown> } {
+type Doc = { items: Raw[]; defaults: Record<string, unknown>; dataset?: unknown };
+
+function fromDocument(doc: unknown, file: string, lines: (i: number) => number | undefined): Doc {
   if (Array.isArray(doc)) return { items: doc.map((value, i) => ({ value, line: lines(i) })), defaults: {} };
   if (isObj(doc)) {
     const list = doc.cases ?? doc.tests ?? doc.prompts;
-    if (Array.isArray(list)) {
-      const defaults = isObj(doc.defaults) ? doc.defaults : {};
-      return { items: list.map((value, i) => ({ value, line: lines(i) })), defaults };
+    const defaults = isObj(doc.defaults) ? doc.defaults : {};
+    if (doc.defaults !== undefined && !isObj(doc.defaults)) throw new CaseError(file, '"defaults" must be a mapping');
+    if (doc.dataset !== undefined) {
+      if (list !== undefined && !Array.isArray(list)) throw new CaseError(file, '"cases" must be a list');
+      return { items: Array.isArray(list) ? list.map((value, i) => ({ value, line: lines(i) })) : [], defaults, dataset: doc.dataset };
     }
-    if ('prompt' in doc || 'messages' in doc) return { items: [{ value: doc, line: 1 }], defaults: {} };
+    if (Array.isArray(list)) return { items: list.map((value, i) => ({ value, line: lines(i) })), defaults };
+    if ('prompt' in doc || 'messages' in doc || 'turns' in doc) return { items: [{ value: doc, line: 1 }], defaults: {} };
   }
-  throw new CaseError(file, 'expected a list of cases, or a mapping with a "cases" list');
+  throw new CaseError(file, 'expected a list of cases, a mapping with a "cases" list, or a "dataset" with templates in "defaults"');
 }
 
 function yamlItems(text: string, file: string) {
@@ -60,8 +68,8 @@ function jsonlItems(text: string, file: string): Raw[] {
   return out;
 }
 
-function csvItems(text: string, file: string): Raw[] {
-  const [head, ...records] = parseCsv(text);
+async function csvItems(text: string, file: string): Promise<Raw[]> {
+  const [head, ...records] = await parseCsv(text, file);
   if (!head) return [];
   const cols = head.fields.map((h) => h.trim());
   if (!cols.includes('prompt')) throw new CaseError(`${file}:1`, 'a CSV prompt file needs a "prompt" column');
@@ -120,7 +128,8 @@ export async function loadPromptFile(file: string, display = file): Promise<Benc
   const ext = path.extname(file).toLowerCase();
   let items: Raw[];
   let defaults: Record<string, unknown> = {};
-  if (ext === '.yaml' || ext === '.yml') ({ items, defaults } = yamlItems(text, display));
+  let dataset: unknown;
+  if (ext === '.yaml' || ext === '.yml') ({ items, defaults, dataset } = yamlItems(text, display));
   else if (ext === '.jsonl' || ext === '.ndjson') items = jsonlItems(text, display);
   else if (ext === '.json') {
     let doc: unknown;
@@ -129,11 +138,19 @@ export async function loadPromptFile(file: string, display = file): Promise<Benc
     } catch (err) {
       throw new CaseError(display, `invalid JSON: ${(err as Error).message}`);
     }
-    ({ items, defaults } = fromDocument(doc, display, () => undefined));
-  } else if (ext === '.csv') items = csvItems(text, display);
+    ({ items, defaults, dataset } = fromDocument(doc, display, () => undefined));
+  } else if (ext === '.csv') items = await csvItems(text, display);
   else items = textItems(text);
   const base = path.basename(file, ext);
-  return items.map((it, i) => normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i + 1}`, `${base}#${i + 1}`, defaults));
+  const cases: BenchCase[] = [];
+  if (dataset !== undefined) {
+    const records = await loadDataset(dataset, file, display);
+    const dbase = path.basename(records.file, path.extname(records.file));
+    // Each record's fields are the template vars; the file's own `defaults.vars` sit under them.
+    records.items.forEach((r, i) => cases.push(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${i + 1}`, defaults)));
+  }
+  items.forEach((it, i) => cases.push(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i + 1}`, `${base}#${i + 1}`, defaults)));
+  return cases;
 }
 
 /** Loads several files; case ids must be unique across them (rows and the cache are keyed by them). */

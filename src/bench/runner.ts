@@ -1,16 +1,17 @@
 /**
- * Runs cases × models through the engine: a pool of `concurrency` workers (the global -j) pulls jobs in order
- * (so 40,000 jobs never become 40,000 pending promises), each passing the provider's gates,
- * the cache, the call itself (retries and timeouts are the engine's) and then the checks.
- * Rows are handed to `onRow` as they finish and not kept: memory stays flat on big runs.
+ * Runs cases × models × samples through the engine: a pool of `concurrency` workers (the global
+ * -j) pulls jobs in order (so 40,000 jobs never become 40,000 pending promises), each passing the
+ * provider's gates, the cache, the call itself (retries and timeouts are the engine's) and then
+ * the checks. A multi-turn case is one job: its turns go one after another, each model answering
+ * with its own earlier answers in context. Rows are handed to `onRow` as they finish and not kept.
  */
 import { setMaxListeners } from 'node:events';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import { buildRequest, type Prompt } from '../core/request.js';
 import { applyEvent, emptyResult } from '../core/results.js';
 import { runModel, type EngineOptions } from '../core/run-model.js';
-import type { FanoutEvent } from '../core/types.js';
-import { BenchCache, cacheKey, type CachedAnswer } from './cache.js';
+import type { ChatMessage, FanoutEvent } from '../core/types.js';
+import { cacheKey, type BenchCache, type CachedAnswer } from './cache.js';
 import { runChecks, type CheckDeps } from './checks.js';
 import type { ProviderGates } from './limiter.js';
 import type { BenchCase, BenchRow, Check, CheckResult } from './types.js';
@@ -27,9 +28,13 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   /** Stop (and abort what is in flight) once this much USD was spent, judge calls included. */
   maxCostUsd?: number;
+  /** Samples per case × model (`--repeat N`, default 1). */
+  repeat?: number;
+  /** Runs only the (case, model, sample) cells this accepts (`--rerun-failed`). */
+  only?: (caseId: string, model: string, sample: number) => boolean;
   runCommand?: CheckDeps['runCommand'];
   /** Grades one judge check (the caller picks the judge model and engine). */
-  judge?: (check: Check, answer: string, prompt: string) => Promise<CheckResult>;
+  judge?: CheckDeps['judge'];
   onRow: (row: BenchRow) => void | Promise<void>;
 }
 
@@ -38,23 +43,28 @@ export interface RunOutcome {
   stopped: 'signal' | 'budget' | null;
   /** USD spent now (not counting cached rows' original cost), judge calls included. */
   spentUsd: number;
-  /** Jobs that never produced a row (stopped early). */
+  /** Rows planned that were never produced (stopped early). */
   skipped: number;
+  /** Rows planned. */
+  planned: number;
 }
 
-export const casePrompt = (c: BenchCase, options: ModelOptions): Prompt => ({
-  messages: c.messages,
+export const casePrompt = (c: BenchCase, options: ModelOptions, messages = c.messages): Prompt => ({
+  messages,
   options: { ...options, ...(c.system !== undefined ? { system: c.system } : {}) },
 });
 
-async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineOptions): Promise<CachedAnswer & { error: BenchRow['error'] }> {
+type Fetched = CachedAnswer & { error: BenchRow['error'] };
+
+async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineOptions): Promise<Fetched> {
   const r = emptyResult(model.id);
   for await (const ev of runModel(model, prompt, engine)) applyEvent(r, { ...ev, slot: 0, modelId: model.id } as FanoutEvent);
   return {
     text: r.text,
     finishReason: r.finishReason?.unified ?? null,
     usage: r.usage ? { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens } : null,
-    costUsd: r.costUsd,
+    // The engine reports no usage for a failed call, so nothing was billed that mmr knows of.
+    costUsd: r.error ? 0 : r.costUsd,
     latencyMs: r.latencyMs,
     ttftMs: r.ttftMs,
     attempts: r.attempts,
@@ -63,9 +73,24 @@ async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineO
 }
 
 /** The user text a case asks: its last user turn. */
-export function lastUserText(c: BenchCase): string {
+export function lastUserText(c: Pick<BenchCase, 'messages'>): string {
   for (let i = c.messages.length - 1; i >= 0; i--) if (c.messages[i].role === 'user') return c.messages[i].content;
   return c.messages[c.messages.length - 1]?.content ?? '';
+}
+
+/** What the judge reads as the question: the turn itself, or the whole conversation before a later turn's answer. */
+function judgeQuestion(history: ChatMessage[], turn: number): string {
+  if (turn === 1) return lastUserText({ messages: history });
+  return history.map((m) => `[${m.role === 'user' ? 'User' : 'Assistant'}]\n${m.content}`).join('\n\n');
+}
+
+export const turnsOf = (c: BenchCase) => 1 + c.followUps.length;
+
+/** Rows a run will produce: one per turn of every selected (case, model, sample). */
+export function plannedRows(cases: BenchCase[], models: string[], repeat: number, only?: RunnerOptions['only']): number {
+  let n = 0;
+  for (const c of cases) for (let s = 1; s <= repeat; s++) for (const m of models) if (!only || only(c.id, m, s)) n += turnsOf(c);
+  return n;
 }
 
 export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<RunOutcome> {
@@ -76,7 +101,15 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
   if (o.signal?.aborted) local.abort('signal');
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const engine: EngineOptions = { ...o.engine, signal: local.signal };
-  const total = cases.length * o.models.length;
+  const repeat = Math.max(1, o.repeat ?? 1);
+  const perCase = o.models.length * repeat;
+  const total = cases.length * perCase;
+  const selected = (i: number) => {
+    if (!o.only) return true;
+    const c = cases[Math.floor(i / perCase)];
+    return o.only(c.id, o.models[i % o.models.length].id, 1 + (Math.floor(i / o.models.length) % repeat));
+  };
+  const planned = plannedRows(cases, o.models.map((m) => m.id), repeat, o.only);
   let next = 0;
   let done = 0;
   let spentUsd = 0;
@@ -90,70 +123,98 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
     }
   };
 
-  const job = async (i: number) => {
-    const c = cases[Math.floor(i / o.models.length)];
-    const model = o.models[i % o.models.length];
-    const prompt = casePrompt(c, o.options);
-    const request = buildRequest(model, prompt);
-    const key = o.cache ? cacheKey(model.id, request) : '';
+  /** One turn's answer, from the cache or the model; null when the run was stopped under it. */
+  const answerTurn = async (model: ResolvedModel, prompt: Prompt, sample: number): Promise<{ answer: CachedAnswer; error: BenchRow['error']; cached: boolean } | null> => {
+    const key = o.cache ? cacheKey(model, buildRequest(model, prompt), sample) : '';
     const hit = o.cache ? await o.cache.get(key) : null;
-    const cached = hit !== null;
-    let answer: CachedAnswer;
-    let error: BenchRow['error'] = null;
-    if (hit) answer = hit;
-    else {
-      const release = o.gates ? await o.gates.enter(model.provider.id) : () => {};
-      try {
-        if (local.signal.aborted) return;
-        const fresh = await fetchAnswer(model, prompt, engine);
-        // A row cut short by Ctrl-C or the budget is not a result: it is dropped, not recorded as a failure.
-        if (fresh.error?.kind === 'aborted' || local.signal.aborted) return;
-        spend(fresh.costUsd);
-        ({ error, ...answer } = fresh);
-        // Failures are not cached: the next run should try again.
-        if (!error && o.cache) await o.cache.set(key, answer);
-      } finally {
-        release();
-      }
-    }
-    const question = lastUserText(c);
-    let checks: CheckResult[] = [];
+    if (hit) return { answer: hit, error: null, cached: true };
+    const release = o.gates ? await o.gates.enter(model.provider.id) : () => {};
     try {
-      if (!error) checks = await runChecks(c.expect, answer.text, question, { runCommand: o.runCommand, judge: o.judge });
-    } catch (err) {
-      // A broken check fails its row; it must not take the other 39,999 rows down with it.
-      checks = [{ type: c.expect[0]?.type ?? 'equals', pass: false, detail: `check failed to run: ${(err as Error).message}` }];
+      if (local.signal.aborted) return null;
+      const fresh = await fetchAnswer(model, prompt, engine);
+      // A call cut short by Ctrl-C or the budget is not a result: it is dropped, not recorded as a failure.
+      if (fresh.error?.kind === 'aborted' || local.signal.aborted) return null;
+      spend(fresh.costUsd);
+      const { error, ...answer } = fresh;
+      // Failures are not cached: the next run should try again.
+      if (!error && o.cache) await o.cache.set(key, answer);
+      return { answer, error, cached: false };
+    } finally {
+      release();
     }
-    const judgeCostUsd = checks.reduce((a, r) => a + (r.costUsd ?? 0), 0);
-    spend(judgeCostUsd);
-    const pass = c.expect.length === 0 ? null : !error && checks.every((r) => r.pass);
-    done++;
-    await o.onRow({
-      caseId: c.id,
-      where: c.where,
-      tags: c.tags,
-      prompt: question,
-      messages: c.messages,
-      system: request.system ?? null,
-      model: model.id,
-      answer: answer.text,
-      pass,
-      checks,
-      error,
-      latencyMs: answer.latencyMs,
-      ttftMs: answer.ttftMs,
-      inputTokens: answer.usage?.inputTokens ?? null,
-      outputTokens: answer.usage?.outputTokens ?? null,
-      costUsd: answer.costUsd,
-      judgeCostUsd,
-      cached,
-      attempts: answer.attempts,
-    });
   };
 
+  const grade = async (expect: Check[], text: string, question: string, answer: CachedAnswer): Promise<CheckResult[]> => {
+    try {
+      return await runChecks(expect, text, question, { runCommand: o.runCommand, judge: o.judge }, { latencyMs: answer.latencyMs, costUsd: answer.costUsd });
+    } catch (err) {
+      // A broken check fails its row; it must not take the other 39,999 rows down with it.
+      return [{ type: expect[0]?.type ?? 'equals', pass: false, detail: `check failed to run: ${(err as Error).message}` }];
+    }
+  };
+
+  const job = async (i: number) => {
+    const c = cases[Math.floor(i / perCase)];
+    const model = o.models[i % o.models.length];
+    const sample = 1 + (Math.floor(i / o.models.length) % repeat);
+    const turns = [{ content: lastUserText(c), expect: c.expect }, ...c.followUps];
+    let history: ChatMessage[] = c.messages;
+    let failedAt = 0;
+    for (let t = 0; t < turns.length; t++) {
+      const turn = t + 1;
+      const prompt = casePrompt(c, o.options, history);
+      const base = { caseId: c.id, where: c.where, tags: c.tags, prompt: turns[t].content, messages: history, system: buildRequest(model, prompt).system ?? null, model: model.id, turn, sample };
+      if (failedAt) {
+        // The conversation broke off: later turns were never asked.
+        done++;
+        await o.onRow({ ...base, answer: '', pass: turns[t].expect.length ? false : null, checks: [], error: { kind: 'skipped', message: `not sent: turn ${failedAt} failed`, status: null }, latencyMs: null, ttftMs: null, inputTokens: null, outputTokens: null, costUsd: 0, judgeCostUsd: 0, cached: false, attempts: 0 });
+        continue;
+      }
+      const got = await answerTurn(model, prompt, sample);
+      if (!got) return;
+      const { answer, error, cached } = got;
+      const checks = error ? [] : await grade(turns[t].expect, answer.text, judgeQuestion(history, turn), answer);
+      // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is
+      // cached), though what the judge cost still counts. Decided before this row's own spend,
+      // which may be what reaches the budget.
+      const cut = local.signal.aborted && turns[t].expect.some((c) => c.type === 'judge');
+      const judgeCostUsd = checks.reduce((a, r) => a + (r.costUsd ?? 0), 0);
+      spend(judgeCostUsd);
+      if (cut) return;
+      done++;
+      await o.onRow({
+        ...base,
+        answer: answer.text,
+        pass: turns[t].expect.length === 0 ? null : !error && checks.every((r) => r.pass),
+        checks,
+        error,
+        latencyMs: answer.latencyMs,
+        ttftMs: answer.ttftMs,
+        inputTokens: answer.usage?.inputTokens ?? null,
+        outputTokens: answer.usage?.outputTokens ?? null,
+        costUsd: error ? 0 : answer.costUsd,
+        judgeCostUsd,
+        cached,
+        attempts: answer.attempts,
+      });
+      if (error) failedAt = turn;
+      else if (t + 1 < turns.length) history = [...history, { role: 'assistant', content: answer.text }, { role: 'user', content: turns[t + 1].content }];
+    }
+  };
+
+  // A job that throws (the rows file failed, say) stops the run; the others finish their call
+  // and the first error is rethrown once every worker has returned, so nothing runs on unseen.
+  let failure: { err: unknown } | null = null;
   const worker = async () => {
     while (!local.signal.aborted && next < total) {
-      await job(next++);
+      const i = next++;
+      if (!selected(i)) continue;
+      try {
+        await job(i);
+      } catch (err) {
+        failure ??= { err };
+        local.abort('failed');
+      }
     }
   };
   try {
@@ -161,6 +222,7 @@ export async function runBench(cases: BenchCase[], o: RunnerOptions): Promise<Ru
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }
+  if (failure) throw (failure as { err: unknown }).err;
   if (!stopped && o.signal?.aborted) stopped = 'signal';
-  return { stopped, spentUsd, skipped: total - done };
+  return { stopped, spentUsd, skipped: planned - done, planned };
 }

@@ -10,13 +10,19 @@ export type CheckType =
   | 'json'
   | 'max-length'
   | 'command'
-  | 'judge';
+  | 'judge'
+  | 'latency'
+  | 'cost';
 
 /** One `expect` entry, validated at load time; extra keys depend on the type. */
 export interface Check {
   type: CheckType;
   /** The expected value: string, number, list of strings, argv, ... per type. */
   value?: unknown;
+  /** command: ms allowed before its process group is ended (default 30,000). */
+  timeoutMs?: number;
+  /** command: the case's vars as environment variables (`MMR_VAR_<name>`), never spliced into the command. */
+  env?: Record<string, string>;
   /** contains: `all` (default for lists) or `any`. */
   mode?: 'any' | 'all';
   ignoreCase?: boolean;
@@ -24,7 +30,7 @@ export interface Check {
   flags?: string;
   /** number: absolute tolerance (default 1e-6). */
   tolerance?: number;
-  /** json: a small JSON-schema subset (type, required, properties, items, enum). */
+  /** json: a JSON Schema (drafts 4, 7, 2019-09, 2020-12) the parsed answer must satisfy. */
   schema?: unknown;
   /** judge: what a good answer looks like. */
   rubric?: string;
@@ -36,16 +42,30 @@ export interface Check {
   threshold?: number;
 }
 
+/** A later user turn of a multi-turn case, sent after the model's own answer to the turn before. */
+export interface FollowUp {
+  content: string;
+  /** Checks graded on this turn's answer. */
+  expect: Check[];
+}
+
 /** A prompt case ready to run: templates applied, checks validated. */
 export interface BenchCase {
   /** Unique within the run (file-derived when the case has none). */
   id: string;
   /** `file:line` (or `file#n`) for messages that point the user back at the source. */
   where: string;
+  /** The first turn as sent: any fixed earlier turns, then its user turn. */
   messages: ChatMessage[];
   system?: string;
   tags: string[];
+  /** Checks graded on the first turn's answer. */
   expect: Check[];
+  /**
+   * Further user turns, sent one after another; each model sees its own earlier answers.
+   * Empty for a single-turn case.
+   */
+  followUps: FollowUp[];
 }
 
 /** The outcome of one check against one answer. */
@@ -89,4 +109,11 @@ export interface BenchRow {
   /** Served from the disk cache: costUsd/latency are the original call's, nothing was spent now. */
   cached: boolean;
   attempts: number;
+  /** 1-based turn of a multi-turn case (1 for a single-turn case). */
+  turn: number;
+  /** 1-based sample under `--repeat N` (1 without it). */
+  sample: number;
 }
+
+/** Where one (case, model, sample) conversation lives: the unit cached, retried and rerun. */
+export const cellKey = (r: Pick<BenchRow, 'caseId' | 'model' | 'sample'>) => `${r.caseId}\u0000${r.model}\u0000${r.sample}`;

@@ -1,28 +1,35 @@
 /**
  * `mmr bench FILES... -m A -m B`: runs prompt files across models, grades the answers, and
  * prints quality against cost and speed; optionally turns the result into routing rules.
+ * Every run ends with its summary and every finished row on disk, or with an error and a
+ * non-zero exit (bench/exit.ts lists the codes).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { EXIT, UsageError } from '../core/errors.js';
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
 import type { ResolvedModel } from '../core/model.js';
 import { resolveModel } from '../core/resolve.js';
 import { formatUsd } from '../core/cost.js';
+import { neutralizeLine } from '../core/terminal-safe.js';
 import { openSession, type CallFlags, type SessionDeps } from './session.js';
 import { trapSignals } from './ask.js';
 import { expandFiles } from '../bench/glob.js';
 import { loadPromptFiles } from '../bench/load.js';
-import { runBench } from '../bench/runner.js';
-import { BenchCache, benchCacheDir } from '../bench/cache.js';
+import { plannedRows, runBench, type RunOutcome } from '../bench/runner.js';
+import { DirCache, benchCacheDir } from '../bench/cache.js';
 import { execCommand } from '../bench/checks.js';
 import { runJudge } from '../bench/judge.js';
 import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
 import { Summary } from '../bench/summary.js';
-import { paretoFrontier } from '../bench/analysis.js';
+import { formatReport, pct } from '../bench/report.js';
+import { assembleReport } from '../bench/assemble.js';
 import type { EvidenceSuggestion } from '../learn/suggest.js';
-import { formatReport, pct, type BenchReport } from '../bench/report.js';
 import { Progress } from '../bench/progress.js';
 import { estimateCost } from '../bench/estimate.js';
-import type { BenchRow, Check } from '../bench/types.js';
+import { RowWriter } from '../bench/row-writer.js';
+import { JunitCollector } from '../bench/junit.js';
+import { belowThreshold, benchExitCode } from '../bench/exit.js';
+import { previousRun, type PreviousRun } from '../bench/rerun.js';
+import { cellKey, type BenchRow, type Check } from '../bench/types.js';
 
 export interface BenchFlags extends CallFlags {
   concurrency?: number;
@@ -40,9 +47,15 @@ export interface BenchFlags extends CallFlags {
   rpm?: string[];
   providerConcurrency?: string[];
   limit?: number;
+  /** Samples per case × model. */
+  repeat?: number;
+  /** true: the --out file; a string: that rows file. */
+  rerunFailed?: boolean | string;
+  /** Write the self-contained HTML report here. */
+  html?: string;
 }
 
-const FORMATS = ['table', 'json', 'csv', 'md'];
+const FORMATS = ['table', 'json', 'csv', 'md', 'junit'];
 
 /** `openai=60` flags, then config `providers.<id>.rpm|concurrency` when the config carries them. */
 export function providerLimits(flags: BenchFlags, providers: Record<string, unknown>): Record<string, ProviderLimits> {
@@ -63,46 +76,20 @@ export function providerLimits(flags: BenchFlags, providers: Record<string, unkn
   return out;
 }
 
-/** One pending 'drain' per stream, shared by every writer waiting on it (-j 32 → 32 waiters, one listener). */
-const drains = new WeakMap<WriteStream, Promise<void>>();
-
 /** From this many case × model jobs on, memory matters more than the last few percent of speed. */
 const LARGE_RUN_JOBS = 10_000;
-
-/** Rows finishing within this many ms go to disk in one write (a syscall per row cost ~10% CPU at -j 32). */
-const ROW_FLUSH_MS = 25;
-const corked = new WeakSet<WriteStream>();
-
-async function writeRow(out: WriteStream | null, row: BenchRow): Promise<void> {
-  if (!out) return;
-  if (!corked.has(out)) {
-    corked.add(out);
-    out.cork();
-    setTimeout(() => {
-      corked.delete(out);
-      out.uncork();
-    }, ROW_FLUSH_MS).unref();
-  }
-  if (out.write(`${JSON.stringify(row)}\n`)) return;
-  let drained = drains.get(out);
-  if (!drained) {
-    drained = new Promise<void>((resolve) =>
-      out.once('drain', () => {
-        drains.delete(out);
-        resolve();
-      }),
-    );
-    drains.set(out, drained);
-  }
-  await drained;
-}
 
 export async function runBenchCommand(args: string[], flags: BenchFlags, deps: SessionDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const format = flags.json ? 'json' : (flags.format ?? 'table');
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  if (typeof flags.rerunFailed === 'string' && !/\.(jsonl|ndjson)$/i.test(flags.rerunFailed)) {
+    // `--rerun-failed cases.yaml`: commander took the prompt file as the flag's optional value.
+    throw new UsageError(`--rerun-failed takes the rows file of the last run (.jsonl), got "${flags.rerunFailed}"`, 'put --rerun-failed after the prompt files, or give it the rows file: --rerun-failed rows.jsonl');
+  }
   if (args.length === 0) throw new UsageError('no prompt files given', 'e.g. mmr bench prompts/*.yaml -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5');
+  const repeat = flags.repeat ?? 1;
   const { files, unmatched } = await expandFiles(args, cwd);
   if (unmatched.length) throw new UsageError(`no prompt file matches ${unmatched.map((u) => `"${u}"`).join(', ')}`, 'check the path or glob (quote globs with ** so mmr expands them)');
   let cases = await loadPromptFiles(files, cwd);
@@ -111,6 +98,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
 
   const session = await openSession(flags, deps);
   const { config } = session.loaded;
+  const modelIds = session.models.map((m) => m.id);
   const judges = new Map<string, ResolvedModel>();
   const judgeFor = (c: Check): ResolvedModel | null => {
     const ref = c.model ?? flags.judge;
@@ -119,102 +107,132 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     if (!m) judges.set(ref, (m = resolveModel(ref, config, env)));
     return m;
   };
-  for (const c of cases) for (const ch of c.expect) if (ch.type === 'judge' && !judgeFor(ch)) {
+  for (const c of cases) for (const ch of [...c.expect, ...c.followUps.flatMap((f) => f.expect)]) if (ch.type === 'judge' && !judgeFor(ch)) {
     throw new UsageError(`${c.where}: a judge check needs a grading model`, 'pass --judge provider:model, or set model: on the check');
   }
 
   const stderr = process.stderr;
   const quiet = flags.quiet === true;
+  const note = (text: string) => {
+    if (!quiet) stderr.write(`mmr: ${text}\n`);
+  };
+  // Read before --out is opened: they may be the same file.
+  let previous: PreviousRun | null = null;
+  if (flags.rerunFailed !== undefined && flags.rerunFailed !== false) {
+    const from = typeof flags.rerunFailed === 'string' ? flags.rerunFailed : flags.out;
+    if (!from) throw new UsageError('--rerun-failed needs the rows of the last run', 'give --rerun-failed rows.jsonl, or --out rows.jsonl as in the last run');
+    previous = await previousRun(from, cases, modelIds, repeat);
+    if (previous.skippedLines) stderr.write(`mmr: skipped ${previous.skippedLines} line${previous.skippedLines === 1 ? '' : 's'} of ${neutralizeLine(from)} that are not bench rows\n`);
+    note(`rerunning ${previous.failed.size} failed cell${previous.failed.size === 1 ? '' : 's'} of ${neutralizeLine(from)}; keeping ${previous.kept.length} row${previous.kept.length === 1 ? '' : 's'}`);
+    if (previous.missing) note(`${previous.missing} case × model cell${previous.missing === 1 ? ' is' : 's are'} not in ${neutralizeLine(from)} (the last run stopped early) and are not run; run without --rerun-failed to fill them (cached answers cost nothing)`);
+  }
+  const only = previous ? (caseId: string, model: string, sample: number) => previous!.failed.has(cellKey({ caseId, model, sample })) : undefined;
+  const planned = plannedRows(cases, modelIds, repeat, only);
+
   if (flags.maxCost !== undefined) {
     const est = await estimateCost(cases, session.models, session.options, session.engine);
-    const unknown = est.unknown.length ? `; price unknown for ${est.unknown.join(', ')}` : '';
-    stderr.write(`mmr: estimated cost ${formatUsd(est.usd)} for ${est.calls} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
+    const unknown = est.unknown.length ? `; price unknown for ${est.unknown.map(neutralizeLine).join(', ')}` : '';
+    const scale = repeat * (previous ? planned / Math.max(1, plannedRows(cases, modelIds, repeat)) : 1);
+    stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
   }
-  const out = flags.out ? createWriteStream(flags.out, { flags: 'w' }) : null;
-  const openFailed = out ? new Promise<Error>((r) => out.once('error', r)) : null;
-  const summary = new Summary(session.models.map((m) => m.id));
+  // Rewriting the file the last run's rows came from: the old rows stay until the new file is whole.
+  const replacing = previous !== null && flags.out !== undefined && typeof flags.rerunFailed !== 'string';
+  const out = flags.out ? await RowWriter.open(flags.out, { replace: replacing || (typeof flags.rerunFailed === 'string' && path.resolve(flags.rerunFailed) === path.resolve(flags.out)) }) : null;
+  const summary = new Summary(modelIds);
+  const junit = format === 'junit' ? new JunitCollector(modelIds) : null;
+  const htmlRows: BenchRow[] | null = flags.html ? [] : null;
   // Rules from evidence (src/learn/suggest.ts) need the prompts, so rows are kept only when asked for.
   const evidence = flags.suggestRules || flags.writeRules ? (await import('../learn/suggest.js')).evidenceCollector() : null;
-  const jobs = cases.length * session.models.length;
-  if (jobs >= LARGE_RUN_JOBS) {
+  const take = (row: BenchRow) => {
+    summary.add(row);
+    evidence?.add(row);
+    junit?.add(row);
+    htmlRows?.push(row);
+  };
+  if (planned >= LARGE_RUN_JOBS && !htmlRows) {
     // V8 otherwise lets the heap balloon between collections on long runs (226 MB peak for
     // 10,000 × 4 against 113 MB with this flag, bench/bench-run.mjs); rows already stream to disk,
     // so the only cost is a little speed on a run that is long anyway.
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--optimize-for-size');
   }
-  const progress = new Progress(jobs, stderr.isTTY && !quiet ? stderr : null);
+  const cache = flags.cache === false ? null : new DirCache(benchCacheDir(env));
+  const progress = new Progress(planned, stderr.isTTY && !quiet ? stderr : null);
   const controller = new AbortController();
   const trap = trapSignals(controller);
   const started = performance.now();
-  let outcome;
+  let outcome: RunOutcome = { stopped: null, spentUsd: 0, skipped: planned, planned };
+  // A failure mid-run (the rows file could not be written) still prints what finished, then the error.
+  let failure: unknown = null;
   try {
+    for (const row of previous?.kept ?? []) {
+      take(row);
+      await out?.write(row);
+    }
     outcome = await runBench(cases, {
       models: session.models,
       options: session.options,
       engine: session.engine,
       concurrency: flags.concurrency ?? 8,
       gates: new ProviderGates(providerLimits(flags, config.providers as Record<string, unknown>)),
-      cache: flags.cache === false ? null : new BenchCache(benchCacheDir(env)),
+      cache,
       signal: controller.signal,
       maxCostUsd: flags.maxCost,
+      repeat,
+      only,
       runCommand: (c, answer) => execCommand(c, answer),
       judge: async (c, answer, prompt) => runJudge(judgeFor(c)!, c, prompt, answer, { ...session.engine, signal: controller.signal }),
       onRow: async (row) => {
-        summary.add(row);
-        evidence?.add(row);
+        take(row);
         progress.row(row.error !== null, row.cached ? 0 : (row.costUsd ?? 0) + row.judgeCostUsd);
-        await writeRow(out, row);
+        await out?.write(row);
       },
     });
+  } catch (err) {
+    failure = err;
   } finally {
     trap.release();
     progress.end();
-    if (out) await new Promise<void>((r) => out.end(r));
+    await out?.close().catch((err: unknown) => {
+      failure ??= err;
+    });
   }
-  if (openFailed && out?.errored) throw new UsageError(`cannot write ${flags.out}: ${(await openFailed).message}`, 'check --out');
 
-  const models = summary.modelStats();
-  const tags = summary.tagStats();
-  const report: BenchReport = {
-    models,
-    tags,
-    disagreements: summary.disagreements(format === 'json' ? Infinity : 10),
-    frontier: paretoFrontier(models),
-    suggestions: evidence?.suggest(flags.tolerance ?? 2),
+  const report = assembleReport(summary, {
     cases: cases.length,
     spentUsd: outcome.spentUsd,
-    judgeCostUsd: models.reduce((a, s) => a + s.judgeCostUsd, 0),
     wallMs: performance.now() - started,
     stopped: outcome.stopped,
     skipped: outcome.skipped,
-  };
-  process.stdout.write(formatReport(report, format));
+    repeat,
+    disagreementLimit: format === 'json' ? Infinity : 10,
+    tolerance: flags.suggestRules || flags.writeRules ? (flags.tolerance ?? 2) : undefined,
+    corruptCache: cache?.corrupt,
+  });
+  // Suggested rules come from the evidence itself (src/learn/suggest.ts), not from tag names.
+  if (evidence) report.suggestions = evidence.suggest(flags.tolerance ?? 2);
+  process.stdout.write(junit ? junit.format(report.wallMs) : formatReport(report, format));
   const advice = evidence && (await evidence.advice(report.suggestions as EvidenceSuggestion[]));
-  if (advice && !quiet) stderr.write(`mmr: ${advice}\n`);
+  if (advice && !quiet) stderr.write(`mmr: ${neutralizeLine(advice)}\n`);
+  if (cache?.corrupt) stderr.write(`mmr: skipped ${cache.corrupt} corrupt cache entr${cache.corrupt === 1 ? 'y' : 'ies'} (asked the model again)\n`);
+  if (outcome.stopped === 'budget') stderr.write(`mmr: stopped at --max-cost ${formatUsd(flags.maxCost!)} with ${outcome.skipped} row${outcome.skipped === 1 ? '' : 's'} not run; run again to resume (finished answers are cached)\n`);
+  if (failure) throw failure;
+  if (htmlRows) {
+    const { writeHtmlReport } = await import('../report/write.js');
+    const file = await writeHtmlReport(flags.html!, { rows: htmlRows, report, title: files.map((f) => (path.relative(cwd, f).startsWith('..') ? f : path.relative(cwd, f))).join(', ') });
+    note(`wrote the HTML report to ${neutralizeLine(file)}`);
+  }
   if (flags.writeRules && report.suggestions?.length && outcome.stopped !== 'signal') {
     const [{ saveRule }, { knownModelFor }] = await Promise.all([import('../config/save.js'), import('../config/rules.js')]);
     for (const s of report.suggestions) {
       const saved = await saveRule(s.rule, { file: session.loaded.projectFile, create: { dir: cwd }, replace: true, knownModel: knownModelFor(config) });
-      if (!quiet) stderr.write(`mmr: saved rule "${s.rule.name}" (${s.tag} → ${s.model}) to ${saved.file}\n`);
+      note(`saved rule "${s.rule.name}" (${neutralizeLine(s.tag)} → ${neutralizeLine(s.model)}) to ${saved.file}`);
     }
   }
 
-  const sig = trap.signal();
-  if (sig === 'SIGINT') return EXIT.SIGINT;
-  if (sig === 'SIGTERM') return EXIT.SIGTERM;
-  if (flags.threshold !== undefined) {
-    // 0.8 and 80 both mean 80%: people write it either way.
-    const min = flags.threshold <= 1 ? flags.threshold * 100 : flags.threshold;
-    const below = models.filter((s) => s.passRate !== null && s.passRate * 100 < min - 1e-9);
-    if (below.length) {
-      stderr.write(`mmr: below --threshold ${min}%: ${below.map((s) => `${s.model} ${pct(s.passRate)}`).join(', ')}\n`);
-      return EXIT.PARTIAL;
-    }
-  }
-  const rows = models.reduce((a, s) => a + s.n, 0);
-  if (rows > 0 && models.every((s) => s.errors === s.n)) return EXIT.ALL_FAILED;
-  return EXIT.OK;
+  const below = belowThreshold(report.models, flags.threshold);
+  if (below.models.length) stderr.write(`mmr: below --threshold ${below.min}%: ${below.models.map((s) => `${neutralizeLine(s.model)} ${pct(s.passRate)}`).join(', ')}\n`);
+  return benchExitCode({ models: report.models, stopped: outcome.stopped, signal: trap.signal(), belowThreshold: below.models.map((s) => s.model) });
 }
 
 export async function runCacheClear(flags: { quiet?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {

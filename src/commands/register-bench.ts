@@ -1,17 +1,15 @@
 /**
- * `mmr bench` and `mmr cache clear` for commander. Only the wiring lives here: each action loads
+ * `mmr bench`, `mmr report` and `mmr cache clear` for commander. Only the wiring lives here: each action loads
  * its command module with import() when it runs, so start-up pays for none of it.
  */
 import type { Command } from 'commander';
 import { collect, numberFlag, withGlobals as opts } from './flags.js';
 
-
-
 export function registerBenchCommands(program: Command): void {
   program
     .command('bench')
     .description('run prompt files across models, check the answers, and compare pass rate, latency and cost')
-    .argument('<files...>', 'prompt files or globs: .yaml/.yml, .json, .jsonl, .csv, or plain text (one prompt per block)')
+    .argument('<files...>', 'prompt files or globs: .yaml/.yml, .json, .jsonl, .csv, or plain text (one prompt per block); a YAML/JSON file may name a dataset:')
     .option('-m, --model <id>', 'model to test, as provider:model or an alias (repeatable; default: your config or the keys you have set)', collect)
     .option('-j, --concurrency <n>', 'requests in flight at once, over all providers (default 8)', numberFlag('--concurrency', { int: true, min: 1 }))
     .option('--rpm <provider=N>', 'at most N requests a minute to this provider (repeatable)', collect)
@@ -23,11 +21,14 @@ export function registerBenchCommands(program: Command): void {
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { int: true, min: 0 }))
     .option('--judge <id>', 'model that grades `judge` checks (a check\'s own model: wins)')
     .option('--no-cache', 'ask every model again instead of reusing cached answers')
-    .option('--out <file.jsonl>', 'write one JSON line per case × model (answer, checks, usage, cost, timing) as each finishes')
-    .option('--format <form>', 'summary form on stdout: table, json, csv or md (default table)')
+    .option('--out <file.jsonl>', 'write one JSON line per case × model × turn × sample (answer, checks, usage, cost, timing) as each finishes (0600)')
+    .option('--html <file.html>', 'also write a self-contained HTML report: summary, scatters, every answer with its checks, filters, search')
+    .option('--repeat <n>', 'ask each case N times (each sample cached and rowed apart): pass@1 with a 95% interval, pass^N, flaky cases', numberFlag('--repeat', { int: true, min: 1, max: 1000 }))
+    .option('--rerun-failed [rows.jsonl]', 'run only the case × model cells that errored in the last run (its rows: this file, else --out) and keep its other rows')
+    .option('--format <form>', 'summary form on stdout: table, json, csv, md or junit (default table)')
     .option('--json', 'print the summary as one JSON document (same as --format json)')
     .option('--max-cost <usd>', 'print the estimated cost first, and stop the run when the spend reaches this many USD', numberFlag('--max-cost', { min: 0 }))
-    .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0 }))
+    .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0, max: 100 }))
     .option('--suggest-rules', 'print per tag the cheapest model within --tolerance points of the best')
     .option('--write-rules', 'save those suggested rules to your config (comments kept; replaces bench-* rules of the same name)')
     .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
@@ -40,14 +41,36 @@ Examples:
   mmr bench prompts/*.yaml -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5
   mmr bench "evals/**/*.jsonl" -m fast -m smart -j 16 --out rows.jsonl --threshold 90
   mmr bench cases.csv -m openai:gpt-4o-mini --judge openai:gpt-4.1 --suggest-rules
-A case: {id, prompt | messages, tags, vars, expect: [{type, value, ...}]}; check types: equals,
-contains (mode any|all), not-contains, regex, number (tolerance), json (schema), max-length,
-command (answer on stdin, exit 0 passes), judge (rubric; scale pass-fail | score, threshold).
-Answers are cached in $XDG_CACHE_HOME/mmr/bench; \`mmr cache clear\` empties it.`,
+  mmr bench gsm8k.yaml -m fast --repeat 5 --out rows.jsonl --html report.html
+  mmr bench cases.yaml -m fast -m smart --out rows.jsonl --rerun-failed
+A case: {id, prompt | messages | turns, tags, vars, grade: last|each, expect: [{type, value, ...}]};
+a dataset: {dataset: data.csv, defaults: {id: "{{id}}", prompt: "... {{field}} ...", expect: [...]}}.
+Check types: equals, contains (mode any|all), not-contains, regex, number (tolerance), json
+(JSON Schema), max-length, latency (ms), cost (USD), command (answer on stdin, exit 0 passes),
+judge (rubric; scale pass-fail | score, threshold).
+Exit codes: 0 done, no call errored · 1 --threshold missed · 2 bad flags, files or config ·
+3 no call succeeded · 4 done but some calls errored · 5 stopped by --max-cost · 130/143 signal.
+Answers are cached in $XDG_CACHE_HOME/mmr/bench; \`mmr cache clear\` empties it.
+See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.jsonl]`,
     )
     .action(async (files: string[], flags: object, cmd: Command) => {
       const { runBenchCommand } = await import('./bench.js');
       process.exitCode = await runBenchCommand(files, opts(flags, cmd));
+    });
+
+  program
+    .command('report')
+    .description('look at a finished bench run: page through answers and vote in a terminal, or write the HTML report')
+    .argument('<rows.jsonl>', 'rows written by mmr bench --out')
+    .option('--html <file.html>', 'write the self-contained HTML report here instead of opening the terminal view')
+    .option('--compare <old.jsonl>', 'diff against an earlier run: what got better or worse per case (printed, or in the HTML report)')
+    .option('--format <form>', 'summary form on stdout when not opening the terminal view: table, json, csv, md or junit')
+    .option('--json', 'print the summary as one JSON document')
+    .option('--no-tui', 'never open the terminal view; print the summary')
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (file: string, flags: object, cmd: Command) => {
+      const { runReport } = await import('./report.js');
+      process.exitCode = await runReport(file, opts(flags, cmd));
     });
 
   const cache = program.command('cache').description('the bench answer cache');

@@ -9,8 +9,8 @@ import type { Classification } from '../core/classify.js';
 import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
 import type { CompiledRule, RouteContext, RoutingDecision } from '../core/router.js';
 import type { RuleCheck } from '../core/rule-check.js';
+import { escapeJsonControls, neutralizeLine } from '../core/terminal-safe.js';
 import { readPrompt } from './input.js';
-import { neutralizeLine } from '../core/terminal-safe.js';
 
 export interface RouteFlags {
   config?: string;
@@ -97,7 +97,8 @@ export async function loadRouting(flags: { config?: string }, deps: RoutingDeps 
   return { loaded, rules, defaults: models, knownModel };
 }
 
-const row = (label: string, value: string) => `${label.padEnd(9)}${value}\n`;
+/** Values quote the config (rule names, keywords, models) and the prompt: one safe line each. */
+const row = (label: string, value: string) => `${label.padEnd(9)}${neutralizeLine(value)}\n`;
 
 /** The decision as people read it: what matched, what runs, and the classification behind it. */
 export function formatDecision(d: RoutingDecision, c: Classification, ruleCount: number, expand: (ref: string) => string = (r) => r, checks: RuleCheck[] = []): string {
@@ -187,7 +188,10 @@ async function runBatch(file: string, flags: RouteFlags, deps: RoutingDeps): Pro
     out.push(JSON.stringify({ id: v.id ?? i + 1, ...decision, classification }));
   });
   if (skipped > 5) process.stderr.write(`mmr: ${file}: ${skipped} lines skipped in all\n`);
-  (deps.stdout ?? process.stdout).write(out.length ? `${out.join('\n')}\n` : '');
+  const stdout = deps.stdout ?? process.stdout;
+  const lines = out.length ? `${out.join('\n')}\n` : '';
+  // Prompts and model names are outside text: escaped for a terminal, byte-exact JSON for a pipe.
+  stdout.write((stdout as { isTTY?: boolean }).isTTY ? escapeJsonControls(lines) : lines);
   return out.length;
 }
 
@@ -202,6 +206,6 @@ export async function runRoute(words: string[], flags: RouteFlags, deps: Routing
   const { decision, classification } = r.decideOne(prompt);
   const checks = r.checkRules(r.rules, prompt, classification);
   const stdout = deps.stdout ?? process.stdout;
-  stdout.write(flags.json ? `${JSON.stringify({ ...decision, classification, checks }, null, 2)}\n` : formatDecision(decision, classification, r.rules.length, r.expand, checks));
+  stdout.write(flags.json ? `${escapeJsonControls(JSON.stringify({ ...decision, classification, checks }, null, 2))}\n` : formatDecision(decision, classification, r.rules.length, r.expand, checks));
   return decision;
 }

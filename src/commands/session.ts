@@ -10,7 +10,7 @@ import { route, type CompiledRule, type RouteContext, type RoutingDecision } fro
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
 import { resolveModel } from '../core/resolve.js';
-import { defaultModels, noProvidersHint } from '../core/defaults.js';
+import { defaultModels, noProvidersHint, type DefaultModels } from '../core/defaults.js';
 import { getPreset } from '../providers/presets.js';
 import { adapterFor } from '../providers/registry.js';
 import { CONTEXT_CHECK_FLOOR_TOKENS, contextOverflow, estimateTokens } from '../core/context.js';
@@ -63,6 +63,10 @@ export interface SessionDeps {
   loaded?: LoadedConfig;
   /** The prompt, when known: the routing rules choose the models from it. */
   prompt?: string;
+  /** Rules already compiled from `loaded` (mmr serve compiles once, then routes every request). */
+  rules?: CompiledRule[];
+  /** The default set, already worked out (skips the per-call Ollama probe; mmr serve). */
+  defaults?: Pick<DefaultModels, 'models' | 'source'>;
   /** Where warnings go (a configured router file that cannot be read); default stderr. */
   warn?: (message: string) => void;
 }
@@ -87,6 +91,7 @@ async function costCapProblem(m: ResolvedModel, request: ModelRequest, capUsd: n
     message: `estimated cost $${est.toFixed(4)} (~${input} input tokens${request.maxTokens ? ` + ${request.maxTokens} output` : ''}) exceeds the rule's maxCostUsd $${capUsd}; not sent`,
     status: null,
     retryable: false,
+    code: 'max_cost_exceeded',
     hint: 'raise maxCostUsd on the rule, shorten the prompt or lower --max-tokens',
   };
 }
@@ -106,10 +111,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   let learned: RouteContext['learned'];
   if (refs.length === 0 && deps.prompt !== undefined) {
     const cwd = deps.cwd ?? process.cwd();
-    if (config.rules.length > 0) {
-      const { compileLoadedRules } = await import('./route.js');
-      ({ rules } = await compileLoadedRules(loaded, cwd));
-    }
+    if (config.rules.length > 0) rules = deps.rules ?? (await (await import('./route.js')).compileLoadedRules(loaded, cwd)).rules;
     if (flags.router !== undefined || config.learned) {
       const { learnedSetup, learnedPicker } = await import('./learned-routing.js');
       const setup = await learnedSetup(loaded, env, flags, cwd, deps.warn ?? ((m) => process.stderr.write(`${m}\n`)));
@@ -125,7 +127,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
     }
   }
   if (refs.length === 0) {
-    const d = await defaultModels(config, env, { fetch: deps.fetch });
+    const d = deps.defaults ?? (await defaultModels(config, env, { fetch: deps.fetch }));
     refs = d.models;
     source = d.source;
     if (refs.length === 0) throw new NoProvidersError('no model to ask: no API key is set and no local server answered', noProvidersHint(env));

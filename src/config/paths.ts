@@ -3,6 +3,7 @@
  * injected env instead of process.env: env-paths captures process.env and os.homedir() when it
  * is imported, so tests (and callers with a custom env) could not steer it.
  */
+import { realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -34,18 +35,47 @@ export const USER_FILES = ['config.yaml', 'config.yml', 'config.json'] as const;
 /** The package.json field that holds config. */
 export const PACKAGE_FIELD = 'router';
 
+/** Whether `dir` is the top of a git work tree: it holds `.git` (a directory, or a file in worktrees and submodules). */
+export function isRepoRoot(dir: string): boolean {
+  try {
+    return statSync(path.join(dir, '.git'), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+const within = (dir: string, top: string) => {
+  const rel = path.relative(top, dir);
+  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+};
+
+/** HOME as given and as resolved (a symlinked home still contains the real cwd); none when HOME is `/`. */
+function homes(env: NodeJS.ProcessEnv): string[] {
+  const home = path.resolve(homeDir(env));
+  if (path.dirname(home) === home) return []; // HOME=/ would make every directory "inside home"
+  const out = [home];
+  try {
+    const real = realpathSync.native(home);
+    if (real !== home) out.push(real);
+  } catch {
+    // HOME does not exist: nothing is inside it.
+  }
+  return out;
+}
+
 /**
- * Directories searched for a project file: cwd, then each parent up to and including the home
- * directory; when cwd is outside home, up to the filesystem root.
+ * Directories searched for a project file, nearest first. Inside the home directory: cwd, then
+ * each parent up to and including home. Outside it (a shared /tmp, /srv, a CI checkout): cwd up
+ * to the root of the enclosing git repository, or cwd alone when there is none, so a
+ * `.routerrc` planted higher up by another user is never reached.
  */
-export function searchDirs(cwd: string, env: NodeJS.ProcessEnv): string[] {
-  const stop = path.resolve(homeDir(env));
+export function searchDirs(cwd: string, env: NodeJS.ProcessEnv, repoRoot: (dir: string) => boolean = isRepoRoot): string[] {
+  const start = path.resolve(cwd);
+  const home = homes(env).find((h) => within(start, h));
   const dirs: string[] = [];
-  let dir = path.resolve(cwd);
-  for (;;) {
+  for (let dir = start; ; dir = path.dirname(dir)) {
     dirs.push(dir);
-    const parent = path.dirname(dir);
-    if (dir === stop || parent === dir) return dirs;
-    dir = parent;
+    if (home ? dir === home : repoRoot(dir)) return dirs;
+    if (path.dirname(dir) === dir) return home ? dirs : [start];
   }
 }

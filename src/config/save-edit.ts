@@ -11,7 +11,17 @@ export interface Edit {
   apply(): string;
 }
 
-const splice = (text: string, at: number, end: number, insert: string): Edit => ({ apply: () => text.slice(0, at) + insert + text.slice(end) });
+/** The file's line ending: that of its first line (as editors decide), LF for a one-line or new file. */
+export function eolOf(text: string): '\r\n' | '\n' {
+  const nl = text.indexOf('\n');
+  return nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** Replace text[at, end) with `insert`, whose lines take the file's line ending (a CRLF file stays CRLF). */
+const splice = (text: string, at: number, end: number, insert: string): Edit => {
+  const body = eolOf(text) === '\r\n' ? insert.replace(/\r?\n/g, '\r\n') : insert;
+  return { apply: () => text.slice(0, at) + body + text.slice(end) };
+};
 const lineStart = (text: string, pos: number) => text.lastIndexOf('\n', pos - 1) + 1;
 const indentAt = (text: string, pos: number) => /^[ \t]*/.exec(text.slice(lineStart(text, pos)))![0];
 /** End of the line holding `pos - 1`, newline included. */

@@ -5,17 +5,20 @@
  * toString() would re-flow flow collections and long lines. The result is re-parsed and checked
  * before anything is written, under an inter-process lock, and written atomically.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError, MmrError, UsageError } from '../core/errors.js';
 import { modelIdProblem } from '../core/resolve.js';
+import { nodeIo, readOnlyError, removeStaleTemps, withLock, writeAtomic, writeError, type WriteIo } from './atomic.js';
+import { readConfigFile } from './files.js';
 import { compileRules, type RuleConfig } from './rules.js';
 import { parseConfigText } from './parse.js';
 import { PACKAGE_FIELD } from './paths.js';
 import { planInsert, planInsertBefore, planRemove, planReplace, type Edit } from './save-edit.js';
-import { validateConfig } from './schema.js';
+import { emptyConfig, validateConfig } from './schema.js';
+import { configDigest, privilegedSettings } from './trust.js';
+import { editTrustStore, entryFor, readTrustStore, trustStorePath } from './trust-store.js';
 
 export interface SaveOptions {
   /** The config file that was loaded; edited in place (created when missing, except package.json). */
@@ -28,6 +31,10 @@ export interface SaveOptions {
   before?: string;
   /** Why a model reference is unknown, from the merged config (router's knownModelFor). Default: syntax only. */
   knownModel?: (ref: string) => string | null;
+  /** Where the trust store is (a trusted file stays trusted after mmr's own edit); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** File-system calls; tests inject full-disk and read-only errors here. */
+  io?: WriteIo;
 }
 
 export interface SaveResult {
@@ -40,8 +47,10 @@ export interface SaveResult {
 
 const SCRIPT = /\.(js|mjs|cjs|ts|mts|cts)$/i;
 const HINT = 'Fix the file by hand (mmr never overwrites a config it cannot read), then try again.';
-/** Lock retries: ~20 tries over ~3 s; another mmr saving a rule holds the lock for milliseconds. */
-const LOCK_RETRIES = { retries: 20, factor: 1.3, minTimeout: 20, maxTimeout: 400, randomize: true };
+/** Where else a rule can go, for write errors. */
+const ELSEWHERE = 'save the rule elsewhere: mmr rules add --file FILE, or --user for your user config';
+/** A new config file: not group- or world-writable whatever the umask (the search would skip it). */
+const NEW_FILE_MODE = 0o644;
 
 const syntaxOnly = (ref: string): string | null => {
   const p = modelIdProblem(ref);
@@ -60,8 +69,14 @@ function shown(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
+interface CheckedText {
+  rules: unknown[];
+  /** The parsed value, for the trust digest and the privileged-settings comparison. */
+  value: unknown;
+}
+
 /** Parse, validate and compile a config's text; throws ConfigError naming every problem. */
-function check(text: string, file: string, field: string | undefined, knownModel: (ref: string) => string | null): unknown[] {
+function check(text: string, file: string, field: string | undefined, knownModel: (ref: string) => string | null): CheckedText {
   const parsed = parseConfigText(text, shown(file), field);
   if (!parsed.ok) throw new ConfigError(parsed.problems, HINT);
   const { config, problems } = validateConfig(parsed.value, shown(file), parsed.locate);
@@ -71,69 +86,73 @@ function check(text: string, file: string, field: string | undefined, knownModel
   } catch (err) {
     throw err instanceof ConfigError ? new ConfigError(err.problems, HINT) : err;
   }
-  return config.rules;
+  return { rules: config.rules, value: parsed.value };
 }
 
-/** Temp file in the same directory (so rename is atomic), fsync, keep the mode, rename, fsync the dir. */
-async function writeAtomic(file: string, text: string, mode: number | undefined): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fh = await open(tmp, 'wx', mode ?? 0o666);
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    if (mode !== undefined) await chmod(tmp, mode); // open()'s mode is filtered by the umask
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  try {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // Directories cannot be opened for fsync on every platform (Windows); the rename is done.
-  }
+
+/** The current text under the lock: bounded, and only from a regular file (a FIFO would hang the read). */
+function readCurrent(file: string): { text: string; bytes: Buffer; mode: number } | undefined {
+  const r = readConfigFile(file);
+  if (r.kind === 'missing') return undefined;
+  if (r.kind === 'ok') return r;
+  const what = r.kind === 'error' ? r.message : r.reason;
+  throw new MmrError(`refusing to write ${shown(file)}: it ${what}; nothing was changed`, {
+    hint: r.kind === 'error' && /regular file/.test(what) ? `mmr replaces only regular files; ${ELSEWHERE}` : HINT,
+  });
+}
+
+/**
+ * A file that was trusted before mmr's own edit stays trusted after it: the edit changes rules
+ * only (checked here: the privileged settings are the same before and after). A store that
+ * cannot be updated is left alone; the next command then says the file changed and how to
+ * trust it again, so nothing is silently allowed.
+ */
+async function keepTrust(file: string, field: string | undefined, before: { bytes: Buffer; value: unknown }, after: { text: string; value: unknown }, env: NodeJS.ProcessEnv): Promise<void> {
+  const privileged = (v: unknown) => privilegedSettings(v, emptyConfig(), env).map((p) => [p.path, p.effect]);
+  const was = privileged(before.value);
+  if (!was.length || !isDeepStrictEqual(was, privileged(after.value))) return;
+  const digest = (bytes: Buffer, value: unknown) => configDigest(bytes, field ? { field, value } : undefined);
+  const read = readTrustStore(trustStorePath(env));
+  if (!read.ok || entryFor(read.entries, file)?.sha256 !== digest(before.bytes, before.value)) return;
+  const entry = { path: file, sha256: digest(Buffer.from(after.text, 'utf8'), after.value), trustedAt: new Date().toISOString() };
+  await editTrustStore(env, (entries) => [...entries, entry]).catch(() => undefined);
+}
+
+interface EditOutcome<T> {
+  text: string;
+  result: T;
+  /** The parsed values before and after the edit (for keeping trust). */
+  before?: unknown;
+  after: unknown;
 }
 
 /** Run `edit` on the file's current text under an inter-process lock, then write the result. */
-async function withLockedFile<T>(file: string, edit: (text: string | undefined) => { text: string; result: T } | null): Promise<T | undefined> {
-  await mkdir(path.dirname(file), { recursive: true });
-  // proper-lockfile is CommonJS: Node's ESM loader exposes `lock` as a named export, the
-  // esbuild bundle only under `default`, so take it from whichever has it.
-  const lockfile = await import('proper-lockfile');
-  const lock = lockfile.lock ?? (lockfile as unknown as { default: typeof lockfile }).default.lock;
-  let release: () => Promise<void>;
-  try {
-    release = await lock(file, { realpath: false, retries: LOCK_RETRIES, stale: 10_000 });
-  } catch (err) {
-    throw new MmrError(`could not lock ${shown(file)}: ${(err as Error).message}`, {
-      hint: `another mmr may be saving a rule; if none is running, remove ${shown(file)}.lock`,
-      cause: err,
-    });
-  }
-  try {
+async function withLockedFile<T>(
+  file: string,
+  opts: { env?: NodeJS.ProcessEnv; io?: WriteIo; field?: string },
+  edit: (text: string | undefined) => EditOutcome<T> | null,
+): Promise<T | undefined> {
+  const io = opts.io ?? nodeIo;
+  const fail = (err: unknown) => writeError(err, file, shown(file), ELSEWHERE) ?? err;
+  await io.mkdir(path.dirname(file), { recursive: true }).catch((err) => {
+    throw fail(err);
+  });
+  return withLock(file, shown(file), async () => {
+    // Temp files of a writer that was killed hold the whole config: nobody else needs them.
+    await removeStaleTemps(file, io);
     // Re-read under the lock: another process may have saved a rule since we were asked.
-    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
-    const mode = text === undefined ? undefined : (await stat(file)).mode & 0o7777;
-    const out = edit(text);
+    const current = readCurrent(file);
+    if (current && (current.mode & 0o200) === 0) throw readOnlyError(shown(file), ELSEWHERE);
+    const out = edit(current?.text);
     if (!out) return undefined;
-    await writeAtomic(file, out.text, mode);
+    try {
+      await writeAtomic(file, out.text, current?.mode ?? NEW_FILE_MODE, io);
+    } catch (err) {
+      throw fail(err);
+    }
+    if (current) await keepTrust(file, opts.field, { bytes: current.bytes, value: out.before }, { text: out.text, value: out.after }, opts.env ?? process.env);
     return out.result;
-  } finally {
-    await release();
-  }
+  }, ELSEWHERE);
 }
 
 async function target(opts: SaveOptions): Promise<string> {
@@ -141,7 +160,15 @@ async function target(opts: SaveOptions): Promise<string> {
   if (!file) throw new UsageError('no config file to save the rule in', 'pass --file FILE, or --user to use your user config');
   const abs = path.resolve(file);
   // Dotfile managers symlink configs; renaming over the link would replace it with a copy.
-  return realpath(abs).catch(() => abs);
+  try {
+    return await realpath(abs);
+  } catch {
+    const link = await lstat(abs).catch(() => undefined);
+    if (link?.isSymbolicLink()) {
+      throw new MmrError(`refusing to write ${shown(abs)}: it is a symbolic link to a file that does not exist; nothing was changed`, { hint: `fix or remove the link, or ${ELSEWHERE}` });
+    }
+    return abs;
+  }
 }
 
 function refuseScript(file: string, rule: RuleConfig): void {
@@ -170,9 +197,10 @@ export async function saveRule(rule: RuleConfig, opts: SaveOptions): Promise<Sav
   const file = await target(opts);
   refuseScript(file, clean);
   const field = path.basename(file) === 'package.json' ? PACKAGE_FIELD : undefined;
-  const out = await withLockedFile(file, (text) => {
+  const out = await withLockedFile(file, { env: opts.env, io: opts.io, field }, (text) => {
     if (text === undefined && field) throw new UsageError(`${shown(file)} does not exist`, 'mmr adds rules to an existing package.json only');
-    const before = text === undefined ? [] : check(text, file, field, knownModel);
+    const old = text === undefined ? undefined : check(text, file, field, knownModel);
+    const before = old?.rules ?? [];
     const at = before.findIndex((r) => (r as { name?: unknown })?.name === clean.name);
     if (at >= 0 && !opts.replace) {
       throw new UsageError(`a rule named "${clean.name}" already exists in ${shown(file)}`, 'choose another --name, or pass --replace to overwrite it');
@@ -185,7 +213,8 @@ export async function saveRule(rule: RuleConfig, opts: SaveOptions): Promise<Sav
     const edit: Edit =
       at >= 0 ? planReplace(text!, field, at, clean) : ahead >= 0 ? planInsertBefore(text!, field, ahead, clean) : planInsert(text, field, clean, json);
     const next = edit.apply();
-    const after = check(next, file, field, knownModel);
+    const now = check(next, file, field, knownModel);
+    const after = now.rules;
     const expected =
       at >= 0 ? before.map((r, i) => (i === at ? clean : r)) : ahead >= 0 ? [...before.slice(0, ahead), clean, ...before.slice(ahead)] : [...before, clean];
     if (!isDeepStrictEqual(after, expected)) {
@@ -193,30 +222,33 @@ export async function saveRule(rule: RuleConfig, opts: SaveOptions): Promise<Sav
         hint: `add the rule by hand:\n${JSON.stringify(clean, null, 2)}`,
       });
     }
-    return { text: next, result: { file, created: text === undefined, replaced: at >= 0 } };
+    return { text: next, result: { file, created: text === undefined, replaced: at >= 0 }, before: old?.value, after: now.value };
   });
   return out!;
 }
 
 /** Remove the rule named `name`. `removed` is false (and nothing is written) when there is none. */
-export async function removeRule(name: string, opts: { file: string; knownModel?: (ref: string) => string | null }): Promise<{ file: string; removed: boolean }> {
+export async function removeRule(
+  name: string,
+  opts: { file: string; knownModel?: (ref: string) => string | null; env?: NodeJS.ProcessEnv; io?: WriteIo },
+): Promise<{ file: string; removed: boolean }> {
   const knownModel = opts.knownModel ?? syntaxOnly;
   const file = await target({ file: opts.file });
   if (SCRIPT.test(file)) {
     throw new MmrError(`mmr does not edit JavaScript/TypeScript configs (${shown(file)})`, { hint: `remove the rule named "${name}" from its \`rules\` array by hand` });
   }
   const field = path.basename(file) === 'package.json' ? PACKAGE_FIELD : undefined;
-  const removed = await withLockedFile(file, (text) => {
+  const removed = await withLockedFile(file, { env: opts.env, io: opts.io, field }, (text) => {
     if (text === undefined) return null;
-    const before = check(text, file, field, knownModel);
-    const at = before.findIndex((r) => (r as { name?: unknown })?.name === name);
+    const old = check(text, file, field, knownModel);
+    const at = old.rules.findIndex((r) => (r as { name?: unknown })?.name === name);
     if (at < 0) return null;
     const next = planRemove(text, field, at).apply();
-    const after = check(next, file, field, knownModel);
-    if (!isDeepStrictEqual(after, before.filter((_, i) => i !== at))) {
+    const now = check(next, file, field, knownModel);
+    if (!isDeepStrictEqual(now.rules, old.rules.filter((_, i) => i !== at))) {
       throw new MmrError(`mmr could not edit ${shown(file)} safely; nothing was written`, { hint: `remove the rule named "${name}" by hand` });
     }
-    return { text: next, result: true };
+    return { text: next, result: true, before: old.value, after: now.value };
   });
   return { file, removed: removed === true };
 }

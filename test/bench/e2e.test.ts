@@ -67,7 +67,7 @@ describe('mmr bench (built binary, local provider server)', () => {
     const r = await mmr(['bench', path.join(fixtures, 'math.jsonl'), '-m', 'openai:gpt-4o-mini', '-m', 'openai:broken', '--no-cache', '--retries', '0', '--threshold', '90'], { env });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/openai:gpt-4o-mini\s+3\/3 100%/);
-    expect(r.stdout).toMatch(/openai:broken\s+0\/3 0%\s+3\s+3/);
+    expect(r.stdout).toMatch(/openai:broken\s+0\/3 0% \[0–56\]\s+3\s+3/);
     expect(r.stdout).toContain('By tag:');
     expect(r.stderr).toContain('below --threshold 90%: openai:broken 0%');
   });

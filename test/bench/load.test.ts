@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadPromptFile, loadPromptFiles } from '../../src/bench/load.js';
 import { parseCsv } from '../../src/bench/csv.js';
-import { expandFiles, globToRegExp } from '../../src/bench/glob.js';
+import { expandFiles } from '../../src/bench/glob.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mmr-bench-load-'));
 const write = (name: string, text: string) => {
@@ -44,7 +44,10 @@ describe('prompt file loaders', () => {
     expect(cases[0].messages[0].content).toBe('Translate "good morning" into French. Answer with the phrase only.');
     expect(cases[0].expect).toEqual([{ type: 'contains', value: 'bonjour' }]);
     expect(cases[1].tags).toEqual(['translation']);
-    expect(parseCsv('a,"b\nc",d\r\n1,2,3')).toEqual([{ line: 1, fields: ['a', 'b\nc', 'd'] }, { line: 3, fields: ['1', '2', '3'] }]);
+    expect(await parseCsv('a,"b\nc",d\r\n1,2,3', 'x.csv')).toEqual([{ line: 1, fields: ['a', 'b\nc', 'd'] }, { line: 3, fields: ['1', '2', '3'] }]);
+    // An unclosed quote is an error naming the file, not the rest of the file swallowed into one field.
+    await expect(parseCsv('prompt,id\n"open,1\nnext,2\n', 'q.csv')).rejects.toThrow(/q\.csv:\d+: invalid CSV: .*[Qq]uote/);
+    await expect(loadPromptFile(write('q.csv', 'prompt,id\n"open,1\nnext,2\n'), 'q.csv')).rejects.toThrow(/q\.csv/);
   });
 
   it('plain text: blocks split on --- when present, else on blank lines', async () => {
@@ -69,14 +72,19 @@ describe('prompt file loaders', () => {
     await expect(loadPromptFiles([a, b], dir)).rejects.toThrow(/b\.jsonl:1: case id "x" is also used at a\.jsonl:1/);
   });
 
-  it('globs: *, ** and ? expand relative to cwd', async () => {
-    expect(globToRegExp('**/*.yaml').test('a/b/c.yaml')).toBe(true);
-    expect(globToRegExp('**/*.yaml').test('c.yaml')).toBe(true);
-    expect(globToRegExp('*.yaml').test('a/c.yaml')).toBe(false);
-    expect(globToRegExp('m?th.jsonl').test('math.jsonl')).toBe(true);
-    const root = path.resolve(fixtures, '..');
-    const { files, unmatched } = await expandFiles(['bench/*.jsonl', 'bench/**/*.y?ml', 'nothing/*.csv'], root);
-    expect(files.map((f) => path.basename(f))).toEqual(['math.jsonl', 'basics.yaml']);
-    expect(unmatched).toEqual(['nothing/*.csv']);
+  it('globs: *, **, ?, [..] and {a,b} expand relative to cwd; an existing path is literal', async () => {
+    const g = mkdtempSync(path.join(tmpdir(), 'mmr-glob-'));
+    mkdirSync(path.join(g, 'sub/deep'), { recursive: true });
+    for (const f of ['a.yaml', 'b.yaml', 'c.json', '[ab].yaml', 'sub/d.yaml', 'sub/deep/e.yaml', 'math.jsonl']) writeFileSync(path.join(g, f), '- prompt: x\n');
+    const names = async (args: string[]) => (await expandFiles(args, g)).files.map((f) => path.relative(g, f));
+    expect(await names(['*.yaml'])).toEqual(['[ab].yaml', 'a.yaml', 'b.yaml']);
+    expect(await names(['**/*.yaml'])).toEqual(['[ab].yaml', 'a.yaml', 'b.yaml', 'sub/d.yaml', 'sub/deep/e.yaml'].sort());
+    expect(await names(['[ab].yaml'])).toEqual(['[ab].yaml']);
+    expect(await names(['{a,c}.*'])).toEqual(['a.yaml', 'c.json']);
+    expect(await names(['m?th.jsonl'])).toEqual(['math.jsonl']);
+    expect(await names(['sub'])).toEqual(['sub/d.yaml', 'sub/deep/e.yaml']);
+    expect(await names([path.join(g, 'sub', '*.yaml')])).toEqual(['sub/d.yaml']);
+    const { unmatched } = await expandFiles(['nothing/*.csv', 'missing.yaml'], g);
+    expect(unmatched).toEqual(['nothing/*.csv', 'missing.yaml']);
   });
 });

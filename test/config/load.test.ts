@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, emptyLoadedConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { FIXTURES, sandbox, type Sandbox } from './sandbox.js';
+import { FIXTURES, sandbox, trust, type Sandbox } from './sandbox.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -80,13 +80,35 @@ describe('search places', () => {
     expect(await loadConfig({ cwd: sb.project, env: sb.env })).toEqual(emptyLoadedConfig());
   });
 
-  it('searches up to the filesystem root when cwd is outside HOME', async () => {
+  it('outside HOME, searches up to the git repository root and no further', async () => {
     sb = await sandbox();
-    await sb.write('.routerrc.yaml', 'aliases: { above: openai:gpt-4o }\n');
+    await sb.write('.routerrc.yaml', 'aliases: { above: openai:gpt-4o }\n'); // above the repository: never read
+    await sb.write('elsewhere/.routerrc.yaml', 'aliases: { repo: openai:gpt-4o }\n');
+    await mkdir(path.join(sb.root, 'elsewhere/.git'));
     await mkdir(path.join(sb.root, 'elsewhere/deep'), { recursive: true });
     const env = { HOME: path.join(sb.root, 'other-home'), XDG_CONFIG_HOME: sb.xdg };
     const loaded = await loadConfig({ cwd: path.join(sb.root, 'elsewhere/deep'), env });
-    expect(loaded.config.aliases).toEqual({ above: 'openai:gpt-4o' });
+    expect(loaded.config.aliases).toEqual({ repo: 'openai:gpt-4o' });
+  });
+
+  it('outside HOME and outside any git repository, reads only the working directory', async () => {
+    sb = await sandbox();
+    await sb.write('shared/.routerrc.yaml', 'aliases: { planted: openai:gpt-4o }\n');
+    await mkdir(path.join(sb.root, 'shared/mine'), { recursive: true });
+    const env = { HOME: path.join(sb.root, 'other-home'), XDG_CONFIG_HOME: sb.xdg };
+    expect(await loadConfig({ cwd: path.join(sb.root, 'shared/mine'), env })).toEqual(emptyLoadedConfig());
+    await sb.write('shared/mine/.routerrc.yaml', 'aliases: { here: openai:gpt-4o }\n');
+    expect((await loadConfig({ cwd: path.join(sb.root, 'shared/mine'), env })).config.aliases).toEqual({ here: 'openai:gpt-4o' });
+  });
+
+  it('a .git file (worktree, submodule) marks the repository root too', async () => {
+    sb = await sandbox();
+    await sb.write('.routerrc.yaml', 'aliases: { above: openai:gpt-4o }\n');
+    await sb.write('wt/.git', 'gitdir: /elsewhere/.git/worktrees/wt\n');
+    await sb.write('wt/.routerrc.yaml', 'aliases: { wt: openai:gpt-4o }\n');
+    await mkdir(path.join(sb.root, 'wt/src'), { recursive: true });
+    const env = { HOME: path.join(sb.root, 'other-home'), XDG_CONFIG_HOME: sb.xdg };
+    expect((await loadConfig({ cwd: path.join(sb.root, 'wt/src'), env })).config.aliases).toEqual({ wt: 'openai:gpt-4o' });
   });
 
   it('returns an empty config when there is no file anywhere', async () => {
@@ -128,7 +150,10 @@ describe('user file and precedence', () => {
   });
 
   it('project overrides user: mappings merge, scalars and lists replace, rules concatenate project-first', async () => {
-    const { config, files, userFile, projectFile } = await layered();
+    // The project sets headers (privileged): it must be trusted before it merges.
+    await expect(layered()).rejects.toThrow(/not trusted/);
+    await trust(sb!, path.join(sb!.project, '.routerrc.yaml'));
+    const { config, files, userFile, projectFile } = await loadConfig({ cwd: sb!.project, env: sb!.env });
     expect(files).toEqual([userFile, projectFile]);
     expect(config.default).toEqual(['anthropic:claude-haiku-4-5']);
     expect(config.aliases).toEqual({ mini: 'openai:gpt-4o-mini', shared: 'anthropic:claude-haiku-4-5' });

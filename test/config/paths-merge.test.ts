@@ -34,8 +34,17 @@ describe('searchDirs', () => {
   it('walks from cwd up to and including HOME', () => {
     expect(searchDirs('/home/u/p/q', { HOME: '/home/u' })).toEqual(['/home/u/p/q', '/home/u/p', '/home/u']);
   });
-  it('walks to the root when cwd is outside HOME', () => {
-    expect(searchDirs('/srv/app', { HOME: '/home/u' })).toEqual(['/srv/app', '/srv', '/']);
+  it('outside HOME: stops at the enclosing git repository root, or searches only cwd when there is none', () => {
+    const repoAt = (root: string) => (dir: string) => dir === root;
+    expect(searchDirs('/srv/app/src/lib', { HOME: '/home/u' }, repoAt('/srv/app'))).toEqual(['/srv/app/src/lib', '/srv/app/src', '/srv/app']);
+    expect(searchDirs('/srv/app/src', { HOME: '/home/u' }, () => false)).toEqual(['/srv/app/src']);
+    expect(searchDirs('/tmp/x', { HOME: '/home/u' }, repoAt('/tmp/x'))).toEqual(['/tmp/x']);
+  });
+  it('inside HOME the git root does not stop the search: it goes on up to HOME', () => {
+    expect(searchDirs('/home/u/p/q', { HOME: '/home/u' }, (d) => d === '/home/u/p/q')).toEqual(['/home/u/p/q', '/home/u/p', '/home/u']);
+  });
+  it('HOME=/ does not make every directory "inside home"', () => {
+    expect(searchDirs('/tmp/a/b', { HOME: '/' }, () => false)).toEqual(['/tmp/a/b']);
   });
 });
 

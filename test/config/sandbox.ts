@@ -7,6 +7,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runTrust } from '../../src/commands/trust.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/config');
 
@@ -45,4 +46,12 @@ export async function sandbox(fixture?: string): Promise<Sandbox> {
     },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** `mmr trust FILE` in the sandbox (its own trust store); returns what it printed. */
+export async function trust(sb: Sandbox, file: string): Promise<string> {
+  let out = '';
+  const stdout = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
+  await runTrust(file, {}, { env: sb.env, cwd: sb.project, stdout });
+  return out;
 }

@@ -197,11 +197,20 @@ describe('mmr ask: bad input and missing setup', () => {
 });
 
 describe('signals', () => {
+  /** Scripts the next replies, resolving once the server has received a request. */
+  const requestArrives = (reply: MockReply): Promise<void> =>
+    new Promise((resolve) => {
+      script = () => {
+        resolve();
+        return reply;
+      };
+    });
+
   it('aborts in-flight requests on SIGINT and exits 130 promptly', async () => {
-    script = () => ({ text: 'never finishes in time', firstChunkDelayMs: 10_000 });
+    const arrived = requestArrives({ text: 'never finishes in time', firstChunkDelayMs: 10_000 });
     const { env } = await withKeys();
     const child = mmr(['ask', '-m', 'openai:slow-sigint', 'q'], { env });
-    await new Promise((r) => setTimeout(r, 600));
+    await arrived; // the request is in flight: the signal has something to abort
     const t0 = Date.now();
     child.kill('SIGINT');
     const r = await child;
@@ -210,10 +219,10 @@ describe('signals', () => {
   });
 
   it('exits 143 on SIGTERM', async () => {
-    script = () => ({ text: 'x', firstChunkDelayMs: 10_000 });
+    const arrived = requestArrives({ text: 'x', firstChunkDelayMs: 10_000 });
     const { env } = await withKeys();
     const child = mmr(['ask', '--json', '-m', 'openai:slow-sigterm', 'q'], { env });
-    await new Promise((r) => setTimeout(r, 600));
+    await arrived;
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(143);

@@ -11,7 +11,7 @@ import { bucket, REALDATA, zeroeval } from '../../bench/realdata.js';
 describe.skipIf(!existsSync(REALDATA))('learned routing on held-out ZeroEval prompts (built binary)', () => {
   it('beats the zero-router and matches the best model for less', async () => {
     const { env, home } = await isolatedEnv();
-    const all = zeroeval();
+    const all = await zeroeval();
     const ids = new Map<string, string>();
     for (const o of all) if (!ids.has(o.prompt)) ids.set(o.prompt, `c${ids.size}`);
     const held = (p: string) => bucket(p) % 5 === 0;

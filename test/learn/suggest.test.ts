@@ -4,7 +4,7 @@ import { evidenceCollector, MIN_CASES } from '../../src/learn/suggest.js';
 
 const row = (caseId: string, prompt: string, tags: string[], model: string, pass: boolean, costUsd: number): BenchRow => ({
   caseId, where: 'f.jsonl:1', tags, prompt, messages: [{ role: 'user', content: prompt }], system: null, model, answer: '', pass,
-  checks: [{ type: 'equals', pass }], error: null, latencyMs: 100, ttftMs: 10, inputTokens: 1, outputTokens: 1, costUsd, judgeCostUsd: 0, cached: false, attempts: 1,
+  checks: [{ type: 'equals', pass }], error: null, latencyMs: 100, ttftMs: 10, inputTokens: 1, outputTokens: 1, costUsd, judgeCostUsd: 0, cached: false, attempts: 1, turn: 1, sample: 1,
 });
 
 function collect(n: number, tag: string, prompt: (k: number) => string, cheapPass: (k: number) => boolean) {

@@ -1,0 +1,30 @@
+/**
+ * `--rerun-failed`: from the last run's rows, the (case, model, sample) cells that errored are
+ * run again and every other row of this run's cases and models is kept as it was, so the new
+ * rows file and summary cover the whole run. A cell with any errored turn reruns whole
+ * (its later turns depended on it).
+ */
+import { readRows } from './rows-file.js';
+import { cellKey, type BenchCase, type BenchRow } from './types.js';
+
+export interface PreviousRun {
+  /** Rows kept as they are. */
+  kept: BenchRow[];
+  /** cellKey()s to run again. */
+  failed: Set<string>;
+  /** Lines of the file that were not rows. */
+  skippedLines: number;
+  /** Cells of this run the file has no row for (the last run stopped early): not run now. */
+  missing: number;
+}
+
+export async function previousRun(file: string, cases: BenchCase[], models: string[], repeat: number): Promise<PreviousRun> {
+  const { rows, skipped } = await readRows(file, '--rerun-failed');
+  const caseIds = new Set(cases.map((c) => c.id));
+  const modelSet = new Set(models);
+  const inRun = rows.filter((r) => caseIds.has(r.caseId) && modelSet.has(r.model) && r.sample <= repeat);
+  const failed = new Set<string>();
+  for (const r of inRun) if (r.error) failed.add(cellKey(r));
+  const seen = new Set(inRun.map(cellKey));
+  return { kept: inRun.filter((r) => !failed.has(cellKey(r))), failed, skippedLines: skipped, missing: cases.length * models.length * repeat - seen.size };
+}
