@@ -131,7 +131,7 @@ export function formatDecision(d: RoutingDecision, c: Classification, ruleCount:
 }
 
 /** Everything a decision needs, loaded once (a batch reuses it for every prompt). */
-async function router(flags: RouteFlags, deps: RoutingDeps) {
+export async function routerFor(flags: RouteFlags, deps: RoutingDeps) {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const { rules, defaults, loaded } = await loadRouting(flags, deps);
@@ -156,53 +156,15 @@ async function router(flags: RouteFlags, deps: RoutingDeps) {
   return { rules, decideOne, expand, checkRules };
 }
 
-/** Largest `--batch` file, in bytes. */
-export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
-
-async function runBatch(file: string, flags: RouteFlags, deps: RoutingDeps): Promise<number> {
-  const cwd = deps.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  const { stat } = await import('node:fs/promises');
-  const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`--batch ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'pass a JSONL file of {"id": ..., "prompt": "..."} lines');
-  });
-  if (!st.isFile()) throw new UsageError(`--batch ${file}: not a regular file`, 'pass a JSONL file of {"id": ..., "prompt": "..."} lines');
-  if (st.size > MAX_BATCH_BYTES) throw new UsageError(`--batch ${file}: ${st.size} bytes is more than ${MAX_BATCH_BYTES}`, 'split it into smaller files');
-  const r = await router(flags, deps);
-  const text = await readFile(abs, 'utf8');
-  const out: string[] = [];
-  let skipped = 0;
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let v: { id?: unknown; prompt?: unknown };
-    try {
-      v = JSON.parse(line) as typeof v;
-    } catch {
-      v = {};
-    }
-    if (typeof v !== 'object' || v === null || typeof v.prompt !== 'string') {
-      if (skipped++ < 5) process.stderr.write(`mmr: ${file}:${i + 1}: skipped: each line must be a JSON object with a string "prompt" (and an "id")\n`);
-      return;
-    }
-    const { decision, classification } = r.decideOne(v.prompt);
-    out.push(JSON.stringify({ id: v.id ?? i + 1, ...decision, classification }));
-  });
-  if (skipped > 5) process.stderr.write(`mmr: ${file}: ${skipped} lines skipped in all\n`);
-  const stdout = deps.stdout ?? process.stdout;
-  const lines = out.length ? `${out.join('\n')}\n` : '';
-  // Prompts and model names are outside text: escaped for a terminal, byte-exact JSON for a pipe.
-  stdout.write((stdout as { isTTY?: boolean }).isTTY ? escapeJsonControls(lines) : lines);
-  return out.length;
-}
-
 export async function runRoute(words: string[], flags: RouteFlags, deps: RoutingDeps = {}): Promise<RoutingDecision | undefined> {
   if (flags.batch !== undefined) {
     if (words.length) throw new UsageError('--batch reads the prompts from its file', 'drop the prompt argument, or drop --batch');
+    const { runBatch } = await import('./route-batch.js');
     await runBatch(flags.batch, flags, deps);
     return undefined;
   }
   const prompt = await readPrompt(words, deps.stdin ?? process.stdin);
-  const r = await router(flags, deps);
+  const r = await routerFor(flags, deps);
   const { decision, classification } = r.decideOne(prompt);
   const checks = r.checkRules(r.rules, prompt, classification);
   const stdout = deps.stdout ?? process.stdout;
