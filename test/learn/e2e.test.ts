@@ -96,6 +96,34 @@ describe('mmr learn → route → ask (built binary)', () => {
     expect(existsSync(path.join(home, '.mmr'))).toBe(false);
   });
 
+  it('learns from the vote log with --votes, and the leaderboard marks blind votes and counts "none good" against all', async () => {
+    const { env, home } = await isolatedEnv({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.baseUrls.openai });
+    const votes = Array.from({ length: 60 }, (_, i) => {
+      const math = i % 2 === 0;
+      const prompt = math ? `Compute ${100 + i} * ${7 + i} exactly` : `Write a Python function number ${i} that parses dates`;
+      const winner = i % 10 === 9 ? null : math ? 'openai:cheap-math' : 'openai:mid-both';
+      const results = ['openai:cheap-math', 'openai:mid-both'].map((model) => ({ model, costUsd: model === 'openai:cheap-math' ? 0.001 : 0.004, latencyMs: 900, ttftMs: 100, outputTokens: 40, error: null }));
+      const v1 = { time: '2026-01-01T00:00:00Z', prompt, models: ['openai:cheap-math', 'openai:mid-both'], winner, blind: i % 3 === 0, results };
+      return JSON.stringify(i % 4 === 0 ? { ...v1, v: 2, conversation: `c${i}`, turn: 1, system: null, context: [] } : v1);
+    });
+    const dir = path.join(home, '.local/share/mmr');
+    (await import('node:fs')).mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'votes.jsonl'), `${votes.join('\n')}\n{"prompt": null}\n`);
+    const r = await mmr(['learn', '--votes', '--out', 'router.json'], { env, timeout: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/votes\.jsonl: 60 votes/);
+    expect(r.stderr).toMatch(/1 line skipped: not evidence/);
+    const d = await mmr(['route', '--json', '--router', 'router.json', '--tradeoff', '1', 'Compute 321 * 17 exactly'], { env });
+    expect(JSON.parse(d.stdout).models).toEqual(['openai:cheap-math']);
+    const lb = await mmr(['leaderboard', '--json'], { env });
+    const board = JSON.parse(lb.stdout);
+    expect(board.fromVotes).toBe(54 + 12); // 54 votes with a winner (one game each), 6 "none good" (a loss for both)
+    expect(board.fromBlind).toBeGreaterThan(0);
+    expect(board.overall.map((x: { model: string }) => x.model).sort()).toEqual(['openai:cheap-math', 'openai:mid-both']);
+    const text = await mmr(['leaderboard'], { env });
+    expect(text.stdout).toMatch(/\d+ blind/);
+  });
+
   it('leaderboard rates bench pairs; learn refuses evidence it cannot learn from', async () => {
     const { env, home } = await trained();
     const lb = await mmr(['leaderboard', 'rows.jsonl', '--no-votes', '--json'], { env });
