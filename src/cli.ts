@@ -23,6 +23,8 @@ function addModelCallOptions(cmd: Command): Command {
     .option('--max-tokens <n>', 'upper bound on output tokens', numberFlag('--max-tokens', { min: 1, int: true }))
     .option('--timeout <ms>', 'total time allowed per model in ms, retries included', numberFlag('--timeout', { min: 1, int: true }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { min: 0, int: true }))
+    .option('--router <file>', 'route with this learned router (from `mmr learn`) when no -m is given and no rule matches')
+    .option('--tradeoff <t>', 'learned router: 0 = cheapest … 1 = best predicted quality whatever it costs (default: config learned.tradeoff, else the router\'s recommendation)', numberFlag('--tradeoff', { min: 0, max: 1 }))
     .option('--json', 'print one JSON document with every answer, usage, cost and timing (ttftMs/latencyMs of the answering request; wallMs with retries and waits)')
     .option('--jsonl', 'print one JSON record per model as each one finishes (NDJSON)')
     .option('-v, --verbose', 'print which model answered, tokens, cost and timings to stderr')
@@ -56,6 +58,8 @@ Examples:
   mmr report rows.jsonl                     page through a run's answers in the terminal and vote
   mmr trust                                 let this repository's .routerrc run commands / use base URLs (see mmr trust --help)
   mmr serve --port 8787                     your routing behind an OpenAI/Anthropic-compatible URL (model mmr/auto)
+  mmr learn rows.jsonl --votes              train a learned router from bench rows and votes (cross-validated report)
+  mmr leaderboard                           Bradley–Terry ratings from your votes
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error

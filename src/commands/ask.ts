@@ -105,7 +105,8 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
 
 /** The routing decision as `--json` prints it. */
 export function routingJson(d: RoutingDecision) {
-  return { source: d.source, rule: d.rule ?? null, models: d.models, fallback: d.fallback, matched: d.matched, category: d.category, signals: d.signals, reason: d.reason };
+  const learned = d.learned ? { learned: { tradeoff: d.learned.tradeoff, file: d.learned.file ?? null, candidates: d.learned.candidates } } : {};
+  return { source: d.source, rule: d.rule ?? null, models: d.models, fallback: d.fallback, matched: d.matched, category: d.category, signals: d.signals, reason: d.reason, ...learned };
 }
 
 /** `rule: sql → 3 models`, for the terminal UI's top line. */
@@ -114,6 +115,7 @@ export function routeNote(d: RoutingDecision | undefined): string | undefined {
   const n = `${d.models.length} model${d.models.length === 1 ? '' : 's'}`;
   if (d.source === 'rule') return `rule: ${d.rule} → ${n}`;
   if (d.source === 'override') return `-m → ${n}`;
+  if (d.source === 'learned') return `learned (tradeoff ${d.learned?.tradeoff ?? '?'}) → ${d.models[0]}`;
   return `default set → ${n} (${d.category})`;
 }
 
