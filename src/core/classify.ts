@@ -88,7 +88,7 @@ const CODE_RE = /[;{] *\n|=>|[=!]==?|&&|\|\||:=|<\/[a-z]+>|\.\w+\(|\(\)/g;
 const OPS_RE = /[-+*/×÷^=<>%(√∑∫π≤≥≠±]/g;
 const NUMBER_RE = /\d+(?:[.,]\d+)*/g;
 // `17 * 23`, `12.5 / 4`, `3 times 7`, `17乘以23`: numbers on both sides of an operator (not a date or range).
-const ARITHMETIC_RE = /\d(?:[.,]\d+)?\s*(?:[+*/×÷^]|\s-\s|\s(?:times|plus|minus|divided by|multiplied by|mal|fois|por|per)\s|乘以?|除以|加上?|减去?)\s*\d/;
+const ARITHMETIC_RE = /\d+(?:[.,]\d+)?\s*(?:[+*/×÷^]|\s-\s|\s(?:times|plus|minus|divided by|multiplied by|mal|fois|por|per)\s|乘以?|除以|加上?|减去?)\s*\d+(?:[.,]\d+)?/;
 // TeX math: inline `$…$` holding an operator or a command, \frac, \sqrt, ^{…}, [asy] figures.
 const LATEX_RE = /\\(?:frac|dfrac|sqrt|cdot|times|le|ge|leq|geq|neq|pi|sum|int|binom|angle|triangle|circ|infty|lfloor|rfloor|pmod|mathbf|mathrm|overline)\b|[_^]\{|\$[^$\n]{1,80}[=+^<>\\][^$\n]{0,80}\$|\[asy\]/g;
 const TRANSLATE_INTO_RE =
