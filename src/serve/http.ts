@@ -41,24 +41,14 @@ export function sendError(res: ServerResponse, wire: Wire, e: ClientError, reque
   sendJson(res, e.status, wire.errorBody(e, requestId), { ...headers, ...errorHeaders(e), 'x-request-id': requestId, 'request-id': requestId });
 }
 
-const corked = new WeakSet<ServerResponse>();
-
 /**
  * Writes a frame; when the socket buffer is full, waits for it to drain (or for the client to
  * go), so a slow reader holds back the upstream instead of growing memory. Frames written in the
- * same tick (the events of one upstream read) leave in one writev: one event per syscall cost
- * more CPU than everything else mmr does per request.
+ * same tick leave in one writev: node:http corks the socket at a response's first write in a
+ * tick and uncorks it on the next.
  */
 export function writeFrame(res: ServerResponse, frame: string | Uint8Array): Promise<void> | undefined {
   if (frame.length === 0 || res.destroyed) return undefined;
-  if (!corked.has(res)) {
-    corked.add(res);
-    res.cork();
-    process.nextTick(() => {
-      corked.delete(res);
-      res.uncork();
-    });
-  }
   if (res.write(frame)) return undefined;
   return new Promise((resolve) => {
     const done = () => {

@@ -1,24 +1,15 @@
 /**
- * Reading a raw upstream answer on its way to the client: the events pass through unchanged,
- * and the few that carry usage, the finish reason or the first content are looked at. A text
- * delta costs a substring test, not a JSON.parse: this runs for every same-protocol stream.
+ * Reading a raw upstream answer on its way to the client. Each upstream read goes on as the very
+ * buffer that came in; only the events that can carry what mmr records (the first content for
+ * ttft; usage and the finish reason, which come at the end) are decoded, found with native byte
+ * searches over the read, never by converting every chunk to a string. The one exception is a
+ * stream whose usage chunk mmr asked for and the client did not: then whole events are forwarded
+ * so that chunk can be left out.
  */
-import type { IncomingMessage } from 'node:http';
 import { anthropicUsage } from '../providers/anthropic.js';
 import { openaiUsage } from '../providers/openai-compatible.js';
 import type { Usage } from '../core/types.js';
 import type { ClientProtocol } from './types.js';
-
-export interface UsageTap {
-  protocol: ClientProtocol;
-  usage: Usage | null;
-  /** The provider's finish reason, as sent. */
-  finish: string | null;
-  /** ms from `started` to the first content event. */
-  ttftMs: number | null;
-  /** performance.now() when the upstream request was made. */
-  started: number;
-}
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -30,100 +21,170 @@ function json(text: string): unknown {
   }
 }
 
-/** Usage and finish from a whole (non-streamed) JSON answer. */
-export function readUsage(tap: UsageTap, text: string): void {
-  const body = json(text);
-  if (!isObject(body)) return;
-  if (isObject(body.usage)) tap.usage = tap.protocol === 'openai' ? openaiUsage(body.usage) : anthropicUsage(body.usage);
-  tap.finish = tap.protocol === 'openai' ? (body.choices?.[0]?.finish_reason ?? null) : (body.stop_reason ?? null);
+/** An event still incomplete past this many bytes is not kept for inspection (its bytes still pass). */
+const MAX_PENDING = 1024 * 1024;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
+const OPENAI_CONTENT = ['"content":"', '"reasoning_content":"', '"reasoning":"', '"refusal":"'];
+const FINISH = '"finish_reason":"';
+const USAGE = '"usage":{';
+
+/** Where the last complete event of `buf` ends (just past its blank line); 0 when none is complete. */
+function lastEventEnd(buf: Buffer): number {
+  const lf = buf.lastIndexOf('\n\n');
+  const crlf = buf.lastIndexOf('\n\r\n');
+  return Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
 }
 
-const OPENAI_CONTENT = /"(?:content|reasoning_content|reasoning|refusal)":"[^"]|"tool_calls":\[/;
-const OPENAI_FINISH = /"finish_reason":"([^"]+)"/;
-
-/** Looks at one OpenAI chunk; false when it must not reach the client (the usage chunk mmr asked for). */
-function inspectOpenAI(tap: UsageTap, data: string, injected: boolean): boolean {
-  if (tap.ttftMs === null && OPENAI_CONTENT.test(data)) tap.ttftMs = performance.now() - tap.started;
-  const finish = data.includes('"finish_reason":"') ? OPENAI_FINISH.exec(data) : null;
-  if (finish) tap.finish = finish[1];
-  if (!data.includes('"usage":{')) return true;
-  const ev = json(data);
-  if (!isObject(ev) || !isObject(ev.usage)) return true;
-  tap.usage = openaiUsage(ev.usage);
-  return !(injected && Array.isArray(ev.choices) && ev.choices.length === 0);
-}
-
-function inspectAnthropic(tap: UsageTap, event: string, data: string, usageRaw: Record<string, unknown>): void {
-  if (event === 'content_block_delta') {
-    if (tap.ttftMs === null) tap.ttftMs = performance.now() - tap.started;
-    return;
+/** The bounds of the event holding byte `at` (its blank line included) within the complete events `buf[0, end)`. */
+function eventAround(buf: Buffer, at: number, end: number): [number, number] {
+  const lf = buf.lastIndexOf('\n\n', at);
+  const crlf = buf.lastIndexOf('\n\r\n', at);
+  const start = Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
+  for (let i = buf.indexOf(LF, at); i >= 0 && i < end; i = buf.indexOf(LF, i + 1)) {
+    if (buf[i + 1] === LF) return [start, i + 2];
+    if (buf[i + 1] === CR && buf[i + 2] === LF) return [start, i + 3];
   }
-  if (event !== 'message_start' && event !== 'message_delta') return;
-  const ev = json(data);
-  if (!isObject(ev)) return;
-  const u = event === 'message_start' ? ev.message?.usage : ev.usage;
-  // output_tokens in message_delta is cumulative: it replaces message_start's, never adds to it.
-  if (isObject(u)) tap.usage = anthropicUsage(Object.assign(usageRaw, u));
-  if (event === 'message_delta' && typeof ev.delta?.stop_reason === 'string') tap.finish = ev.delta.stop_reason;
+  return [start, end];
 }
 
-/** One event block (without its blank line): its `event:` name and joined `data:` lines. */
-function fields(block: string): { event: string; data: string } {
+/** One event block: its `event:` name and joined `data:` lines. */
+function fields(block: Buffer): { event: string; data: string } {
   let event = '';
   let data = '';
-  for (const line of block.split('\n')) {
+  for (const line of block.toString('utf8').replace(/\r\n?/g, '\n').trimEnd().split('\n')) {
     if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(line[5] === ' ' ? 6 : 5);
     else if (line.startsWith('event:')) event = line.slice(6).trim();
   }
   return { event, data };
 }
 
-const NL = 0x0a;
-const CR = 0x0d;
-
-/** End of the event starting at `from` (just past its blank line), or -1 while it is incomplete. */
-function eventEnd(buf: Buffer, from: number): number {
-  for (let i = buf.indexOf(NL, from); i >= 0; i = buf.indexOf(NL, i + 1)) {
-    if (buf[i + 1] === NL) return i + 2;
-    if (buf[i + 1] === CR && buf[i + 2] === NL) return i + 3;
+/** Whether a non-empty content field (or a tool call) starts in `buf`. */
+function hasOpenAIContent(buf: Buffer): boolean {
+  if (buf.includes('"tool_calls":[')) return true;
+  for (const key of OPENAI_CONTENT) {
+    for (let i = buf.indexOf(key); i >= 0; i = buf.indexOf(key, i + key.length)) if (buf[i + key.length] !== QUOTE) return true;
   }
-  return -1;
+  return false;
 }
 
-/** Which events can hold what the tap wants: the rest pass as bytes, never decoded. */
-function interesting(tap: UsageTap, block: Buffer): boolean {
-  if (tap.ttftMs === null) return true;
-  if (tap.protocol === 'openai') return block.includes('"usage":{') || block.includes('"finish_reason":"');
-  return block.includes('message_delta') || block.includes('message_start');
-}
+export class SseTap {
+  usage: Usage | null = null;
+  /** The provider's finish reason, as sent. */
+  finish: string | null = null;
+  /** ms from `started` to the first content event. */
+  ttftMs: number | null = null;
+  /** The incomplete event at the end of what was read so far, in the pieces it came in. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly usageRaw: Record<string, unknown> = {};
 
-/**
- * The events of an SSE body as bytes to forward, one piece per upstream read: a read holding
- * only whole events that all pass goes on as the very buffer that came in.
- */
-export async function* tapEvents(body: IncomingMessage, tap: UsageTap, injected: boolean, progress?: () => void): AsyncGenerator<Buffer> {
-  const usageRaw: Record<string, unknown> = {};
-  let rest: Buffer | null = null;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    progress?.();
-    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
-    const kept: Buffer[] = [];
-    let dropped = false;
-    let at = 0;
-    for (let end = eventEnd(buf, 0); end >= 0; end = eventEnd(buf, at)) {
-      const block = buf.subarray(at, end);
-      let keep = true;
-      if (interesting(tap, block)) {
-        const { event, data } = fields(block.toString('utf8').replace(/\r\n?/g, '\n').trimEnd());
-        if (tap.protocol === 'openai') keep = !data || data === '[DONE]' || inspectOpenAI(tap, data, injected);
-        else inspectAnthropic(tap, event, data, usageRaw);
+  /**
+   * @param started performance.now() when the upstream request was made.
+   * @param dropUsageChunk OpenAI: leave out the `choices: []` usage chunk (mmr asked for it, the client did not).
+   */
+  constructor(readonly protocol: ClientProtocol, private readonly started: number, private readonly dropUsageChunk = false) {}
+
+  /** The bytes to send on for one upstream read (the read itself, unless events are held back or dropped). */
+  push(chunk: Buffer): Buffer {
+    if (this.pending.length && !this.endsEvent(chunk)) {
+      // Still inside one event: keep the piece; the pieces are joined once, when the event ends.
+      if (this.pendingBytes + chunk.length <= MAX_PENDING) {
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        return this.dropUsageChunk ? EMPTY : chunk;
       }
-      if (keep) kept.push(block);
-      else dropped = true;
-      at = end;
+      // Past the bound the event goes on uninspected (when holding back, with what was held).
+      const out = this.dropUsageChunk ? Buffer.concat([...this.pending, chunk]) : chunk;
+      this.clear();
+      return out;
     }
-    rest = at < buf.length ? buf.subarray(at) : null;
-    if (at > 0) yield dropped ? Buffer.concat(kept) : buf.subarray(0, at);
+    const buf = this.pending.length ? Buffer.concat([...this.pending, chunk]) : chunk;
+    this.clear();
+    const end = lastEventEnd(buf);
+    const drop = end > 0 ? this.inspect(buf, end) : null;
+    if (end < buf.length && buf.length - end <= MAX_PENDING) {
+      this.pending.push(buf.subarray(end));
+      this.pendingBytes = buf.length - end;
+    }
+    if (!this.dropUsageChunk) return chunk;
+    // Whole events only: the held-back tail may yet turn out to be the chunk to drop.
+    const upTo = this.pending.length ? end : buf.length;
+    if (!drop) return upTo === buf.length ? buf : buf.subarray(0, upTo);
+    return Buffer.concat([buf.subarray(0, drop[0]), buf.subarray(drop[1], upTo)]);
   }
-  if (rest?.length) yield rest;
+
+  /** Whether an event boundary is in `chunk`, or begins in the last bytes held and ends in it. */
+  private endsEvent(chunk: Buffer): boolean {
+    if (chunk.includes('\n\n') || chunk.includes('\n\r\n')) return true;
+    const last = this.pending[this.pending.length - 1];
+    const before = last.length < 2 ? (this.pending[this.pending.length - 2]?.subarray(-1) ?? EMPTY) : EMPTY;
+    const seam = Buffer.concat([before, last.subarray(-2), chunk.subarray(0, 2)]);
+    return seam.includes('\n\n') || seam.includes('\n\r\n');
+  }
+
+  private clear(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** What is left at the end of the body (only when events were being held back). */
+  end(): Buffer | null {
+    const rest = this.dropUsageChunk && this.pending.length ? Buffer.concat(this.pending) : null;
+    this.clear();
+    return rest;
+  }
+
+  /** Records what the complete events `buf[0, end)` say; returns the bounds of an event to drop. */
+  private inspect(buf: Buffer, end: number): [number, number] | null {
+    const region = end === buf.length ? buf : buf.subarray(0, end);
+    if (this.protocol === 'openai') {
+      if (this.ttftMs === null && hasOpenAIContent(region)) this.ttftMs = performance.now() - this.started;
+      const f = region.lastIndexOf(FINISH);
+      if (f >= 0) {
+        const close = region.indexOf(QUOTE, f + FINISH.length);
+        if (close > 0) this.finish = region.toString('latin1', f + FINISH.length, close);
+      }
+      let drop: [number, number] | null = null;
+      for (let u = region.indexOf(USAGE); u >= 0; ) {
+        const [s, e] = eventAround(region, u, end);
+        const ev = json(fields(region.subarray(s, e)).data);
+        if (isObject(ev) && isObject(ev.usage)) {
+          this.usage = openaiUsage(ev.usage);
+          if (this.dropUsageChunk && Array.isArray(ev.choices) && ev.choices.length === 0) drop = [s, e];
+        }
+        u = region.indexOf(USAGE, e);
+      }
+      return drop;
+    }
+    if (this.ttftMs === null && region.includes('content_block_delta')) this.ttftMs = performance.now() - this.started;
+    for (const name of ['message_start', 'message_delta']) {
+      for (let i = region.indexOf(name); i >= 0; ) {
+        const [s, e] = eventAround(region, i, end);
+        this.anthropicEvent(fields(region.subarray(s, e)));
+        i = region.indexOf(name, e);
+      }
+    }
+    return null;
+  }
+
+  private anthropicEvent({ event, data }: { event: string; data: string }): void {
+    if (event !== 'message_start' && event !== 'message_delta') return;
+    const ev = json(data);
+    if (!isObject(ev)) return;
+    const u = event === 'message_start' ? ev.message?.usage : ev.usage;
+    // output_tokens in message_delta is cumulative: it replaces message_start's, never adds to it.
+    if (isObject(u)) this.usage = anthropicUsage(Object.assign(this.usageRaw, u));
+    if (event === 'message_delta' && typeof ev.delta?.stop_reason === 'string') this.finish = ev.delta.stop_reason;
+  }
+
+  /** Usage and finish from a whole (non-streamed) JSON answer. */
+  readWhole(text: string): void {
+    const body = json(text);
+    if (!isObject(body)) return;
+    if (isObject(body.usage)) this.usage = this.protocol === 'openai' ? openaiUsage(body.usage) : anthropicUsage(body.usage);
+    this.finish = this.protocol === 'openai' ? (body.choices?.[0]?.finish_reason ?? null) : (body.stop_reason ?? null);
+  }
 }

@@ -8,10 +8,11 @@ import http, { type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import https from 'node:https';
 import type { Timeouts } from '../core/model.js';
+import { Deadlines, type TimeoutName } from './deadlines.js';
 
 /** Which timeout fired; carried by the error that destroys the request. */
 export class UpstreamTimeout extends Error {
-  constructor(readonly which: 'connect' | 'first-token' | 'idle' | 'total', readonly ms: number) {
+  constructor(readonly which: TimeoutName, readonly ms: number) {
     super(`${which} timeout after ${ms} ms`);
     this.name = 'UpstreamTimeout';
   }
@@ -71,46 +72,30 @@ export class Upstream {
     const secure = url.protocol === 'https:';
     const lib = secure ? https : http;
     return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('cancelled'));
       const req = lib.request(url, {
         method: 'POST',
         agent: secure ? this.httpsAgent : this.httpAgent,
         headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
       });
-      const timers: NodeJS.Timeout[] = [];
       let response: IncomingMessage | undefined;
       // After the headers, the response is what the reader holds: its error must say which timeout.
-      const arm = (which: UpstreamTimeout['which'], ms: number) => {
-        if (ms <= 0) return undefined;
-        const t = setTimeout(() => (response ?? req).destroy(new UpstreamTimeout(which, ms)), ms);
-        timers.push(t);
-        return t;
+      const cut = (err: Error) => (response ?? req).destroy(err);
+      const clock = new Deadlines(timeouts, (which, ms) => cut(new UpstreamTimeout(which, ms)));
+      const onAbort = () => cut(new Error('cancelled'));
+      const done = () => {
+        clock.stop();
+        signal.removeEventListener('abort', onAbort);
       };
-      const clear = () => timers.forEach(clearTimeout);
-      const onAbort = () => (response ?? req).destroy(new Error('cancelled'));
-      if (signal.aborted) return reject(new Error('cancelled'));
       signal.addEventListener('abort', onAbort, { once: true });
-      arm('total', timeouts.totalMs);
-      const connect = arm('connect', timeouts.connectMs);
       req.on('response', (res) => {
         response = res;
-        clearTimeout(connect);
-        const first = arm('first-token', timeouts.firstTokenMs);
-        let idle: NodeJS.Timeout | undefined;
-        const progress = () => {
-          clearTimeout(first);
-          // Re-arming a timer per chunk is cheap next to creating one: refresh() reuses it.
-          if (idle) idle.refresh();
-          else idle = arm('idle', timeouts.idleMs);
-        };
-        res.on('close', () => {
-          clear();
-          signal.removeEventListener('abort', onAbort);
-        });
-        resolve({ res, progress });
+        clock.enter('first-token');
+        res.on('close', done);
+        resolve({ res, progress: () => clock.progress() });
       });
       req.on('error', (err) => {
-        clear();
-        signal.removeEventListener('abort', onAbort);
+        done();
         reject(err);
       });
       req.end(call.body);
