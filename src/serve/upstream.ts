@@ -33,6 +33,9 @@ export interface UpstreamResponse {
 /** Statuses whose responses have no body (a Response refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
+/** How a keep-alive connection closed by the server in the meantime fails on reuse. */
+const STALE = new Set(['ECONNRESET', 'EPIPE']);
+
 /** Keep-alive connection pools, one per server (never module-level). */
 export class Upstream {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 512 });
@@ -71,13 +74,14 @@ export class Upstream {
     const url = new URL(call.url);
     const secure = url.protocol === 'https:';
     const lib = secure ? https : http;
+    const options = {
+      method: 'POST',
+      agent: secure ? this.httpsAgent : this.httpAgent,
+      headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
+    };
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new Error('cancelled'));
-      const req = lib.request(url, {
-        method: 'POST',
-        agent: secure ? this.httpsAgent : this.httpAgent,
-        headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
-      });
+      let req: http.ClientRequest;
       let response: IncomingMessage | undefined;
       // After the headers, the response is what the reader holds: its error must say which timeout.
       const cut = (err: Error) => (response ?? req).destroy(err);
@@ -88,17 +92,24 @@ export class Upstream {
         signal.removeEventListener('abort', onAbort);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      req.on('response', (res) => {
-        response = res;
-        clock.enter('first-token');
-        res.on('close', done);
-        resolve({ res, progress: () => clock.progress() });
-      });
-      req.on('error', (err) => {
-        done();
-        reject(err);
-      });
-      req.end(call.body);
+      const send = (again: boolean) => {
+        req = lib.request(url, options);
+        req.on('response', (res) => {
+          response = res;
+          clock.enter('first-token');
+          res.on('close', done);
+          resolve({ res, progress: () => clock.progress() });
+        });
+        req.on('error', (err) => {
+          // A pooled connection the server closed as it was reused: nothing reached the server,
+          // so the request goes again, once, on a new connection (as Node's docs advise).
+          if (!again && req.reusedSocket && STALE.has((err as NodeJS.ErrnoException).code ?? '') && !signal.aborted) return send(true);
+          done();
+          reject(err);
+        });
+        req.end(call.body);
+      };
+      send(false);
     });
   }
 
