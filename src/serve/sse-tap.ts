@@ -27,21 +27,28 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const EMPTY = Buffer.alloc(0);
-const OPENAI_CONTENT = ['"content":"', '"reasoning_content":"', '"reasoning":"', '"refusal":"'];
-const FINISH = '"finish_reason":"';
-const USAGE = '"usage":{';
+// Search keys as bytes: a string key is encoded again on every search.
+const key = (s: string) => Buffer.from(s, 'latin1');
+const LFLF = key('\n\n');
+const LFCRLF = key('\n\r\n');
+const OPENAI_CONTENT = ['"content":"', '"reasoning_content":"', '"reasoning":"', '"refusal":"'].map(key);
+const TOOL_CALLS = key('"tool_calls":[');
+const FINISH = key('"finish_reason":"');
+const USAGE = key('"usage":{');
+const BLOCK_DELTA = key('content_block_delta');
+const ANTHROPIC_USAGE = [key('message_start'), key('message_delta')];
 
 /** Where the last complete event of `buf` ends (just past its blank line); 0 when none is complete. */
 function lastEventEnd(buf: Buffer): number {
-  const lf = buf.lastIndexOf('\n\n');
-  const crlf = buf.lastIndexOf('\n\r\n');
+  const lf = buf.lastIndexOf(LFLF);
+  const crlf = buf.lastIndexOf(LFCRLF);
   return Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
 }
 
 /** The bounds of the event holding byte `at` (its blank line included) within the complete events `buf[0, end)`. */
 function eventAround(buf: Buffer, at: number, end: number): [number, number] {
-  const lf = buf.lastIndexOf('\n\n', at);
-  const crlf = buf.lastIndexOf('\n\r\n', at);
+  const lf = buf.lastIndexOf(LFLF, at);
+  const crlf = buf.lastIndexOf(LFCRLF, at);
   const start = Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
   for (let i = buf.indexOf(LF, at); i >= 0 && i < end; i = buf.indexOf(LF, i + 1)) {
     if (buf[i + 1] === LF) return [start, i + 2];
@@ -63,7 +70,7 @@ function fields(block: Buffer): { event: string; data: string } {
 
 /** Whether a non-empty content field (or a tool call) starts in `buf`. */
 function hasOpenAIContent(buf: Buffer): boolean {
-  if (buf.includes('"tool_calls":[')) return true;
+  if (buf.includes(TOOL_CALLS)) return true;
   for (const key of OPENAI_CONTENT) {
     for (let i = buf.indexOf(key); i >= 0; i = buf.indexOf(key, i + key.length)) if (buf[i + key.length] !== QUOTE) return true;
   }
@@ -118,11 +125,11 @@ export class SseTap {
 
   /** Whether an event boundary is in `chunk`, or begins in the last bytes held and ends in it. */
   private endsEvent(chunk: Buffer): boolean {
-    if (chunk.includes('\n\n') || chunk.includes('\n\r\n')) return true;
+    if (chunk.includes(LFLF) || chunk.includes(LFCRLF)) return true;
     const last = this.pending[this.pending.length - 1];
     const before = last.length < 2 ? (this.pending[this.pending.length - 2]?.subarray(-1) ?? EMPTY) : EMPTY;
     const seam = Buffer.concat([before, last.subarray(-2), chunk.subarray(0, 2)]);
-    return seam.includes('\n\n') || seam.includes('\n\r\n');
+    return seam.includes(LFLF) || seam.includes(LFCRLF);
   }
 
   private clear(): void {
@@ -159,8 +166,8 @@ export class SseTap {
       }
       return drop;
     }
-    if (this.ttftMs === null && region.includes('content_block_delta')) this.ttftMs = performance.now() - this.started;
-    for (const name of ['message_start', 'message_delta']) {
+    if (this.ttftMs === null && region.includes(BLOCK_DELTA)) this.ttftMs = performance.now() - this.started;
+    for (const name of ANTHROPIC_USAGE) {
       for (let i = region.indexOf(name); i >= 0; ) {
         const [s, e] = eventAround(region, i, end);
         this.anthropicEvent(fields(region.subarray(s, e)));

@@ -29,7 +29,12 @@ async function server(handler: Handler): Promise<{ url: string; connections: () 
   });
   s.on('connection', () => connections++);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  open.push({ close: () => s.closeAllConnections() || s.close() });
+  open.push({
+    close: () => {
+      s.closeAllConnections();
+      s.close();
+    },
+  });
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/chat/completions`, connections: () => connections };
 }
 
