@@ -7,18 +7,20 @@
  * fallback chain for an unavailable model; a fallback of another protocol hands the rest of the
  * chain to the translated path.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAvailabilityError } from '../core/fallback.js';
+import type { PriceBook } from '../core/cost.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type ResolvedModel } from '../core/model.js';
 import { buildRequest } from '../core/request.js';
-import { retryDelay } from '../core/run-model.js';
+import { retryDelay, type EngineOptions } from '../core/run-model.js';
 import type { ErrorInfo, Usage } from '../core/types.js';
 import { classifyHttpError, networkErrorInfo, redact } from '../providers/http.js';
 import type { AnswerJob } from './answer.js';
 import { clientErrorFor } from './errors.js';
 import { sendError, writeFrame } from './http.js';
 import { costHeader, mmrHeaders, SSE_HEADERS } from './outcome.js';
+import { pipeEvents } from './pipe.js';
 import { rawCall, rawOnlyProblem } from './raw-request.js';
 import { SseTap } from './sse-tap.js';
 import { badRequest } from './types.js';
@@ -64,6 +66,7 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
   const { req, res, meta, outcome, target } = job;
   const engine = target.session.engine;
   const policy = { ...DEFAULT_RETRY, ...engine.retry };
+  bookNow(engine); // starts loading the prices for the first answer
   if (target.chain[0].provider.protocol !== req.protocol) throw badRequest(rawOnlyProblem(req, target.chain[0], req.protocol), 'model', 'unsupported_for_upstream');
   const started = performance.now();
   const fail = (m: ResolvedModel, e: ErrorInfo) => {
@@ -128,53 +131,21 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
   return null;
 }
 
-/** An upstream connection that closed before its body ended (as Node reports one). */
-const cutShort = () => Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+/** Price books once loaded, by their loader: with one, an answer's end needs no await. */
+const loaded = new WeakMap<() => Promise<PriceBook | null>, PriceBook | null>();
 
-/**
- * Sends an SSE body on as it is read, each read written straight to the client (backpressure:
- * a client that reads slowly pauses the upstream). Resolves at the body's end; rejects when it
- * fails. `head` is called before the first bytes go out.
- */
-function pipeEvents(up: IncomingMessage, res: ServerResponse, tap: SseTap, progress: () => void, head: () => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let started = false;
-    const send = (out: Buffer) => {
-      if (out.length === 0 || res.destroyed) return;
-      if (!started) {
-        started = true;
-        head();
-      }
-      if (!res.write(out)) {
-        up.pause();
-        res.once('drain', resume);
-      }
-    };
-    const resume = () => up.resume();
-    const onData = (chunk: Buffer) => {
-      progress();
-      send(tap.push(chunk));
-    };
-    const settle = (err?: Error) => {
-      up.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
-      res.off('drain', resume);
-      if (err) return reject(err);
-      const rest = tap.end();
-      if (rest) send(rest);
-      resolve();
-    };
-    const onEnd = () => settle();
-    const onClose = () => settle(cutShort());
-    up.on('data', onData).once('end', onEnd).once('error', settle).once('close', onClose);
-  });
+/** The price book if it has loaded (starting the load if not): undefined until then. */
+function bookNow(engine: EngineOptions): PriceBook | null | undefined {
+  const load = engine.prices;
+  if (!load) return null;
+  if (!loaded.has(load)) void load().catch(() => null).then((b) => loaded.set(load, b));
+  return loaded.get(load);
 }
 
 /** The answer's cost: usage × price (0 for a local model without one); null when either is unknown. */
-async function costOf(job: AnswerJob, m: ResolvedModel, usage: Usage | null): Promise<number | null> {
-  const engine = job.target.session.engine;
+function costOf(engine: EngineOptions, book: PriceBook | null, m: ResolvedModel, usage: Usage | null): number | null {
   if (!usage) return null;
   if (!m.price && engine.isLocal?.(m)) return 0;
-  const book = await engine.prices?.().catch(() => null);
   return book ? book.cost(engine.priceProviderOf?.(m), m.model, usage, m.price) : null;
 }
 
@@ -184,13 +155,15 @@ async function costOf(job: AnswerJob, m: ResolvedModel, usage: Usage | null): Pr
  */
 async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: UpstreamResponse, injectUsage: boolean, started: number, sentAt: number): Promise<ErrorInfo | null> {
   const { req, res, meta, outcome } = job;
+  const engine = job.target.session.engine;
   const tap = new SseTap(req.protocol, sentAt, injectUsage);
   const status = up.statusCode ?? 200;
   const contentType = String(up.headers['content-type'] ?? 'application/json');
-  const finish = async () => {
+  const finish = (book: PriceBook | null) => {
     Object.assign(outcome, { status, usage: tap.usage, finishReason: tap.finish, ttftMs: tap.ttftMs, latencyMs: performance.now() - started, error: null });
-    outcome.costUsd = await costOf(job, m, tap.usage);
+    outcome.costUsd = costOf(engine, book, m, tap.usage);
   };
+  const book = async () => bookNow(engine) ?? (await engine.prices?.().catch(() => null)) ?? null;
   if (!/event-stream/i.test(contentType)) {
     let text: string;
     try {
@@ -199,7 +172,7 @@ async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: U
       return failure(m, err, job.signal);
     }
     tap.readWhole(text);
-    await finish();
+    finish(await book());
     res.writeHead(status, { ...mmrHeaders(meta), 'content-type': contentType, 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
     res.end(text);
     return null;
@@ -209,8 +182,22 @@ async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: U
     sent = true;
     res.writeHead(status, { ...SSE_HEADERS, ...mmrHeaders(meta) });
   };
+  const end = (b: PriceBook | null) => {
+    if (!sent) head();
+    finish(b);
+    res.addTrailers({ 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
+    res.end();
+  };
+  // With the prices loaded (every answer after the first), the response ends in the tick the
+  // body ends, together with the last bytes.
+  const endNow = () => {
+    const b = bookNow(engine);
+    if (b === undefined) return false;
+    end(b);
+    return true;
+  };
   try {
-    await pipeEvents(up, res, tap, progress, head);
+    if (!(await pipeEvents(up, res, tap, { progress, head, end: endNow }))) end(await book());
   } catch (err) {
     const info = failure(m, err, job.signal);
     if (!sent) return info;
@@ -218,11 +205,6 @@ async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: U
     if (info.kind === 'aborted' && !job.shutdownError()) outcome.status = 499;
     else await writeFrame(res, job.wire.stream(req, meta).error(job.shutdownError() ?? clientErrorFor(info, req.protocol)));
     res.end();
-    return null;
   }
-  if (!sent) head();
-  await finish();
-  res.addTrailers({ 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
-  res.end();
   return null;
 }
