@@ -49,12 +49,21 @@ function one({ base, body }, agent) {
   });
 }
 
-/** `clients` concurrent clients, `perClient` requests each; the latency of every request. */
+/**
+ * `clients` concurrent clients, `perClient` requests each; the latency of every request that
+ * succeeded. A failed one is counted in `target.failures` (by message) and left out of the times.
+ */
 export async function phase(target, clients, perClient) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const times = [];
+  target.failures ??= new Map();
   await Promise.all(Array.from({ length: clients }, async () => {
-    for (let i = 0; i < perClient; i++) times.push(await one(target, agent));
+    for (let i = 0; i < perClient; i++) {
+      await one(target, agent).then(
+        (ms) => times.push(ms),
+        (err) => target.failures.set(err.message, (target.failures.get(err.message) ?? 0) + 1),
+      );
+    }
   }));
   agent.destroy();
   return times;

@@ -54,7 +54,7 @@ try {
         await sleep(SETTLE_MS);
         cpu[name].upstream += cpuMs(pids.upstream) - u0;
         cpu[name].own += t.pid ? cpuMs(t.pid) - p0 : 0;
-        cpu[name].n += times.length;
+        cpu[name].n += clients * PER_CLIENT;
         lat[name].push(...times);
       }
     }
@@ -86,6 +86,9 @@ try {
           `CPU per request ÷ upstream's: ×${(own / up).toFixed(2)} (target < 1: ${own < up ? 'met' : 'not met'})`,
       );
     }
+  }
+  for (const name of names) {
+    for (const [message, n] of targets[name].failures ?? []) console.log(`${name}: ${n} request${n === 1 ? '' : 's'} failed (warm-up included): ${message}`);
   }
 } finally {
   await servers.stop();
