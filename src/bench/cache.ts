@@ -1,9 +1,11 @@
 /**
  * The bench response cache, so a re-run costs nothing and an interrupted run resumes where it
  * stopped. Only successful answers are stored. The runner sees only the `BenchCache` interface;
- * today's store is one small JSON file per key (written to a temp name and renamed, so a crash
- * never leaves half an entry), 0600 in 0700 directories since entries hold prompts and answers.
- * Entries are validated when read: a corrupt one is counted and fetched again, never trusted.
+ * the store behind it is a few append-only segment files with an index (cache-store.ts), 0600
+ * in a 0700 directory since entries hold prompts and answers. This module holds what every
+ * store shares: where the cache lives, the key, and the entry check (a corrupt entry is counted
+ * and fetched again, never trusted), plus `DirCache`, the one-file-per-answer store of earlier
+ * mmr versions, whose entries the new store still reads.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -40,7 +42,7 @@ export interface CachedAnswer {
   attempts: number;
 }
 
-/** Where cached answers live. The runner needs only this; the store behind it may change (issue 12). */
+/** Where cached answers live. The runner needs only this. */
 export interface BenchCache {
   /** The entry, or null when there is none or it is not a valid entry (then counted in `corrupt`). */
   get(key: string): Promise<CachedAnswer | null>;
@@ -118,7 +120,7 @@ export function validEntry(v: unknown): CachedAnswer | null {
 /** An entry larger than this is not a bench answer someone's run wrote: skip it unread. */
 const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
-/** One JSON file per key under `dir/<first two hex digits>/`. */
+/** The old store: one JSON file per key under `dir/<first two hex digits>/` (read for entries written before the segment store). */
 export class DirCache implements BenchCache {
   corrupt = 0;
   private made = new Set<string>();
@@ -166,10 +168,4 @@ export class DirCache implements BenchCache {
       // A cache that cannot be written only costs a re-fetch next time.
     }
   }
-}
-
-export async function clearCache(env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = benchCacheDir(env);
-  await rm(dir, { recursive: true, force: true });
-  return dir;
 }

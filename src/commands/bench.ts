@@ -15,7 +15,8 @@ import { trapSignals } from './ask.js';
 import { expandFiles } from '../bench/glob.js';
 import { loadPromptFiles } from '../bench/load.js';
 import { plannedRows, runBench, type RunOutcome } from '../bench/runner.js';
-import { DirCache, benchCacheDir } from '../bench/cache.js';
+import { benchCacheDir } from '../bench/cache.js';
+import { LogCache } from '../bench/cache-store.js';
 import { execCommand } from '../bench/checks.js';
 import { runJudge } from '../bench/judge.js';
 import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
@@ -152,7 +153,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--optimize-for-size');
   }
-  const cache = flags.cache === false ? null : new DirCache(benchCacheDir(env));
+  const cache = flags.cache === false ? null : await LogCache.open(benchCacheDir(env));
   const progress = new Progress(planned, stderr.isTTY && !quiet ? stderr : null);
   const controller = new AbortController();
   const trap = trapSignals(controller);
@@ -192,6 +193,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     await out?.close().catch((err: unknown) => {
       failure ??= err;
     });
+    await cache?.close().catch(() => {});
   }
 
   const report = assembleReport(summary, {
@@ -222,13 +224,12 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     }
   }
 
+  if (cache && !trap.signal()) {
+    // Runs merge into one segment every few runs, so the cache stays a handful of files.
+    const { maybeCompact } = await import('../bench/cache-maintain.js');
+    await maybeCompact(cache.dir, cache.writtenFile).catch(() => null);
+  }
   const below = belowThreshold(report.models, flags.threshold);
   if (below.models.length) stderr.write(`mmr: below --threshold ${below.min}%: ${below.models.map((s) => `${neutralizeLine(s.model)} ${pct(s.passRate)}`).join(', ')}\n`);
   return benchExitCode({ models: report.models, stopped: outcome.stopped, signal: trap.signal(), belowThreshold: below.models.map((s) => s.model) });
-}
-
-export async function runCacheClear(flags: { quiet?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { clearCache } = await import('../bench/cache.js');
-  const dir = await clearCache(env);
-  if (!flags.quiet) process.stderr.write(`mmr: cleared the bench cache (${dir})\n`);
 }

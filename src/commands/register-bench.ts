@@ -1,5 +1,5 @@
 /**
- * `mmr bench`, `mmr report` and `mmr cache clear` for commander. Only the wiring lives here: each action loads
+ * `mmr bench`, `mmr report` and `mmr cache` for commander. Only the wiring lives here: each action loads
  * its command module with import() when it runs, so start-up pays for none of it.
  */
 import type { Command } from 'commander';
@@ -50,7 +50,7 @@ Check types: equals, contains (mode any|all), not-contains, regex, number (toler
 judge (rubric; scale pass-fail | score, threshold).
 Exit codes: 0 done, no call errored · 1 --threshold missed · 2 bad flags, files or config ·
 3 no call succeeded · 4 done but some calls errored · 5 stopped by --max-cost · 130/143 signal.
-Answers are cached in $XDG_CACHE_HOME/mmr/bench; \`mmr cache clear\` empties it.
+Answers are cached in $XDG_CACHE_HOME/mmr/bench: \`mmr cache stats|prune|clear\`.
 See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.jsonl]`,
     )
     .action(async (files: string[], flags: object, cmd: Command) => {
@@ -73,13 +73,31 @@ See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.js
       process.exitCode = await runReport(file, opts(flags, cmd));
     });
 
-  const cache = program.command('cache').description('the bench answer cache');
+  const cache = program.command('cache').description('the bench answer cache ($XDG_CACHE_HOME/mmr/bench)');
+  cache
+    .command('stats')
+    .description('how many answers are cached, how big the cache is, how old its entries are')
+    .option('--json', 'print one JSON document')
+    .action(async (flags: object) => {
+      const { runCacheStats } = await import('./cache.js');
+      process.exitCode = await runCacheStats(flags);
+    });
   cache
     .command('clear')
     .description('delete every cached bench answer')
     .option('-q, --quiet', 'print nothing')
-    .action(async (flags: { quiet?: boolean }) => {
-      const { runCacheClear } = await import('./bench.js');
-      await runCacheClear(flags);
+    .action(async (flags: object) => {
+      const { runCacheClear } = await import('./cache.js');
+      process.exitCode = await runCacheClear(flags);
+    });
+  cache
+    .command('prune')
+    .description('compact the cache: drop superseded and corrupt entries, and with --older-than those written before then')
+    .option('--older-than <duration>', 'also drop answers cached more than this long ago: 30d, 12h, 90m, 2w')
+    .option('--json', 'print what was kept and dropped as one JSON document')
+    .addHelpText('after', '\nAnswers from mmr versions that kept one file per answer are moved into the store.\nRuns compact the cache on their own once it holds 8 segment files.')
+    .action(async (flags: object) => {
+      const { runCachePrune } = await import('./cache.js');
+      process.exitCode = await runCachePrune(flags);
     });
 }
