@@ -40,6 +40,8 @@ export interface CachedAnswer {
   latencyMs: number | null;
   ttftMs: number | null;
   attempts: number;
+  /** The provider batch job that answered (`mmr bench --batch`): its cost is the batch price, and it has no per-call timing. */
+  batch?: string;
 }
 
 /** Where cached answers live. The runner needs only this. */
@@ -57,35 +59,46 @@ export const CACHE_FORMAT = 2;
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** The model's part of the key (protocol, endpoint, argv, headers, id), which every request shares. */
+const modelParts = new WeakMap<ResolvedModel, string>();
+
+function modelPart(model: ResolvedModel): string {
+  let part = modelParts.get(model);
+  if (part === undefined) {
+    const spec = model.provider;
+    const headers = spec.headers ? Object.keys(spec.headers).sort().map((k) => [k.toLowerCase(), sha(spec.headers![k])]) : null;
+    const json = JSON.stringify({
+      v: CACHE_FORMAT,
+      protocol: spec.protocol,
+      baseUrl: spec.protocol === 'command' ? null : spec.baseUrl,
+      command: spec.protocol === 'command' ? (spec.command ?? null) : null,
+      commandEnv: spec.commandEnv ? Object.keys(spec.commandEnv).sort().map((k) => [k, sha(spec.commandEnv![k])]) : null,
+      headers,
+      model: model.id,
+    });
+    part = json.slice(0, -1);
+    modelParts.set(model, part);
+  }
+  return part;
+}
+
 /**
  * Everything that decides the answer: protocol, endpoint, the command's argv (for `command`
  * providers), the model, every request field, and which `--repeat` sample this is. Secrets stay
- * out: never the API key; header names are kept and their values only as a hash.
+ * out: never the API key; header names are kept and their values only as a hash. The key is
+ * the SHA-256 of one JSON object; the model's fields are serialised once per model, the
+ * request's per call (the same text `JSON.stringify` gives for the whole object).
  */
 export function cacheKey(model: ResolvedModel, request: ModelRequest, sample = 1): string {
-  const spec = model.provider;
-  const headers = spec.headers ? Object.keys(spec.headers).sort().map((k) => [k.toLowerCase(), sha(spec.headers![k])]) : null;
   const { model: name, messages, system, temperature, maxTokens, topP, stop, ...rest } = request;
-  const canon = JSON.stringify({
-    v: CACHE_FORMAT,
-    protocol: spec.protocol,
-    baseUrl: spec.protocol === 'command' ? null : spec.baseUrl,
-    command: spec.protocol === 'command' ? (spec.command ?? null) : null,
-    commandEnv: spec.commandEnv ? Object.keys(spec.commandEnv).sort().map((k) => [k, sha(spec.commandEnv![k])]) : null,
-    headers,
-    model: model.id,
-    name,
-    messages,
-    system: system ?? null,
-    temperature: temperature ?? null,
-    maxTokens: maxTokens ?? null,
-    topP: topP ?? null,
-    stop: stop ?? null,
+  const j = JSON.stringify;
+  const canon =
+    `${modelPart(model)},"name":${j(name)},"messages":${j(messages)},"system":${j(system ?? null)},"temperature":${j(temperature ?? null)}` +
+    `,"maxTokens":${j(maxTokens ?? null)},"topP":${j(topP ?? null)},"stop":${j(stop ?? null)}` +
     // Request fields added later still change the key, without a code change here.
-    rest: Object.keys(rest).length ? rest : null,
+    `,"rest":${j(Object.keys(rest).length ? rest : null)}` +
     // Sample 1 is the plain run, so `--repeat 5` after a run reuses its answers.
-    sample: sample > 1 ? sample : null,
-  });
+    `,"sample":${j(sample > 1 ? sample : null)}}`;
   return sha(canon);
 }
 
@@ -105,6 +118,7 @@ export function validEntry(v: unknown): CachedAnswer | null {
   }
   if (!numOrNull(e.costUsd) || !numOrNull(e.latencyMs) || !numOrNull(e.ttftMs)) return null;
   if (!Number.isInteger(e.attempts) || (e.attempts as number) < 1) return null;
+  if (e.batch !== undefined && (typeof e.batch !== 'string' || e.batch.length > 256)) return null;
   const usage = e.usage as CachedAnswer['usage'];
   return {
     text: e.text,
@@ -114,6 +128,7 @@ export function validEntry(v: unknown): CachedAnswer | null {
     latencyMs: e.latencyMs as number | null,
     ttftMs: e.ttftMs as number | null,
     attempts: e.attempts as number,
+    ...(typeof e.batch === 'string' ? { batch: e.batch } : {}),
   };
 }
 

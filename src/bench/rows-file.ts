@@ -44,6 +44,7 @@ export function asRow(v: unknown): BenchRow | null {
     attempts: typeof v.attempts === 'number' ? v.attempts : 1,
     turn: int(v.turn),
     sample: int(v.sample),
+    ...(v.batch === true ? { batch: true } : {}),
   };
 }
 

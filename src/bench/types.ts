@@ -109,6 +109,8 @@ export interface BenchRow {
   turn: number;
   /** 1-based sample under `--repeat N` (1 without it). */
   sample: number;
+  /** Answered (or failed) through a provider's batch API (`--batch`): the cost is the batch price; no per-call latency was measured. */
+  batch?: boolean;
 }
 
 /** Where one (case, model, sample) conversation lives: the unit cached, retried and rerun. */

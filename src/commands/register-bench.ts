@@ -33,6 +33,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--write-rules', 'save those suggested rules to your config (comments kept; replaces bench-* rules of the same name)')
     .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
     .option('--limit <n>', 'run only the first N cases', numberFlag('--limit', { int: true, min: 1 }))
+    .option('--shard <i/n>', 'run the I-th of N stable slices of the cases (by case id): N machines or CI jobs split one run; combine their rows with mmr bench merge')
     .option('-q, --quiet', 'no progress line and no notes on stderr')
     .addHelpText(
       'after',
