@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { collect, numberFlag, withGlobals } from './commands/flags.js';
 import { registerRoutingCommands } from './commands/register-routing.js';
 import { registerBenchCommands } from './commands/register-bench.js';
+import { registerServeCommand } from './commands/register-serve.js';
 
 /** Set by the bundler from package.json. */
 declare const __MMR_VERSION__: string;
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('-c, --config <file>', 'use this config file instead of searching for .routerrc (the only way a .js/.ts config is loaded; a file you name needs no mmr trust)')
     .addOption(new Option('--color', 'force colour on stderr'))
-    .addOption(new Option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)'))
+    .addOption(new Option('--no-color', 'no colour (also NO_COLOR set to any value, or TERM=dumb)'))
     // Before any subcommand is added: commander copies this setting into each one at creation.
     .exitOverride()
     .showHelpAfterError('(run mmr --help for usage)')
@@ -54,6 +55,7 @@ Examples:
   mmr bench gsm8k.yaml -m fast --out rows.jsonl --html report.html   a dataset as it is; a report to look at
   mmr report rows.jsonl                     page through a run's answers in the terminal and vote
   mmr trust                                 let this repository's .routerrc run commands / use base URLs (see mmr trust --help)
+  mmr serve --port 8787                     your routing behind an OpenAI/Anthropic-compatible URL (model mmr/auto)
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
@@ -110,6 +112,7 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
 
   registerRoutingCommands(program);
   registerBenchCommands(program);
+  registerServeCommand(program);
 
   program
     .command('trust')
@@ -161,16 +164,17 @@ async function reportError(err: unknown): Promise<number> {
     if (err.code === 'mmr.invalidNumber') process.stderr.write(`mmr: ${err.message.replace(/^error: /, '')}\n`);
     return 2;
   }
-  const { MmrError } = await import('./core/errors.js');
+  const [{ MmrError }, { neutralize, neutralizeLine }] = await Promise.all([import('./core/errors.js'), import('./core/terminal-safe.js')]);
   const debug = process.env.MMR_DEBUG === '1';
+  // Messages quote outside text (file contents, server replies, model names): never raw to the terminal.
   if (err instanceof MmrError) {
-    process.stderr.write(`mmr: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`mmr: ${neutralize(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${neutralize(err.hint)}\n`);
+    if (debug && err.stack) process.stderr.write(`${neutralize(err.stack)}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`mmr: unexpected error: ${message}\n`);
-  process.stderr.write(debug && err instanceof Error && err.stack ? `${err.stack}\n` : '  (set MMR_DEBUG=1 for a stack trace; please report it)\n');
+  process.stderr.write(`mmr: unexpected error: ${neutralizeLine(message)}\n`);
+  process.stderr.write(debug && err instanceof Error && err.stack ? `${neutralize(err.stack)}\n` : '  (set MMR_DEBUG=1 for a stack trace; please report it)\n');
   return 70; // EX_SOFTWARE: a bug in mmr, distinct from any model's failure
 }

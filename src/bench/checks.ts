@@ -132,14 +132,45 @@ export async function runChecks(checks: Check[], answer: string, prompt: string,
   return out;
 }
 
-/** Runs a command check through execa (loaded only when a case uses one). */
+/** A command check gets this long (unless it sets timeoutMs); then its whole process group is ended. */
+const COMMAND_TIMEOUT_MS = 30_000;
+/** Output a check keeps (its first stderr line is the failure's detail); more is not read into memory. */
+const COMMAND_MAX_BUFFER = 64 * 1024;
+
+/**
+ * Runs a command check through execa (loaded only when a case uses one) in its own process group,
+ * so a timeout ends everything it started, not only the shell: a grandchild holding stdout open
+ * can neither keep the run waiting nor outlive it.
+ */
 export async function execCommand(c: Check, answer: string, env: Record<string, string> = {}): Promise<{ pass: boolean; detail?: string }> {
-  const { execa } = await import('execa');
+  const [{ execa }, { killGroup, trackGroup, untrackGroup, groupAlive }] = await Promise.all([import('execa'), import('../providers/process-group.js')]);
   const argv = Array.isArray(c.value) ? c.value.map(String) : null;
-  const opts = { input: answer, reject: false, timeout: 30_000, env } as const;
-  const r = argv ? await execa(argv[0], argv.slice(1), opts) : await execa(String(c.value), { ...opts, shell: true });
-  if (r.exitCode === 0) return { pass: true };
-  const why = r.timedOut ? 'timed out after 30 s' : r.failed && r.exitCode === undefined ? String(r.shortMessage ?? 'failed to start') : `exit ${r.exitCode}`;
+  const opts = { input: answer, reject: false, env: { ...c.env, ...env }, detached: true, maxBuffer: COMMAND_MAX_BUFFER } as const;
+  const child = argv ? execa(argv[0], argv.slice(1), opts) : execa(String(c.value), { ...opts, shell: true });
+  const pgid = child.pid;
+  if (pgid !== undefined) trackGroup(pgid);
+  let timedOut = false;
+  const limit = c.timeoutMs ?? COMMAND_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (pgid !== undefined) void killGroup(pgid);
+  }, limit);
+  let r;
+  try {
+    r = await child;
+  } finally {
+    clearTimeout(timer);
+    if (pgid !== undefined) {
+      if (groupAlive(pgid)) void killGroup(pgid, { unref: true });
+      else untrackGroup(pgid);
+    }
+  }
+  if (r.exitCode === 0 && !timedOut) return { pass: true };
+  const why = timedOut
+    ? `timed out after ${limit} ms`
+    : r.failed && r.exitCode === undefined
+      ? String(r.shortMessage ?? 'failed to start')
+      : `exit ${r.exitCode}`;
   const err = String(r.stderr ?? '').trim().split('\n')[0];
   return { pass: false, detail: err ? `${why}: ${short(err)}` : why };
 }

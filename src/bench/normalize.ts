@@ -91,6 +91,15 @@ function strings(v: unknown): string[] | null {
   return null;
 }
 
+/** Scalar vars as `MMR_VAR_<name>` (characters a variable name cannot hold become `_`). */
+function commandEnv(vars: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') env[`MMR_VAR_${k.replace(/[^A-Za-z0-9_]/g, '_')}`] = String(v);
+  }
+  return env;
+}
+
 export function normalizeCheck(raw: unknown, where: string, vars: Record<string, unknown>): Check {
   const spec = typeof raw === 'string' ? { type: 'contains', value: raw } : raw;
   if (!isObj(spec) || typeof spec.type !== 'string') throw new CaseError(where, `each expect entry needs a "type" (one of ${CHECK_TYPES.join(', ')})`);
@@ -144,9 +153,19 @@ export function normalizeCheck(raw: unknown, where: string, vars: Record<string,
       c.value = n;
       break;
     }
-    case 'command':
+    case 'command': {
+      // A dataset is data: a field spliced into a command would run as code, so vars go in the
+      // environment instead, where a shell only ever sees them as values ("$MMR_VAR_answer").
+      const written = strings(spec.value);
+      if (written?.some((w) => /\{\{/.test(w))) {
+        throw new CaseError(where, 'a command check cannot use {{templates}} in its command (a value from the data would run as shell code); the case\'s vars are in its environment as $MMR_VAR_<name>');
+      }
+      c.value = spec.value;
       need(typeof c.value === 'string' || (strings(c.value)?.length ?? 0) > 0, 'a "value": a shell command or an argv list');
+      need(c.timeoutMs === undefined || (typeof c.timeoutMs === 'number' && c.timeoutMs > 0), '"timeoutMs": a positive number of ms');
+      c.env = commandEnv(vars);
       break;
+    }
     case 'judge':
       c.rubric = typeof c.rubric === 'string' ? c.rubric : typeof c.value === 'string' ? c.value : undefined;
       need(typeof c.rubric === 'string' && c.rubric.trim() !== '', 'a "rubric" (what a good answer is)');

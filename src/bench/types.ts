@@ -19,6 +19,10 @@ export interface Check {
   type: CheckType;
   /** The expected value: string, number, list of strings, argv, ... per type. */
   value?: unknown;
+  /** command: ms allowed before its process group is ended (default 30,000). */
+  timeoutMs?: number;
+  /** command: the case's vars as environment variables (`MMR_VAR_<name>`), never spliced into the command. */
+  env?: Record<string, string>;
   /** contains: `all` (default for lists) or `any`. */
   mode?: 'any' | 'all';
   ignoreCase?: boolean;

@@ -5,9 +5,10 @@ import { userPrompt } from '../core/request.js';
 import { attachFiles, readPrompt } from './input.js';
 import { openSession, type CallFlags, type Session, type SessionDeps } from './session.js';
 import { fanout } from '../core/fanout.js';
-import { collect, jsonDocument, writeJsonl } from '../output/json.js';
+import { collect, jsonDocument, jsonText, writeJsonl } from '../output/json.js';
 import { writeText } from '../output/text.js';
 import type { RoutingDecision } from '../core/router.js';
+import { neutralizeLine } from '../core/terminal-safe.js';
 
 export interface AskFlags extends CallFlags {
   /** Hide model names and shuffle columns until the vote. */
@@ -72,11 +73,11 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
     } else if (flags.json) {
       results = await collect(events, models);
       const routing = session.routing ? { routing: routingJson(session.routing) } : {};
-      process.stdout.write(`${JSON.stringify(jsonDocument(prompt, results, { ...routing, ...extra }), null, 2)}\n`);
+      process.stdout.write(`${jsonText(jsonDocument(prompt, results, { ...routing, ...extra }), 2)}\n`);
     } else {
       const { stderrPaint } = await import('../output/paint.js');
       if (status && session.routing && session.routing.source !== 'override') {
-        process.stderr.write(`mmr: ${session.routing.reason}\n`);
+        process.stderr.write(`mmr: ${neutralizeLine(session.routing.reason)}\n`);
       }
       results = await writeText(events, models, {
         stdout: process.stdout,
@@ -84,6 +85,7 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
         status,
         quiet: flags.quiet === true,
         paint: await stderrPaint(flags.color),
+        terminal: process.stdout.isTTY === true,
       });
     }
     return exitCodeFor(results, trap.signal());

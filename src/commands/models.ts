@@ -1,6 +1,7 @@
 import type { MmrConfig } from '../config/types.js';
 import type { ResolvedModel } from '../core/model.js';
 import type { ModelPrice } from '../core/cost.js';
+import { escapeJsonControls, neutralizeLine } from '../core/terminal-safe.js';
 
 export interface ModelsFlags {
   config?: string;
@@ -100,7 +101,7 @@ export function formatModels(rows: ModelRow[]): string {
     r.local ? 'local' : usd(r.outputPerMTok),
     ctx(r.contextWindow),
     r.error ? `error: ${r.error}` : r.local && !r.keyEnv.length ? 'not needed' : r.keySet ? (r.local ? 'not needed' : 'set') : `missing: set ${r.keyEnv.join(' or ')}`,
-  ]);
+  ].map(neutralizeLine));
   const widths = head.map((_, i) => Math.max(head[i].length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const footer = '\n* = in the default comparison set (used when you give no -m). Prices: @pydantic/genai-prices or your config; ? = unknown.';
@@ -109,5 +110,5 @@ export function formatModels(rows: ModelRow[]): string {
 
 export async function runModels(flags: ModelsFlags): Promise<void> {
   const rows = await listModels(flags);
-  process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatModels(rows));
+  process.stdout.write(flags.json ? `${escapeJsonControls(JSON.stringify(rows, null, 2))}\n` : formatModels(rows));
 }

@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../config/types.js';
 import type { Classification } from '../core/classify.js';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
 import type { CompiledRule, RoutingDecision } from '../core/router.js';
+import { escapeJsonControls, neutralizeLine } from '../core/terminal-safe.js';
 import { readPrompt } from './input.js';
 
 export interface RouteFlags {
@@ -89,7 +90,8 @@ export async function loadRouting(flags: { config?: string }, deps: RoutingDeps 
   return { loaded, rules, defaults: models, knownModel };
 }
 
-const row = (label: string, value: string) => `${label.padEnd(9)}${value}\n`;
+/** Values quote the config (rule names, keywords, models) and the prompt: one safe line each. */
+const row = (label: string, value: string) => `${label.padEnd(9)}${neutralizeLine(value)}\n`;
 
 /** The decision as people read it: what matched, what runs, and the classification behind it. */
 export function formatDecision(d: RoutingDecision, c: Classification, ruleCount: number, expand: (ref: string) => string = (r) => r): string {
@@ -123,6 +125,6 @@ export async function runRoute(words: string[], flags: RouteFlags, deps: Routing
   const classification = classify(prompt);
   const decision = route(rules, prompt, { override: flags.model, defaults, classification });
   const stdout = deps.stdout ?? process.stdout;
-  stdout.write(flags.json ? `${JSON.stringify({ ...decision, classification }, null, 2)}\n` : formatDecision(decision, classification, rules.length, expand));
+  stdout.write(flags.json ? `${escapeJsonControls(JSON.stringify({ ...decision, classification }, null, 2))}\n` : formatDecision(decision, classification, rules.length, expand));
   return decision;
 }

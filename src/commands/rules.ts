@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { escapeJsonControls, neutralize, neutralizeLine } from '../core/terminal-safe.js';
 import type { RuleConfig, RuleWhen } from '../core/router.js';
 import { loadRouting, type RoutingDeps } from './route.js';
 
@@ -14,6 +15,8 @@ export interface RulesFlags {
 }
 
 const out = (deps: RoutingDeps) => deps.stdout ?? process.stdout;
+/** JSON for stdout: the same value, with DEL/C1 controls escaped (see escapeJsonControls). */
+const json = (value: unknown) => `${escapeJsonControls(JSON.stringify(value, null, 2))}\n`;
 const shown = (file: string, cwd: string) => {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
@@ -24,16 +27,16 @@ export async function runRulesList(flags: RulesFlags, deps: RoutingDeps = {}): P
   const cwd = deps.cwd ?? process.cwd();
   if (flags.json) {
     const list = rules.map((r) => ({ index: r.index, name: r.name, when: r.summary, use: r.use, fallback: r.fallback, maxCostUsd: r.maxCostUsd ?? null }));
-    out(deps).write(`${JSON.stringify({ files: loaded.files, rules: list, default: defaults }, null, 2)}\n`);
+    out(deps).write(json({ files: loaded.files, rules: list, default: defaults }));
     return;
   }
   const head = ['#', 'NAME', 'WHEN', 'USE', 'FALLBACK', 'MAX $'];
-  const body = rules.map((r) => [String(r.index + 1), r.name, r.summary, r.use.join(', '), r.fallback.join(' → '), r.maxCostUsd === undefined ? '' : String(r.maxCostUsd)]);
+  const body = rules.map((r) => [String(r.index + 1), r.name, r.summary, r.use.join(', '), r.fallback.join(' → '), r.maxCostUsd === undefined ? '' : String(r.maxCostUsd)].map(neutralizeLine));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const files = loaded.files.length ? loaded.files.map((f) => shown(f, cwd)).join(', ') : 'none (no config file found)';
   let text = rules.length ? `${[line(head), ...body.map(line)].join('\n')}\n` : 'no rules yet: add one with `mmr rules add --name NAME --keywords a,b --use provider:model`\n';
-  text += `default: ${defaults.length ? defaults.join(', ') : '(none)'}\nconfig: ${files}\nRules are tried in order; the first whose conditions all hold wins.\n`;
+  text += `default: ${defaults.length ? neutralizeLine(defaults.join(', ')) : '(none)'}\nconfig: ${neutralizeLine(files)}\nRules are tried in order; the first whose conditions all hold wins.\n`;
   out(deps).write(text);
 }
 
@@ -116,7 +119,7 @@ export async function runRulesAdd(flags: RulesAddFlags, deps: RoutingDeps = {}):
         : { create: { dir: projectRoot(cwd) } };
   const res = await saveRule(rule, { ...where, replace: flags.replace, knownModel });
   const verb = res.replaced ? 'replaced' : 'added';
-  out(deps).write(`${verb} rule "${rule.name}" in ${shown(res.file, cwd)}${res.created ? ' (new file)' : ''}\n`);
+  out(deps).write(neutralize(`${verb} rule "${rule.name}" in ${shown(res.file, cwd)}${res.created ? ' (new file)' : ''}\n`));
 }
 
 export async function runRulesRemove(name: string, flags: RulesFlags & { file?: string }, deps: RoutingDeps = {}): Promise<void> {
@@ -127,7 +130,7 @@ export async function runRulesRemove(name: string, flags: RulesFlags & { file?: 
   for (const file of files) {
     const r = await removeRule(name, { file, knownModel });
     if (r.removed) {
-      out(deps).write(`removed rule "${name}" from ${shown(r.file, cwd)}\n`);
+      out(deps).write(neutralize(`removed rule "${name}" from ${shown(r.file, cwd)}\n`));
       return;
     }
   }
@@ -216,13 +219,14 @@ export async function runRulesTest(file: string, flags: RulesFlags, deps: Routin
     return r;
   });
   const failed = results.filter((r) => !r.pass);
-  if (flags.json) out(deps).write(`${JSON.stringify({ total: results.length, failed: failed.length, results }, null, 2)}\n`);
+  if (flags.json) out(deps).write(json({ total: results.length, failed: failed.length, results }));
   else {
     let text = '';
     for (const r of failed) {
-      const p = r.prompt.replace(/\s+/g, ' ');
+      const p = neutralizeLine(r.prompt).replace(/\s+/g, ' ');
       const where = r.line ? `${file}:${r.line}` : `case ${r.case}`;
-      text += `✖ ${where} "${p.length > 50 ? `${p.slice(0, 50)}…` : p}"\n    expected ${r.expected.join(', ')}, got ${r.got.join(', ') || 'nothing'}\n    ${r.reason}\n`;
+      const got = neutralizeLine(r.got.join(', ')) || 'nothing';
+      text += `✖ ${neutralizeLine(where)} "${p.length > 50 ? `${p.slice(0, 50)}…` : p}"\n    expected ${neutralizeLine(r.expected.join(', '))}, got ${got}\n    ${neutralizeLine(r.reason)}\n`;
     }
     text += `${failed.length ? '✖' : '✔'} ${results.length - failed.length} of ${results.length} cases route as expected${failed.length ? `; ${failed.length} mismatch${failed.length === 1 ? '' : 'es'}` : ''}\n`;
     out(deps).write(text);

@@ -10,7 +10,7 @@ import { route, type CompiledRule, type RoutingDecision } from '../core/router.j
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
 import { resolveModel } from '../core/resolve.js';
-import { defaultModels, noProvidersHint } from '../core/defaults.js';
+import { defaultModels, noProvidersHint, type DefaultModels } from '../core/defaults.js';
 import { getPreset } from '../providers/presets.js';
 import { adapterFor } from '../providers/registry.js';
 import { CONTEXT_CHECK_FLOOR_TOKENS, contextOverflow, estimateTokens } from '../core/context.js';
@@ -59,6 +59,10 @@ export interface SessionDeps {
   loaded?: LoadedConfig;
   /** The prompt, when known: the routing rules choose the models from it. */
   prompt?: string;
+  /** Rules already compiled from `loaded` (mmr serve compiles once, then routes every request). */
+  rules?: CompiledRule[];
+  /** The default set, already worked out (skips the per-call Ollama probe; mmr serve). */
+  defaults?: Pick<DefaultModels, 'models' | 'source'>;
 }
 
 let priceBook: Promise<PriceBook | null> | undefined;
@@ -81,6 +85,7 @@ async function costCapProblem(m: ResolvedModel, request: ModelRequest, capUsd: n
     message: `estimated cost $${est.toFixed(4)} (~${input} input tokens${request.maxTokens ? ` + ${request.maxTokens} output` : ''}) exceeds the rule's maxCostUsd $${capUsd}; not sent`,
     status: null,
     retryable: false,
+    code: 'max_cost_exceeded',
     hint: 'raise maxCostUsd on the rule, shorten the prompt or lower --max-tokens',
   };
 }
@@ -98,8 +103,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   let routing: RoutingDecision | undefined;
   let rules: CompiledRule[] = [];
   if (refs.length === 0 && deps.prompt !== undefined && config.rules.length > 0) {
-    const { compileLoadedRules } = await import('./route.js');
-    ({ rules } = await compileLoadedRules(loaded, deps.cwd ?? process.cwd()));
+    rules = deps.rules ?? (await (await import('./route.js')).compileLoadedRules(loaded, deps.cwd ?? process.cwd())).rules;
     routing = route(rules, deps.prompt, { defaults: [] });
     if (routing.source === 'rule') {
       refs = routing.models;
@@ -108,7 +112,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
     }
   }
   if (refs.length === 0) {
-    const d = await defaultModels(config, env, { fetch: deps.fetch });
+    const d = deps.defaults ?? (await defaultModels(config, env, { fetch: deps.fetch }));
     refs = d.models;
     source = d.source;
     if (refs.length === 0) throw new NoProvidersError('no model to ask: no API key is set and no local server answered', noProvidersHint(env));

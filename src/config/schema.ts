@@ -18,7 +18,7 @@ export function emptyConfig(): MmrConfig {
   return { aliases: {}, models: {}, providers: {}, options: {}, timeouts: {}, retries: {}, rules: [] };
 }
 
-const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'options', 'timeouts', 'retries', 'rules'];
+const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'options', 'timeouts', 'retries', 'limits', 'rules'];
 const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop'];
 const MODEL_KEYS = [...OPTION_KEYS, 'price', 'contextWindow'];
 const PRICE_KEYS = ['input', 'output', 'cachedInput'];
@@ -26,6 +26,11 @@ const PROVIDER_KEYS = ['protocol', 'baseUrl', 'keyEnv', 'headers', 'command', 'e
 const PROTOCOLS: readonly ProtocolKind[] = ['openai', 'anthropic', 'gemini', 'ollama', 'command'];
 const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'];
 const RETRY_KEYS = ['maxRetries', 'baseDelayMs', 'maxDelayMs'];
+/** `limits:` bounds in bytes (see providers/limits.ts); capped so no file can switch the bound off. */
+const LIMIT_RULES: Record<string, { min: number; max: number }> = {
+  maxAnswerBytes: { min: 1024, max: 2 ** 30 },
+  maxBodyBytes: { min: 65536, max: 2 ** 34 },
+};
 const NO_KEYS_HERE =
   'mmr never reads API keys from config files (they get committed); put the key in an environment variable and name it with keyEnv, e.g. keyEnv: OPENAI_API_KEY';
 const PROVIDER_SPECIAL: Record<string, string> = { apiKey: NO_KEYS_HERE, api_key: NO_KEYS_HERE, key: NO_KEYS_HERE, token: NO_KEYS_HERE };
@@ -209,6 +214,8 @@ export function validateConfig(value: unknown, file: string, locate?: Locate): {
   config.retries = numbers(w, top.retries, ['retries'], RETRY_KEYS, (k) =>
     k === 'maxRetries' ? { min: 0, integer: true } : { min: 0, unit: 'milliseconds' },
   );
+  const limits = numbers(w, top.limits, ['limits'], Object.keys(LIMIT_RULES), (k) => ({ ...LIMIT_RULES[k], integer: true, unit: 'bytes' }));
+  if (Object.keys(limits).length) config.limits = limits;
   if (top.rules != null) {
     if (Array.isArray(top.rules)) config.rules = [...top.rules];
     else w.report(['rules'], 'must be a list of rules');

@@ -37,6 +37,13 @@ export interface MmrConfig {
   options: ModelOptions;
   timeouts: Partial<Timeouts>;
   retries: Partial<RetryPolicy>;
+  /** Bounds on what one answer may send; absent fields take the defaults (32 MiB answer, 512 MiB body). */
+  limits?: {
+    /** One answer's text plus reasoning, in UTF-8 bytes. */
+    maxAnswerBytes?: number;
+    /** One response body after decompression, in bytes. */
+    maxBodyBytes?: number;
+  };
   /** Routing rules (validated in full by the routing feature); kept as given. */
   rules: unknown[];
 }

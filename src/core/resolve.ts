@@ -155,6 +155,7 @@ export function resolveProvider(id: string, config: MmrConfig, env: NodeJS.Proce
   if (Object.keys(headers).length) spec.headers = headers;
   if (pc?.command) spec.command = [...pc.command];
   if (pc?.env) spec.commandEnv = { ...pc.env };
+  if (config.limits) spec.limits = { ...config.limits };
   return spec;
 }
 

@@ -4,6 +4,7 @@
  * Every wait ends early when the client goes away or the server closes (`signal`).
  */
 import type { ServerResponse } from 'node:http';
+import { compressor } from './flood.js';
 import type { Encoded } from './types.js';
 
 export interface SendTiming {
@@ -57,8 +58,24 @@ async function drop(res: ServerResponse): Promise<void> {
   socket.destroy();
 }
 
+/** A compressed body: each frame is flushed through the compressor, so it still streams. */
+async function sendCompressed(res: ServerResponse, enc: Encoded & { encoding: NonNullable<Encoded['encoding']> }, timing: SendTiming, signal: AbortSignal): Promise<void> {
+  res.writeHead(enc.status, { ...enc.headers, 'content-encoding': enc.encoding });
+  res.flushHeaders();
+  const z = compressor(enc.encoding);
+  z.on('error', () => {});
+  z.pipe(res);
+  for (let i = 0; i < enc.frames.length; i++) {
+    if (!(await sleep(i === 0 ? timing.firstChunkDelayMs : timing.chunkDelayMs, signal))) return void res.destroy();
+    z.write(enc.frames[i]);
+    await new Promise<void>((resolve) => z.flush(() => resolve()));
+  }
+  z.end();
+}
+
 export async function send(res: ServerResponse, enc: Encoded, timing: SendTiming, signal: AbortSignal): Promise<void> {
   if (!(await sleep(timing.headerDelayMs, signal))) return;
+  if (enc.encoding) return sendCompressed(res, { ...enc, encoding: enc.encoding }, timing, signal);
   const frames = enc.frames.map((f) => (typeof f === 'string' ? Buffer.from(f, 'utf8') : Buffer.from(f)));
   const headers: Record<string, string> = { ...enc.headers };
   if (!enc.chunked) headers['content-length'] = String(frames.reduce((n, f) => n + f.length, 0));

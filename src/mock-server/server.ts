@@ -10,6 +10,7 @@ import { authError, errorResponse, type ErrorFlavor } from './errors.js';
 import { encodeGemini } from './gemini.js';
 import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from './ollama.js';
 import { encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
+import { floodUnits, sendFlood } from './flood.js';
 import { send } from './send.js';
 import { resolveReply } from './text.js';
 import type { Encoded, MockProtocol, MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
@@ -129,6 +130,9 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     attempts.set(key, attempt);
     const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt };
     requests.push(info);
+    res.on('close', () => {
+      if (!res.writableFinished) info.closedEarly = true;
+    });
 
     const sse = route.gemini?.sse ?? false;
     const denied = checkAuth(options, route.protocol, req, url, sse);
@@ -148,7 +152,19 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       return send(res, errorResponse(route.flavor, 500, message, { sse, model }), {}, signal);
     }
     if (signal.aborted) return;
-    await send(res, encodeReply(route, info, reply), reply, signal);
+    if (reply.redirectTo !== undefined) {
+      const status = reply.status !== undefined && reply.status >= 300 && reply.status < 400 ? reply.status : 307;
+      return send(res, { status, headers: { location: reply.redirectTo, ...lowerKeys(reply.headers) }, frames: [], chunked: false }, reply, signal);
+    }
+    if (reply.flood) {
+      // The first frames of a real answer give the protocol's framing for the endless part.
+      const answer = encodeReply(route, { ...info, stream: true }, { ...reply, text: (reply.text ?? 'flood ').repeat(3), deltaChars: (reply.text ?? 'flood ').length });
+      const { head, unit } = floodUnits(route.protocol, reply.flood, answer);
+      return sendFlood(res, { ...answer, encoding: reply.encoding }, head, unit, signal);
+    }
+    const enc = encodeReply(route, info, reply);
+    if (reply.encoding) enc.encoding = reply.encoding;
+    await send(res, enc, reply, signal);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {

@@ -46,6 +46,17 @@ export interface MockReply {
    * ollama native: an `{"error":…}` line; gemini (no in-stream error): the connection is dropped.
    */
   streamError?: { afterDeltas: number; message?: string };
+  /**
+   * A hostile server, for hardening tests; the body never ends (until the client goes away).
+   * `deltas`: valid text deltas of `text` (default "flood ") that never finish; `line`: one line
+   * that never ends; `data-lines`: SSE `data:` lines with no blank line between them (NDJSON: as
+   * `line`); `keepalive`: SSE comment lines (NDJSON: blank lines), never an event.
+   */
+  flood?: 'deltas' | 'line' | 'data-lines' | 'keepalive';
+  /** Compress the body with this content-encoding (with `flood` and `keepalive`: a decompression bomb). */
+  encoding?: 'gzip' | 'deflate' | 'br';
+  /** Answer with a redirect to this URL instead: `status` when it is a 3xx, else 307. */
+  redirectTo?: string;
 }
 
 export interface MockRequestInfo {
@@ -60,6 +71,8 @@ export interface MockRequestInfo {
   path: string;
   /** 1-based count of generation requests seen so far for this protocol+model (retries increment it). */
   attempt: number;
+  /** Becomes true when the connection closed before the response was complete (the client went away, or a scripted drop). */
+  closedEarly?: boolean;
 }
 
 export interface MockServerOptions {
@@ -119,4 +132,6 @@ export interface Encoded {
   chunked: boolean;
   /** Destroy the connection after the last frame instead of ending the response. */
   dropAtEnd?: boolean;
+  /** Content-encoding to compress the frames with (split and drop options then do not apply). */
+  encoding?: 'gzip' | 'deflate' | 'br';
 }

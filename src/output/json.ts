@@ -1,5 +1,12 @@
 import type { FanoutEvent } from '../core/types.js';
 import { applyEvent, emptyResult, totalCost, type AnswerResult } from '../core/results.js';
+import { escapeJsonControls } from '../core/terminal-safe.js';
+
+/**
+ * JSON as mmr prints it: DEL and C1 controls inside strings are `\u` escapes, so the output is
+ * the same JSON value and still safe when it lands on a terminal.
+ */
+export const jsonText = (value: unknown, indent?: number): string => escapeJsonControls(JSON.stringify(value, null, indent));
 
 /** One model's record in `--json` output (the documented, stable shape). */
 export interface JsonResult {
@@ -72,7 +79,7 @@ export async function writeJsonl(events: AsyncIterable<FanoutEvent>, models: { i
   const results = models.map((m) => emptyResult(m.id, m.alias));
   for await (const ev of events) {
     const r = applyEvent(results[ev.slot], ev);
-    if (ev.type === 'finish' || ev.type === 'error') out.write(`${JSON.stringify(toJsonResult(r))}\n`);
+    if (ev.type === 'finish' || ev.type === 'error') out.write(`${jsonText(toJsonResult(r))}\n`);
   }
   return results;
 }

@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import type { FanoutEvent } from '../core/types.js';
 import { applyEvent, emptyResult, tokensPerSecond, type AnswerResult } from '../core/results.js';
 import { formatUsd } from '../core/cost.js';
+import { neutralizeLine, TerminalSafeStream } from '../core/terminal-safe.js';
 
 export interface TextWriterOptions {
   stdout: NodeJS.WritableStream;
@@ -11,6 +13,11 @@ export interface TextWriterOptions {
   quiet: boolean;
   /** Colours stderr status (chalk instance or identity). */
   paint?: Paint;
+  /**
+   * stdout is a terminal: answers are neutralised on the way out (escape sequences and control
+   * characters from a server must not drive it). A pipe or file gets the answer's exact bytes.
+   */
+  terminal?: boolean;
 }
 
 export interface Paint {
@@ -36,44 +43,60 @@ export function statsLine(r: AnswerResult): string {
   return parts.join(' · ');
 }
 
+/** One line for stderr: a server's words are neutralised there always, whatever stdout is. */
 export function errorLine(r: AnswerResult): string {
   const e = r.error!;
   const status = e.status && !e.message.includes(`HTTP ${e.status}`) ? ` (HTTP ${e.status})` : '';
-  return `${e.message}${status}${e.hint ? ` — ${e.hint}` : ''}`;
+  return neutralizeLine(`${e.message}${status}${e.hint ? ` — ${e.hint}` : ''}`);
 }
 
 /**
  * Plain text for pipes and scripts. One model: its answer streams straight to stdout. Several:
  * blocks headed by the model id, in the order given; the block being printed streams live while
  * later ones buffer, so output is never interleaved. Status and errors go to stderr.
+ *
+ * Text that reached stdout is not kept: the results carry finish, usage, timing and errors, and
+ * an empty `text` (an answer may be tens of MB; nothing after printing needs a copy).
  */
 export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id: string; alias?: string }[], o: TextWriterOptions): Promise<AnswerResult[]> {
   const paint = o.paint ?? plainPaint;
   const results = models.map((m) => emptyResult(m.id, m.alias));
   const multi = models.length > 1;
   const buffered = models.map(() => '');
+  const safe = o.terminal ? models.map(() => new TerminalSafeStream()) : undefined;
+  const headed = models.map(() => false);
+  /** Whether the last character a slot printed was a newline (true before it printed any). */
+  const endsLine = models.map(() => true);
   let current = 0; // the slot streaming to stdout
   let printedAny = false;
+  const name = (slot: number) => neutralizeLine(results[slot].model);
 
   // The header goes out with a block's first text, so a model that failed silently leaves no empty block.
   const emit = (slot: number, text: string) => {
     if (!text) return;
-    if (multi && !headed[slot]) o.stdout.write(`${printedAny ? '\n' : ''}=== ${results[slot].model} ===\n`);
+    if (multi && !headed[slot]) o.stdout.write(`${printedAny ? '\n' : ''}=== ${name(slot)} ===\n`);
     headed[slot] = true;
     printedAny = true;
+    endsLine[slot] = text.endsWith('\n');
     o.stdout.write(text);
   };
-  const headed = models.map(() => false);
+  /** A delta on its way out: neutralised for a terminal, then printed live or buffered. */
+  const take = (slot: number, raw: string) => {
+    const text = safe ? safe[slot].push(raw) : raw;
+    if (slot === current) emit(slot, text);
+    else buffered[slot] += text;
+  };
   const endSlot = (slot: number) => {
+    if (safe) emit(slot, safe[slot].end());
     const r = results[slot];
-    if (r.text && !r.text.endsWith('\n')) o.stdout.write('\n');
+    if (!endsLine[slot]) o.stdout.write('\n');
     if (r.error) {
-      o.stderr.write(`${paint.red('✖')} ${r.model}: ${errorLine(r)}\n`);
+      o.stderr.write(`${paint.red('✖')} ${name(slot)}: ${errorLine(r)}\n`);
     } else if (o.status && !o.quiet) {
       const cut = r.finishReason?.unified === 'length' ? paint.yellow(' · cut short (max tokens)') : '';
-      o.stderr.write(`${paint.green('✔')} ${paint.bold(r.model)} ${paint.dim(statsLine(r))}${cut}\n`);
+      o.stderr.write(`${paint.green('✔')} ${paint.bold(name(slot))} ${paint.dim(statsLine(r))}${cut}\n`);
     } else if (r.finishReason?.unified === 'length' && !o.quiet) {
-      o.stderr.write(`${paint.yellow('!')} ${r.model}: answer cut short at the max-tokens limit\n`);
+      o.stderr.write(`${paint.yellow('!')} ${name(slot)}: answer cut short at the max-tokens limit\n`);
     }
   };
   const startSlot = (slot: number) => {
@@ -91,15 +114,22 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
 
   startSlot(0);
   for await (const ev of events) {
-    const r = applyEvent(results[ev.slot], ev);
+    // A slow reader on an asynchronous stdout (a pipe on macOS) holds the stream back instead of
+    // letting written text pile up in memory.
+    if ((o.stdout as NodeJS.WriteStream).writableNeedDrain) await once(o.stdout, 'drain');
     if (ev.type === 'text-delta') {
-      if (ev.slot === current) emit(ev.slot, ev.text);
-      else buffered[ev.slot] += ev.text;
-    } else if (ev.type === 'fallback' && !o.quiet) {
+      take(ev.slot, ev.text);
+      continue;
+    }
+    // Reasoning is not printed in plain text, so it is not kept either.
+    if (ev.type === 'reasoning-delta') continue;
+    const r = applyEvent(results[ev.slot], ev);
+    if (ev.type === 'fallback' && !o.quiet) {
       // Always said: the answer on stdout comes from a different model than the rule named.
-      o.stderr.write(`${paint.yellow('↪')} ${ev.from} unavailable (${ev.error.message}); ${ev.to} answers instead\n`);
+      const line = `${ev.from} unavailable (${ev.error.message}); ${ev.to} answers instead`;
+      o.stderr.write(`${paint.yellow('↪')} ${neutralizeLine(line)}\n`);
     } else if (ev.type === 'retry' && o.status && !o.quiet) {
-      o.stderr.write(paint.dim(`… ${ev.modelId}: ${ev.error.message}; retry ${ev.attempt - 1} in ${ms(ev.delayMs)}\n`));
+      o.stderr.write(paint.dim(`… ${neutralizeLine(`${ev.modelId}: ${ev.error.message}`)}; retry ${ev.attempt - 1} in ${ms(ev.delayMs)}\n`));
     }
     if (r.done) advance();
   }

@@ -76,11 +76,11 @@ function blockDelta(delta: unknown): ProviderEvent | undefined {
 function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
   return {
     format: 'sse',
-    async *events(body, { signal, tap }) {
+    async *events(body, ctx) {
       let usageRaw: Record<string, unknown> = {};
       let stop: string | null = null;
       const finish = (): ProviderEvent => ({ type: 'finish', finishReason: finishReason(stop), usage: anthropicUsage(usageRaw) });
-      for await (const ev of parseSse(body, { signal, tap })) {
+      for await (const ev of parseSse(body, ctx)) {
         const msg = parseEventJson(ev.data);
         if (!isObject(msg)) throw new BadResponseError(`expected a Messages API event but got ${excerpt(ev.data)}`);
         const type = msg.type ?? ev.event;

@@ -97,9 +97,9 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
   };
   return {
     format: 'sse',
-    async *events(body, { signal, tap }) {
+    async *events(body, ctx) {
       const state: ChunkState = { raw: null, usage: { inputTokens: null, outputTokens: null } };
-      for await (const ev of parseSse(body, { signal, tap })) {
+      for await (const ev of parseSse(body, ctx)) {
         const chunk = asChunk(parseEventJson(ev.data), ev.data);
         if (chunk.error != null) return yield fail(errorFromPayload(spec, null, chunk, { model: request.model }));
         yield* readChunk(chunk, state);

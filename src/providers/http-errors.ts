@@ -3,45 +3,55 @@
  * provider asked us to wait, and a hint naming what to fix. Every provider's error envelope
  * is read here (OpenAI, Anthropic, Gemini, Ollama, Azure), so adapters stay wire-format only.
  */
+import { maskSecrets, redactUrl, urlSecrets } from '../core/redact.js';
 import type { ErrorInfo, ErrorKind } from '../core/types.js';
 import type { ProviderSpec } from './provider.js';
 import { excerpt, oneLine, readErrorFields, type ErrorFields } from './error-body.js';
 
 export { excerpt, oneLine } from './error-body.js';
 
-/** Replaces the spec's API key wherever it appears; errors are shown, logged and saved. */
-export function redact(spec: Pick<ProviderSpec, 'apiKey'>, text: string): string {
-  const key = spec.apiKey?.trim();
-  // A "key" of a few characters is a placeholder for a local server, not a secret; masking
-  // every occurrence of it would garble the message ("chec*** the base URL").
-  return key && key.length >= MIN_SECRET_LENGTH ? text.split(key).join('***') : text;
+/** What a spec holds that must never be shown: its key, and the credentials in its base URL. */
+type SecretSource = Pick<ProviderSpec, 'apiKey'> & Partial<Pick<ProviderSpec, 'baseUrl'>>;
+
+/**
+ * Masks the spec's API key and base-URL credentials wherever they appear, a truncated prefix of
+ * them included, and the credentials of any URL; errors are shown, logged and saved. A "key" of a
+ * few characters is a placeholder for a local server and is left alone (see MIN_SECRET_LENGTH).
+ */
+export function redact(spec: SecretSource, text: string): string {
+  return maskSecrets(text, spec.baseUrl ? [spec.apiKey, ...urlSecrets(spec.baseUrl)] : [spec.apiKey]);
 }
 
-/** Shorter values are not treated as secrets when redacting. */
-const MIN_SECRET_LENGTH = 6;
-
-/** The last line of defence: no field of an ErrorInfo may carry the key. */
-export function sanitizeError(spec: Pick<ProviderSpec, 'apiKey'>, info: ErrorInfo): ErrorInfo {
+/** The last line of defence: no field of an ErrorInfo may carry a secret. */
+export function sanitizeError(spec: SecretSource, info: ErrorInfo): ErrorInfo {
   const out: ErrorInfo = { ...info, message: redact(spec, info.message) };
   if (info.hint !== undefined) out.hint = redact(spec, info.hint);
   if (info.code !== undefined) out.code = redact(spec, info.code);
   return out;
 }
 
+/** An IMF-fixdate / RFC 850 / asctime HTTP date: a weekday or month name, and a year. */
+const HTTP_DATE = /[a-z]{3}.*\d{4}|\d{4}.*[a-z]{3}/i;
+
 /**
- * Wait time from headers, in ms. `retry-after-ms` (OpenAI/Azure) wins when positive; Azure also
- * sends `Retry-After-Ms: 0` next to `Retry-After: 1`, and a 0 there is not a real instruction.
+ * Wait time the provider asked for, in ms; undefined when it asked for none usable, so mmr's own
+ * backoff applies. `retry-after-ms` (OpenAI/Azure) wins when positive; Azure also sends
+ * `Retry-After-Ms: 0` next to `Retry-After: 1`. A wait of 0, a negative one or a date already
+ * past is no instruction: taken literally it turns retries into a burst of requests.
  */
 export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
   if (!headers) return undefined;
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms > 0) return Math.round(ms);
+  if (Number.isFinite(ms) && ms >= 1) return Math.round(ms);
   const value = headers.get('retry-after')?.trim();
   if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number.parseFloat(value) * 1000);
+  if (/^[+-]?\d+(\.\d+)?$/.test(value)) return positive(Math.round(Number.parseFloat(value) * 1000));
+  if (!HTTP_DATE.test(value)) return undefined;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : positive(date - now);
 }
+
+const positive = (ms: number): number | undefined => (ms >= 1 ? ms : undefined);
 
 const CONTEXT_RE =
   /context length|context window|context_length_exceeded|prompt is too long|maximum context|exceeds the maximum number of tokens|input is too long|too many tokens/i;
@@ -85,7 +95,7 @@ function hintFor(spec: ProviderSpec, kind: ErrorKind, status: number | null, f: 
       if (spec.protocol === 'ollama' && model && (status === 404 || /not found/i.test(f.message ?? ''))) {
         return `pull the model first: \`ollama pull ${model}\``;
       }
-      if (status === 404) return `check the model name and the base URL (${spec.baseUrl})`;
+      if (status === 404) return `check the model name and the base URL (${redactUrl(spec.baseUrl)})`;
       return undefined;
   }
 }
@@ -101,7 +111,9 @@ export function errorFromPayload(
   opts: { headers?: Headers; text?: string; model?: string } = {},
 ): ErrorInfo {
   const f = readErrorFields(payload);
-  const text = opts.text ?? '';
+  // Masked before anything shortens them: a key cut in half by a truncation is still a leak.
+  if (f.message) f.message = redact(spec, f.message);
+  const text = redact(spec, opts.text ?? '');
   const kind = kindOf(status, f, text);
   let retryable = status === null
     ? kind === 'overloaded' || kind === 'rate-limit' || kind === 'server'
@@ -122,7 +134,7 @@ export function errorFromPayload(
   };
   const code = f.reason ?? f.code ?? f.type ?? f.status;
   if (code) info.code = code;
-  const wait = parseRetryAfter(opts.headers) ?? f.retryDelayMs;
+  const wait = parseRetryAfter(opts.headers) ?? (f.retryDelayMs !== undefined && f.retryDelayMs >= 1 ? f.retryDelayMs : undefined);
   if (wait !== undefined) info.retryAfterMs = wait;
   const hint = hintFor(spec, kind, status, f, retryable, opts.model);
   if (hint) info.hint = hint;
@@ -152,5 +164,5 @@ export function missingKeyInfo(spec: ProviderSpec): ErrorInfo {
 
 /** A 2xx body that is not what the protocol promised. */
 export function badResponseInfo(spec: ProviderSpec, message: string): ErrorInfo {
-  return sanitizeError(spec, { kind: 'bad-response', message: oneLine(message, 300), status: null, retryable: false });
+  return sanitizeError(spec, { kind: 'bad-response', message: oneLine(redact(spec, message), 300), status: null, retryable: false });
 }

@@ -14,9 +14,11 @@ import {
   missingKeyInfo,
   sanitizeError,
 } from './http-errors.js';
-import { networkErrorInfo, postJson } from './http.js';
+import { networkErrorInfo } from './http.js';
+import { crossOriginOf, postJson, RedirectError } from './http-request.js';
+import { AnswerBudget, eventTooLong, limitInfo, limitsFor, StreamLimitError, type StreamLimits } from './limits.js';
 import { NdjsonParseError } from './ndjson.js';
-import { decodeText, HEAD_CHARS, StreamReadError, type StreamTap } from './sse.js';
+import { decodeText, HEAD_CHARS, StreamReadError, type ReadOptions, type StreamTap } from './sse.js';
 import { readErrorFields } from './error-body.js';
 
 /** One HTTP request an adapter wants made. */
@@ -27,12 +29,19 @@ export interface HttpCall {
   body: unknown;
 }
 
+/** How an adapter reads a streamed body; pass it whole to parseSse / parseNdjson, which enforce the limits. */
+export interface StreamContext extends ReadOptions {
+  signal: AbortSignal;
+  tap: StreamTap;
+  limits: StreamLimits;
+}
+
 /** A protocol's wire format, as the shared runner needs it. */
 export interface WireProtocol {
   /** What a streamed 2xx body is: Server-Sent Events or newline-delimited JSON. */
   format: 'sse' | 'ndjson';
   /** Events of a streamed body: deltas, then `finish` or `error`. Returning without one means truncated. */
-  events(body: ReadableStream<Uint8Array>, ctx: { signal: AbortSignal; tap: StreamTap }): AsyncIterable<ProviderEvent>;
+  events(body: ReadableStream<Uint8Array>, ctx: StreamContext): AsyncIterable<ProviderEvent>;
   /** Events of a complete JSON body, for servers that ignore `stream: true`. */
   complete(json: unknown): ProviderEvent[];
   /** A second request to try once after this error response (OpenAI: drop `stream_options`). */
@@ -69,15 +78,18 @@ const TRUNCATED: ErrorInfo = {
   retryable: true,
 };
 
-/** The whole body as text, bounded so a runaway error page cannot eat memory. */
-async function readText(body: ReadableStream<Uint8Array> | null, signal: AbortSignal, max = 256 * 1024): Promise<string> {
-  if (!body) return '';
+/** Error pages are read up to this many characters: enough for any real error body. */
+const ERROR_BODY_CHARS = 256 * 1024;
+
+/** The body as text, at most about `max` characters; `cut` says whether more was left unread. */
+async function readText(body: ReadableStream<Uint8Array> | null, options: ReadOptions, max = ERROR_BODY_CHARS): Promise<{ text: string; cut: boolean }> {
+  if (!body) return { text: '', cut: false };
   let text = '';
-  for await (const piece of decodeText(body, signal)) {
+  for await (const piece of decodeText(body, options)) {
     text += piece;
-    if (text.length >= max) break;
+    if (text.length >= max) return { text, cut: true };
   }
-  return text;
+  return { text, cut: false };
 }
 
 /** An injected fetch may ignore the signal; the contract still says an abort ends things promptly. */
@@ -102,14 +114,15 @@ interface Ctx {
   spec: ProviderSpec;
   proto: WireProtocol;
   signal: AbortSignal;
+  limits: StreamLimits;
   model: string;
   /** Whether response headers arrived: a failure after that is mid-stream, not a connect failure. */
   responded: boolean;
 }
 
-async function* streamBody(ctx: Ctx, body: ReadableStream<Uint8Array>, mediaType: string): AsyncGenerator<ProviderEvent> {
+async function* streamBody(ctx: Ctx, body: ReadableStream<Uint8Array>, mediaType: string, encoding: string | null): AsyncGenerator<ProviderEvent> {
   const tap: StreamTap = { head: '', events: 0 };
-  yield* ctx.proto.events(body, { signal: ctx.signal, tap });
+  yield* ctx.proto.events(body, { signal: ctx.signal, tap, limits: ctx.limits, encoding });
   if (ctx.signal.aborted) return yield fail(abortedInfo());
   if (tap.events === 0 && tap.head.trim() !== '') {
     // Not a stream at all, e.g. Gemini's JSON error served as text/event-stream.
@@ -133,41 +146,57 @@ async function* attempt(ctx: Ctx, call: HttpCall, options: StreamOptions): Async
   let res = await untilAborted(postJson(call.url, call.headers, call.body, options), signal);
   if (!res.ok) {
     ctx.responded = true;
-    let text = await readText(res.body, signal);
+    let { text } = await readText(res.body, { signal });
     const retry = proto.fallback?.(res.status, text);
     if (retry) {
       ctx.responded = false;
       res = await untilAborted(postJson(retry.url, retry.headers, retry.body, options), signal);
-      if (!res.ok) text = await readText(res.body, signal);
+      if (!res.ok) ({ text } = await readText(res.body, { signal }));
     }
-    if (!res.ok) return yield fail(classifyHttpError(spec, res.status, res.headers, text, ctx.model));
+    if (!res.ok) return yield fail(withRedirectNote(classifyHttpError(spec, res.status, res.headers, text, ctx.model), res));
   }
   ctx.responded = true;
   yield { type: 'start' };
 
   const mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const encoding = res.headers.get('content-encoding');
+  const read: ReadOptions = { signal, limits: ctx.limits, encoding };
   if (!res.body) return yield fail(badResponseInfo(spec, `${spec.id} answered HTTP ${res.status} with an empty body`));
   if (/html/.test(mediaType)) {
-    const head = await readText(res.body, signal, HEAD_CHARS);
+    const { text: head } = await readText(res.body, read, HEAD_CHARS);
     const what = proto.format === 'sse' ? 'an event stream' : 'NDJSON';
     return yield fail(badResponseInfo(spec, `expected ${what} but got ${mediaType} — is the base URL right? (${excerpt(head)})`));
   }
   if (/json/.test(mediaType) && !/ndjson|jsonl|json-seq/.test(mediaType)) {
-    const text = await readText(res.body, signal);
+    // A complete (non-streamed) answer is one JSON document, bounded like one event.
+    const { text, cut } = await readText(res.body, read, ctx.limits.maxEventChars + 1);
+    if (cut) throw eventTooLong('JSON body', ctx.limits.maxEventChars);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       // Some servers label a stream application/json; parse it as the stream it is.
-      return yield* streamBody(ctx, new Response(text).body as ReadableStream<Uint8Array>, mediaType);
+      return yield* streamBody(ctx, new Response(text).body as ReadableStream<Uint8Array>, mediaType, null);
     }
     return yield* proto.complete(json);
   }
-  yield* streamBody(ctx, res.body, mediaType);
+  yield* streamBody(ctx, res.body, mediaType, encoding);
+}
+
+/** An error from a server a redirect led to says so: its 401 is about the key mmr did not send it. */
+function withRedirectNote(info: ErrorInfo, res: Response): ErrorInfo {
+  const origin = crossOriginOf(res);
+  if (!origin) return info;
+  const note = `the request was redirected to ${origin}, another origin, so the API key and configured headers were not sent there; if you trust that server, make it the provider's baseUrl`;
+  return { ...info, hint: info.hint ? `${note}. (${info.hint})` : note };
 }
 
 function thrownInfo(ctx: Ctx, err: unknown): ErrorInfo {
   if (ctx.signal.aborted) return abortedInfo();
+  if (err instanceof RedirectError) {
+    return { kind: 'bad-response', message: `${ctx.spec.id}: ${err.message}`, status: null, retryable: false, hint: 'check the base URL' };
+  }
+  if (err instanceof StreamLimitError) return limitInfo(ctx.spec, err);
   if (err instanceof BadResponseError || err instanceof NdjsonParseError) return badResponseInfo(ctx.spec, err.message);
   if (err instanceof StreamReadError) return networkErrorInfo(ctx.spec, err.cause, 'stream');
   if (!ctx.responded) return networkErrorInfo(ctx.spec, err, 'connect');
@@ -177,7 +206,8 @@ function thrownInfo(ctx: Ctx, err: unknown): ErrorInfo {
 
 /**
  * Runs one streamed request. Never throws; stops reading after the first `finish`/`error`, and
- * cancels the body when the consumer stops early (via the generators' `finally`).
+ * cancels the body when the consumer stops early (via the generators' `finally`). An answer
+ * longer than the provider's limits.maxAnswerBytes ends with an error at that point.
  */
 export async function* streamHttp(
   spec: ProviderSpec,
@@ -186,10 +216,16 @@ export async function* streamHttp(
   proto: WireProtocol,
   options: StreamOptions,
 ): AsyncGenerator<ProviderEvent> {
-  const ctx: Ctx = { spec, proto, signal: options.signal, model: request.model, responded: false };
+  const limits = limitsFor(spec);
+  const ctx: Ctx = { spec, proto, signal: options.signal, limits, model: request.model, responded: false };
+  const budget = new AnswerBudget(limits.maxAnswerBytes);
   try {
     for await (const ev of attempt(ctx, call, options)) {
       if (ev.type === 'error') return yield fail(sanitizeError(spec, ctx.signal.aborted ? abortedInfo() : ev.error));
+      if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
+        const over = budget.add(ev.text);
+        if (over) return yield fail(limitInfo(spec, over));
+      }
       yield ev;
       if (ev.type === 'finish') return;
     }

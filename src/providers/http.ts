@@ -2,9 +2,10 @@
  * HTTP plumbing shared by the adapters: the POST itself and what a failed connection means.
  * Status/body classification lives in http-errors.ts; the stream lifecycle in http-stream.ts.
  */
+import { redactUrl } from '../core/redact.js';
 import type { ErrorInfo } from '../core/types.js';
-import type { ProviderSpec, StreamOptions } from './provider.js';
-import { oneLine, sanitizeError } from './http-errors.js';
+import type { ProviderSpec } from './provider.js';
+import { oneLine, redact, sanitizeError } from './http-errors.js';
 
 export {
   abortedInfo,
@@ -21,17 +22,6 @@ export {
 /** `base` + `path` with exactly one slash between, whatever the user typed. */
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-}
-
-/** POST a JSON body with the injected fetch; rejects on network failure like fetch does. */
-export function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<Response> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  return doFetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    signal: options.signal,
-  });
 }
 
 interface NetFacts {
@@ -67,7 +57,7 @@ function hostOf(spec: ProviderSpec): string {
   try {
     return new URL(spec.baseUrl).host;
   } catch {
-    return spec.baseUrl;
+    return redactUrl(spec.baseUrl);
   }
 }
 
@@ -75,7 +65,7 @@ function refusedHint(spec: ProviderSpec): string {
   if (spec.protocol === 'ollama' || spec.id === 'ollama') {
     return 'is Ollama running? start it with `ollama serve` or set OLLAMA_HOST';
   }
-  return `is the server at ${spec.baseUrl} running? check the base URL`;
+  return `is the server at ${redactUrl(spec.baseUrl)} running? check the base URL`;
 }
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
@@ -96,7 +86,7 @@ export function networkErrorInfo(spec: ProviderSpec, err: unknown, phase: 'conne
     info = {
       ...base,
       message: `could not resolve host ${f.hostname ?? hostOf(spec)}`,
-      hint: `check the base URL (${spec.baseUrl}) and your network connection`,
+      hint: `check the base URL (${redactUrl(spec.baseUrl)}) and your network connection`,
     };
   } else if (phase === 'stream' || RESET_CODES.has(code) || /terminated|other side closed|socket hang up/i.test(f.message)) {
     info = { ...base, message: phase === 'stream' ? 'connection closed mid-stream' : `connection reset by ${where}` };
@@ -114,11 +104,11 @@ export function networkErrorInfo(spec: ProviderSpec, err: unknown, phase: 'conne
       kind: 'config',
       status: null,
       retryable: false,
-      message: `invalid base URL for provider ${spec.id}: ${spec.baseUrl}`,
+      message: `invalid base URL for provider ${spec.id}: ${redactUrl(spec.baseUrl)}`,
       hint: `check the baseUrl of provider ${spec.id} in your config`,
     };
   } else {
-    info = { ...base, message: `request to ${hostOf(spec)} failed: ${oneLine(f.message, 160)}` };
+    info = { ...base, message: `request to ${hostOf(spec)} failed: ${oneLine(redact(spec, f.message), 160)}` };
   }
   return sanitizeError(spec, info);
 }

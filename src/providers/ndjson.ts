@@ -1,4 +1,4 @@
-import { decodeText, LineSplitter, type StreamTap } from './sse.js';
+import { decodeText, LineSplitter, type ReadOptions } from './sse.js';
 
 /** A line of an NDJSON body that is not JSON; the adapter reports it as a bad response. */
 export class NdjsonParseError extends Error {
@@ -25,17 +25,14 @@ function parseLine(line: string): unknown {
  * Tolerates CRLF and blank lines, and a last line without its newline: Ollama and proxies in
  * front of it are not consistent about the final terminator.
  */
-export async function* parseNdjson(
-  body: ReadableStream<Uint8Array>,
-  options: { signal?: AbortSignal; tap?: StreamTap } = {},
-): AsyncGenerator<unknown> {
-  const lines = new LineSplitter();
+export async function* parseNdjson(body: ReadableStream<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<unknown> {
+  const lines = new LineSplitter(options.limits?.maxEventChars);
   const emit = function* (line: string) {
     if (line.trim() === '') return;
     if (options.tap) options.tap.events++;
     yield parseLine(line);
   };
-  for await (const text of decodeText(body, options.signal, options.tap)) {
+  for await (const text of decodeText(body, options)) {
     for (const line of lines.push(text)) yield* emit(line);
   }
   const last = lines.end();

@@ -65,8 +65,8 @@ function readLine(spec: ProviderSpec, model: string, line: unknown): ProviderEve
 function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
   return {
     format: 'ndjson',
-    async *events(body, { signal, tap }) {
-      for await (const line of parseNdjson(body, { signal, tap })) yield* readLine(spec, request.model, line);
+    async *events(body, ctx) {
+      for await (const line of parseNdjson(body, ctx)) yield* readLine(spec, request.model, line);
     },
     complete(json) {
       // `stream: false` answers, and error bodies served with a 200, are one JSON object.

@@ -80,12 +80,12 @@ function deltas(source: unknown): ProviderEvent[] {
 function protocol(spec: ProviderSpec, request: ModelRequest, call: HttpCall): WireProtocol {
   return {
     format: 'sse',
-    async *events(body, { signal, tap }) {
+    async *events(body, ctx) {
       let raw: string | null = null;
       let sawFinish = false;
       let usage: Usage = { inputTokens: null, outputTokens: null };
       const finish = (): ProviderEvent => ({ type: 'finish', finishReason: finishReason(raw), usage });
-      for await (const ev of parseSse(body, { signal, tap })) {
+      for await (const ev of parseSse(body, ctx)) {
         const data = ev.data.trim();
         if (data === '[DONE]') return yield finish();
         const chunk = parseEventJson(data);

@@ -25,6 +25,13 @@ export interface ProviderSpec {
   command?: string[];
   /** For protocol `command`: extra environment variables for the process. */
   commandEnv?: Record<string, string>;
+  /** Bounds on what one answer may send (config `limits`); unset fields take the defaults in limits.ts. */
+  limits?: {
+    /** One answer's text plus reasoning, in UTF-8 bytes. */
+    maxAnswerBytes?: number;
+    /** One response body, in bytes after content-encoding is undone (HTTP providers). */
+    maxBodyBytes?: number;
+  };
 }
 
 export interface StreamOptions {

@@ -4,6 +4,8 @@
  * so the parser follows the spec instead of splitting on "\n\n".
  */
 
+import { bodyTooLarge, eventTooLong, type StreamLimits } from './limits.js';
+
 /** One dispatched event. */
 export interface SseEvent {
   /** The `event:` field; absent means the default type ("message"). */
@@ -24,6 +26,16 @@ export interface StreamTap {
 
 /** Enough of the body to show a person what came back, or to parse a short JSON error. */
 export const HEAD_CHARS = 4096;
+
+/** How a body is read: cancelled by `signal`, observed by `tap`, bounded by `limits`. */
+export interface ReadOptions {
+  signal?: AbortSignal;
+  tap?: StreamTap;
+  /** Without limits nothing is bounded (tests of framing only); the HTTP runner always passes them. */
+  limits?: Pick<StreamLimits, 'maxBodyBytes' | 'maxEventChars'>;
+  /** The body's content-encoding, named when the decoded size crosses maxBodyBytes. */
+  encoding?: string | null;
+}
 
 /** A failure while reading the body from the network (not a parse problem). */
 export class StreamReadError extends Error {
@@ -80,10 +92,19 @@ export async function* readChunks(body: ReadableStream<Uint8Array>, signal?: Abo
   }
 }
 
-/** Text pieces of a body; the streaming decoder keeps a UTF-8 character split across chunks intact. */
-export async function* decodeText(body: ReadableStream<Uint8Array>, signal?: AbortSignal, tap?: StreamTap): AsyncGenerator<string> {
+/**
+ * Text pieces of a body; the streaming decoder keeps a UTF-8 character split across chunks intact.
+ * Bytes are counted as fetch hands them over, i.e. after it undid gzip/br/deflate, so a small
+ * compressed body that inflates without end stops at `limits.maxBodyBytes`.
+ */
+export async function* decodeText(body: ReadableStream<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<string> {
+  const { tap } = options;
+  const max = options.limits?.maxBodyBytes ?? Infinity;
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of readChunks(body, signal)) {
+  let bytes = 0;
+  for await (const chunk of readChunks(body, options.signal)) {
+    bytes += chunk.byteLength;
+    if (bytes > max) throw bodyTooLarge(max, options.encoding);
     const text = decoder.decode(chunk, { stream: true });
     if (tap && tap.head.length < HEAD_CHARS) tap.head += text.slice(0, HEAD_CHARS - tap.head.length);
     if (text) yield text;
@@ -95,10 +116,13 @@ export async function* decodeText(body: ReadableStream<Uint8Array>, signal?: Abo
 /**
  * Splits text into lines on LF, CRLF or CR. A CR at the end of one piece may pair with an LF at
  * the start of the next, so that LF is remembered and skipped rather than read as an empty line.
+ * A line longer than `maxChars` throws (a StreamLimitError) instead of growing without end.
  */
 export class LineSplitter {
   private partial = '';
   private skipLf = false;
+
+  constructor(private readonly maxChars = Infinity) {}
 
   push(text: string): string[] {
     const lines: string[] = [];
@@ -109,6 +133,7 @@ export class LineSplitter {
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
+      if (this.partial.length + i - start > this.maxChars) throw eventTooLong('line', this.maxChars);
       lines.push(this.partial + text.slice(start, i));
       this.partial = '';
       if (c === 13) {
@@ -117,6 +142,7 @@ export class LineSplitter {
       }
       start = i + 1;
     }
+    if (this.partial.length + text.length - start > this.maxChars) throw eventTooLong('line', this.maxChars);
     this.partial += text.slice(start);
     return lines;
   }
@@ -129,11 +155,14 @@ export class LineSplitter {
   }
 }
 
-/** The field-level half of the parser, fed one line at a time. */
+/** The field-level half of the parser, fed one line at a time; an event's data is bounded by `maxChars`. */
 export class SseLineParser {
   private data: string[] = [];
+  private dataChars = 0;
   private eventType = '';
   private lastId: string | undefined;
+
+  constructor(private readonly maxChars = Infinity) {}
 
   /** Returns the event dispatched by this line, if it was the blank line ending one. */
   line(line: string): SseEvent | undefined {
@@ -143,7 +172,12 @@ export class SseLineParser {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
+    if (field === 'data') {
+      // `data:` lines with no blank line between them are one event that would never end.
+      this.dataChars += value.length + 1;
+      if (this.dataChars > this.maxChars) throw eventTooLong('event', this.maxChars);
+      this.data.push(value);
+    }
     else if (field === 'event') this.eventType = value;
     else if (field === 'id' && !value.includes('\0')) this.lastId = value;
     // `retry` and unknown fields are ignored: reconnection is the engine's business.
@@ -153,6 +187,7 @@ export class SseLineParser {
   private dispatch(): SseEvent | undefined {
     const { data, eventType } = this;
     this.data = [];
+    this.dataChars = 0;
     this.eventType = '';
     if (data.length === 0) return undefined;
     const ev: SseEvent = { data: data.join('\n') };
@@ -166,13 +201,11 @@ export class SseLineParser {
  * Events from an SSE body. Per the spec an event still pending at end of file is discarded:
  * a body cut mid-event is then reported as truncated instead of as a half-parsed JSON.
  */
-export async function* parseSse(
-  body: ReadableStream<Uint8Array>,
-  options: { signal?: AbortSignal; tap?: StreamTap } = {},
-): AsyncGenerator<SseEvent> {
-  const lines = new LineSplitter();
-  const parser = new SseLineParser();
-  for await (const text of decodeText(body, options.signal, options.tap)) {
+export async function* parseSse(body: ReadableStream<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<SseEvent> {
+  const max = options.limits?.maxEventChars;
+  const lines = new LineSplitter(max);
+  const parser = new SseLineParser(max);
+  for await (const text of decodeText(body, options)) {
     for (const line of lines.push(text)) {
       const ev = parser.line(line);
       if (!ev) continue;

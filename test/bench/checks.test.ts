@@ -4,6 +4,9 @@ import { normalizeCheck } from '../../src/bench/normalize.js';
 import { schemaProblem } from '../../src/bench/json-schema.js';
 import { parseVerdict } from '../../src/bench/judge.js';
 import type { Check } from '../../src/bench/types.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const check = (raw: unknown) => normalizeCheck(raw, 'test', {});
 const run = (raw: unknown, answer: string) => runSyncCheck(check(raw), answer)!.pass;
@@ -71,6 +74,37 @@ describe('checks', () => {
   it('command: answer on stdin, exit 0 passes', async () => {
     expect(await execCommand(check({ type: 'command', value: 'grep -q Paris' }), 'Paris!')).toEqual({ pass: true });
     expect((await execCommand(check({ type: 'command', value: ['sh', '-c', 'echo nope >&2; exit 3'] }), 'x'))).toEqual({ pass: false, detail: 'exit 3: nope' });
+  });
+
+  it('command: a case var reaches the command as $MMR_VAR_name, never as command text', async () => {
+    const vars = { capital: 'Paris; touch pwned', 'the-city': 'x' };
+    const c = normalizeCheck({ type: 'command', value: 'test "$(cat)" = "$MMR_VAR_capital"' }, 'f:1', vars);
+    expect(c.env).toEqual({ MMR_VAR_capital: 'Paris; touch pwned', MMR_VAR_the_city: 'x' });
+    expect(await execCommand(c, 'Paris; touch pwned')).toEqual({ pass: true });
+    expect(() => normalizeCheck({ type: 'command', value: 'grep {{capital}}' }, 'f:1', vars)).toThrow(/f:1.*cannot use \{\{templates\}\}.*MMR_VAR_/);
+    expect(() => normalizeCheck({ type: 'command', value: ['sh', '-c', 'grep {{capital}}'] }, 'f:1', vars)).toThrow(/cannot use \{\{templates\}\}/);
+  });
+
+  it('command: a timeout ends the whole process group, grandchildren included', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mmr-cmd-'));
+    const pidFile = path.join(dir, 'pid');
+    // The grandchild ignores SIGTERM and holds stdout open: only a group SIGKILL ends it.
+    const c = normalizeCheck({ type: 'command', value: ['sh', '-c', `sh -c 'trap "" TERM; echo $$ > ${pidFile}; exec sleep 60' & wait`], timeoutMs: 200 }, 'f:1', {});
+    const t0 = performance.now();
+    const r = await execCommand(c, 'x');
+    expect(r).toEqual({ pass: false, detail: 'timed out after 200 ms' });
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // The stubborn grandchild is gone too (a zombie left for a PID 1 that never reaps counts as gone).
+    const running = () => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(running, { timeout: 5_000 }).toBe(false);
   });
 
   it('judge: verdicts parsed, judge injected, cost carried apart', async () => {

@@ -166,3 +166,22 @@ describe('provider request limits', () => {
     expect(bad.problems.map((p) => p.path).sort()).toEqual(['providers.openai.concurrency', 'providers.openai.rpm']);
   });
 });
+
+describe('limits', () => {
+  it('accepts maxAnswerBytes and maxBodyBytes and hands them to every provider spec', () => {
+    const { config, problems } = check('limits:\n  maxAnswerBytes: 1048576\n  maxBodyBytes: 67108864\n');
+    expect(problems).toEqual([]);
+    expect(config.limits).toEqual({ maxAnswerBytes: 1048576, maxBodyBytes: 67108864 });
+    expect(resolveModel('openai:gpt-4o-mini', config, {}).provider.limits).toEqual({ maxAnswerBytes: 1048576, maxBodyBytes: 67108864 });
+    expect(resolveModel('openai:gpt-4o-mini', emptyConfig(), {}).provider.limits).toBeUndefined();
+  });
+
+  it('refuses values that would switch a bound off or are not whole byte counts, naming each', () => {
+    expect(lines('limits:\n  maxAnswerBytes: 0\n  maxBodyBytes: 1e20\n  other: 1\n')).toEqual([
+      '2 limits.maxAnswerBytes: must be between 1024 and 1073741824 (bytes), got 0',
+      '3 limits.maxBodyBytes: must be between 65536 and 17179869184 (bytes), got 100000000000000000000',
+      expect.stringMatching(/^4 limits\.other: /),
+    ]);
+    expect(lines('limits:\n  maxAnswerBytes: 2048.5\n')).toEqual(['2 limits.maxAnswerBytes: must be a whole number (bytes), got 2048.5']);
+  });
+});

@@ -18,11 +18,20 @@ describe('parseRetryAfter', () => {
     [{ 'retry-after': '7' }, 7000],
     [{ 'retry-after': '1.5' }, 1500],
     [{ 'retry-after': 'Thu, 01 Jan 2026 00:00:30 GMT' }, 30_000],
-    [{ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }, 0],
     [{ 'retry-after-ms': '250', 'retry-after': '9' }, 250],
     [{ 'retry-after-ms': '0', 'retry-after': '1' }, 1000],
     [{ 'retry-after': 'soon' }, undefined],
     [{}, undefined],
+    // No usable instruction: mmr's own backoff applies instead of an immediate burst of retries.
+    [{ 'retry-after': '0' }, undefined],
+    [{ 'retry-after': '0.0001' }, undefined],
+    [{ 'retry-after': '-5' }, undefined],
+    [{ 'retry-after': '-1.5' }, undefined],
+    [{ 'retry-after-ms': '-100' }, undefined],
+    [{ 'retry-after-ms': '0', 'retry-after': '0' }, undefined],
+    [{ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }, undefined],
+    [{ 'retry-after': 'Thu, 01 Jan 2026 00:00:00 GMT' }, undefined],
+    [{ 'retry-after': '2027-01-01' }, undefined], // not an HTTP date, though Date.parse reads it
   ])('%o → %s ms', (headers, ms) => {
     expect(parseRetryAfter(h(headers), now)).toBe(ms);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NdjsonParseError, parseNdjson } from '../../src/providers/ndjson.js';
-import { LineSplitter, parseSse, readChunks, type SseEvent, type StreamTap } from '../../src/providers/sse.js';
+import { StreamLimitError } from '../../src/providers/limits.js';
+import { LineSplitter, parseSse, readChunks, SseLineParser, type SseEvent, type StreamTap } from '../../src/providers/sse.js';
 
 const enc = new TextEncoder();
 
@@ -103,6 +104,25 @@ describe('LineSplitter', () => {
     expect(s.push('c\r')).toEqual(['bc']);
     expect(s.push('\nd')).toEqual([]);
     expect(s.end()).toBe('d');
+  });
+
+  it('throws a StreamLimitError for a line longer than its limit, however it is split', () => {
+    const s = new LineSplitter(10);
+    expect(s.push('0123456789\n')).toEqual(['0123456789']);
+    expect(s.push('01234')).toEqual([]);
+    expect(() => s.push('567890')).toThrow(StreamLimitError);
+    expect(() => new LineSplitter(10).push('0123456789A\n')).toThrow(/one line of the response exceeded 10 bytes/);
+  });
+});
+
+describe('SseLineParser limits', () => {
+  it('bounds one event across its data lines, and starts counting again after each event', () => {
+    const p = new SseLineParser(10);
+    expect(p.line('data: 12345')).toBeUndefined();
+    expect(p.line('data: 123')).toBeUndefined();
+    expect(p.line('')).toEqual({ data: '12345\n123' });
+    p.line('data: 12345');
+    expect(() => p.line('data: 12345')).toThrow(/one event of the response exceeded/);
   });
 });
 
