@@ -87,7 +87,8 @@ export class LogCache implements BenchCache {
   async get(key: string): Promise<CachedAnswer | null> {
     const fresh = this.writer.unwritten(key);
     if (fresh) return this.hit(fresh as CachedAnswer);
-    const slot = isCacheKey(key) ? this.index.find(keyPrefix(key)) : -1;
+    // The runner's keys are SHA-256 hex; anything else cannot be in the store.
+    const slot = key.length === 64 ? this.index.find(keyPrefix(key)) : -1;
     if (slot >= 0) {
       const rec = readRecord(this.segments, this.index, slot);
       // Another key with the same 52-bit prefix is a miss, not an error.

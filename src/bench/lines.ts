@@ -11,19 +11,23 @@ import type { CsvRecord } from './csv.js';
 /** A prompt or dataset line longer than this is not one anyone wrote by hand or script. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-function opened(file: string, display: string, what: string) {
+/** How a reader reports a problem: a prompt-file error by default (file:line: problem, exit 2). */
+export type ErrorFactory = (where: string, message: string) => Error;
+const caseError: ErrorFactory = (where, message) => new CaseError(where, message);
+
+function opened(file: string, display: string, what: string, fail: ErrorFactory) {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   stream.on('error', () => {});
   const ready = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (err: NodeJS.ErrnoException) => reject(new CaseError(display, `cannot read the ${what} (${err.code ?? err.message})`)));
+    stream.once('error', (err: NodeJS.ErrnoException) => reject(fail(display, `cannot read the ${what} (${err.code ?? err.message})`)));
   });
   return { stream, ready };
 }
 
 /** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled). */
-export async function* readLines(file: string, display: string, what = 'prompt file'): AsyncGenerator<{ text: string; line: number }> {
-  const { stream, ready } = opened(file, display, what);
+export async function* readLines(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<{ text: string; line: number }> {
+  const { stream, ready } = opened(file, display, what, fail);
   await ready;
   let carry: Buffer[] = [];
   let carried = 0;
@@ -50,7 +54,7 @@ export async function* readLines(file: string, display: string, what = 'prompt f
       if (start < chunk.length) {
         carry.push(chunk.subarray(start));
         carried += chunk.length - start;
-        if (carried > MAX_LINE_BYTES) throw new CaseError(`${display}:${line + 1}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`);
+        if (carried > MAX_LINE_BYTES) throw fail(`${display}:${line + 1}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`);
       }
     }
     if (carried > 0) yield emit(Buffer.concat(carry));
@@ -61,7 +65,7 @@ export async function* readLines(file: string, display: string, what = 'prompt f
 
 /** CSV records, streamed; the same records and line numbers as `parseCsv` gives for the whole text. */
 export async function* readCsv(file: string, display: string, what = 'prompt file'): AsyncGenerator<CsvRecord> {
-  const { stream, ready } = opened(file, display, what);
+  const { stream, ready } = opened(file, display, what, caseError);
   await ready;
   const { parse } = await import('csv-parse');
   const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES }));

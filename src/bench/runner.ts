@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import { buildRequest, type Prompt } from '../core/request.js';
 import { runModel, type EngineOptions } from '../core/run-model.js';
-import type { ChatMessage, ErrorInfo } from '../core/types.js';
+import type { ChatMessage, ErrorInfo, ModelRequest } from '../core/types.js';
 import { cacheKey, type BenchCache, type CachedAnswer } from './cache.js';
 import { runChecks, type CheckDeps } from './checks.js';
 import type { ProviderGates } from './limiter.js';
@@ -169,6 +169,7 @@ function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models:
 }
 
 interface RowBase {
+  modelIndex: number;
   caseId: string;
   where: string;
   tags: string[];
@@ -184,7 +185,7 @@ interface RowBase {
  * A row, built field by field in one literal: `{...base, more}` (spread, then properties) costs
  * ~1 µs per property on Node 20's V8, 25 µs for a row, which was most of a cached re-run.
  */
-function makeRow(b: RowBase, r: Omit<BenchRow, keyof RowBase>): BenchRow {
+function makeRow(b: RowBase, r: Omit<BenchRow, keyof RowBase | 'modelIndex'>): BenchRow {
   return {
     caseId: b.caseId,
     where: b.where,
@@ -207,6 +208,7 @@ function makeRow(b: RowBase, r: Omit<BenchRow, keyof RowBase>): BenchRow {
     attempts: r.attempts,
     turn: b.turn,
     sample: b.sample,
+    modelIndex: b.modelIndex,
     ...(r.batch ? { batch: true } : {}),
   };
 }
@@ -222,12 +224,16 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
   const repeat = Math.max(1, o.repeat ?? 1);
   const planned = o.planned ?? (Array.isArray(cases) ? plannedRows(cases, o.models.map((m) => m.id), repeat, o.only) : 0);
   const queue = jobQueue(cases, o.models, repeat, o.only);
+  const modelIndex = new Map(o.models.map((m, i) => [m, i]));
   let done = 0;
+  // Whole pico-USD, so the total is the same whatever order answers finish in (and the same a merge of shards sums).
+  let spentPico = 0;
   let spentUsd = 0;
   let stopped: RunOutcome['stopped'] = null;
   const spend = (usd: number | null | undefined) => {
     if (!usd) return;
-    spentUsd += usd;
+    spentPico += Math.round(usd * 1e12);
+    spentUsd = spentPico / 1e12;
     if (o.maxCostUsd !== undefined && spentUsd >= o.maxCostUsd && !stopped) {
       stopped = 'budget';
       local.abort('budget');
@@ -235,8 +241,8 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
   };
 
   /** One turn's answer, from the cache, a batch job or the model; null when the run was stopped under it. */
-  const answerTurn = async (model: ResolvedModel, prompt: Prompt, sample: number): Promise<{ answer: CachedAnswer; error: BenchRow['error']; cached: boolean; batch?: boolean } | null> => {
-    const key = o.cache || o.batch ? cacheKey(model, buildRequest(model, prompt), sample) : '';
+  const answerTurn = async (model: ResolvedModel, prompt: Prompt, request: ModelRequest, sample: number): Promise<{ answer: CachedAnswer; error: BenchRow['error']; cached: boolean; batch?: boolean } | null> => {
+    const key = o.cache || o.batch ? cacheKey(model, request, sample) : '';
     const hit = o.cache ? await o.cache.get(key) : null;
     if (hit) {
       // An answer this run's batch job brought is this run's, and its cost is spent now.
@@ -280,14 +286,15 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
     for (let t = 0; t < turns.length; t++) {
       const turn = t + 1;
       const prompt = casePrompt(c, o.options, history);
-      const base: RowBase = { caseId: c.id, where: c.where, tags: c.tags, prompt: turns[t].content, messages: history, system: buildRequest(model, prompt).system ?? null, model: model.id, turn, sample };
+      const request = buildRequest(model, prompt);
+      const base: RowBase = { modelIndex: modelIndex.get(model) ?? 0, caseId: c.id, where: c.where, tags: c.tags, prompt: turns[t].content, messages: history, system: request.system ?? null, model: model.id, turn, sample };
       if (failedAt) {
         // The conversation broke off: later turns were never asked.
         done++;
         await o.onRow(makeRow(base, { answer: '', pass: turns[t].expect.length ? false : null, checks: [], error: { kind: 'skipped', message: `not sent: turn ${failedAt} failed`, status: null }, latencyMs: null, ttftMs: null, inputTokens: null, outputTokens: null, costUsd: 0, judgeCostUsd: 0, cached: false, attempts: 0 }));
         continue;
       }
-      const got = await answerTurn(model, prompt, sample);
+      const got = await answerTurn(model, prompt, request, sample);
       if (!got) return;
       const { answer, error, cached } = got;
       const batch = got.batch === true || answer.batch !== undefined;

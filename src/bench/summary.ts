@@ -121,6 +121,11 @@ export class Summary {
     for (const m of models) this.model(m);
   }
 
+  /** Case-turns with rows still to come (kept in memory until they are folded). */
+  get open(): number {
+    return this.cells.size;
+  }
+
   private model(m: string): ModelAcc {
     let a = this.byModel.get(m);
     if (!a) {
@@ -188,6 +193,19 @@ export class Summary {
       this.cells.delete(key);
       this.fold(c);
     }
+  }
+
+  /**
+   * Puts the models in this order (others after, as they came). Rows read back from files
+   * (a merge) arrive in any order; the run's own order is what the report should show. Only
+   * before any case-turn was folded (a summary without `expectedMarks`).
+   */
+  orderModels(order: string[]): void {
+    if (this.o.expectedMarks !== undefined) throw new Error('orderModels needs a summary that folds at the end');
+    const next = [...order.filter((m) => this.byModel.has(m)), ...this.models.filter((m) => !order.includes(m))];
+    const remap = new Map(this.models.map((m, i) => [i, next.indexOf(m)]));
+    for (const c of this.cells.values()) c.marks = new Map([...c.marks].map(([i, v]) => [remap.get(i)!, v]));
+    this.models.splice(0, this.models.length, ...next);
   }
 
   /** A finished case-turn: into pass@1 sums, flaky and disagreement counts. */

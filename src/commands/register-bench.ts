@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { collect, numberFlag, withGlobals as opts } from './flags.js';
 
 export function registerBenchCommands(program: Command): void {
-  program
+  const bench = program
     .command('bench')
     .description('run prompt files across models, check the answers, and compare pass rate, latency and cost')
     .argument('<files...>', 'prompt files or globs: .yaml/.yml, .json, .jsonl, .csv, or plain text (one prompt per block); a YAML/JSON file may name a dataset:')
@@ -57,6 +57,28 @@ See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.js
     .action(async (files: string[], flags: object, cmd: Command) => {
       const { runBenchCommand } = await import('./bench.js');
       process.exitCode = await runBenchCommand(files, opts(flags, cmd));
+    });
+
+  bench
+    .command('merge')
+    .description('combine the rows of runs split with --shard (or run on several machines) into one summary, the same one run over all the cases prints')
+    .argument('<rows...>', 'rows files written by mmr bench --out (globs such as "rows-*.jsonl" work)')
+    .option('--out <file.jsonl>', 'also write all the rows to one file (0600)')
+    .option('--html <file.html>', 'also write the self-contained HTML report of all the rows')
+    .option('--format <form>', 'summary form on stdout: table, json, csv, md or junit (default table)')
+    .option('--json', 'print the summary as one JSON document (same as --format json)')
+    .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0, max: 100 }))
+    .option('--suggest-rules', 'print per tag the cheapest model within --tolerance points of the best')
+    .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
+    .option('-q, --quiet', 'no notes on stderr')
+    .addHelpText('after', `
+A row seen in more than one file (the same case, model, turn and sample) counts once.
+Exit codes as mmr bench: 0 done, no call errored · 1 --threshold missed · 2 bad files · 3 no call succeeded · 4 some calls errored.
+Example: for i in 1 2 3 4; do mmr bench cases.jsonl -m fast --shard $i/4 --out rows-$i.jsonl & done; wait; mmr bench merge "rows-*.jsonl"`)
+    .action(async (files: string[], flags: object, cmd: Command) => {
+      const { runMerge } = await import('./merge.js');
+      // bench's own options of the same names (--out, --json, ...) are parsed into bench: take them from there too.
+      process.exitCode = await runMerge(files, opts(flags, cmd));
     });
 
   program
