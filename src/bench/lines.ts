@@ -25,10 +25,11 @@ function opened(file: string, display: string, what: string, fail: ErrorFactory)
   return { stream, ready };
 }
 
-/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled). */
-export async function* readLines(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<{ text: string; line: number }> {
-  const { stream, ready } = opened(file, display, what, fail);
-  await ready;
+/**
+ * Lines of a byte stream (`\r\n` and a leading BOM handled), 1-based; a line longer than `max`
+ * bytes calls `tooLong` (which throws) instead of growing without bound.
+ */
+export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_LINE_BYTES, tooLong: (line: number) => Error = (n) => new Error(`line ${n} is longer than ${max} bytes`)): AsyncGenerator<{ text: string; line: number }> {
   let carry: Buffer[] = [];
   let carried = 0;
   let line = 0;
@@ -38,26 +39,34 @@ export async function* readLines(file: string, display: string, what = 'prompt f
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return { text: text.endsWith('\r') ? text.slice(0, -1) : text, line };
   };
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        if (nl < 0) break;
-        const piece = chunk.subarray(start, nl);
-        const whole = carry.length ? Buffer.concat([...carry, piece]) : piece;
-        carry = [];
-        carried = 0;
-        yield emit(whole);
-        start = nl + 1;
-      }
-      if (start < chunk.length) {
-        carry.push(chunk.subarray(start));
-        carried += chunk.length - start;
-        if (carried > MAX_LINE_BYTES) throw fail(`${display}:${line + 1}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`);
-      }
+  for await (const raw of source) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const piece = chunk.subarray(start, nl);
+      const whole = carry.length ? Buffer.concat([...carry, piece]) : piece;
+      carry = [];
+      carried = 0;
+      yield emit(whole);
+      start = nl + 1;
     }
-    if (carried > 0) yield emit(Buffer.concat(carry));
+    if (start < chunk.length) {
+      carry.push(chunk.subarray(start));
+      carried += chunk.length - start;
+      if (carried > max) throw tooLong(line + 1);
+    }
+  }
+  if (carried > 0) yield emit(Buffer.concat(carry));
+}
+
+/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled). */
+export async function* readLines(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<{ text: string; line: number }> {
+  const { stream, ready } = opened(file, display, what, fail);
+  await ready;
+  try {
+    yield* splitLines(stream as AsyncIterable<Buffer>, MAX_LINE_BYTES, (n) => fail(`${display}:${n}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`));
   } finally {
     stream.destroy();
   }

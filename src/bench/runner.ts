@@ -50,6 +50,12 @@ export interface BatchAnswers {
   fresh(entry: CachedAnswer): boolean;
   /** The error a batch job gave for this cache key, if it gave one. */
   error(key: string): ErrorInfo | undefined;
+  /**
+   * Whether a request with no answer is asked live now: a model without a batch API, or a request
+   * too large for one. False for the rest: a batch request that never ran (cancelled, expired)
+   * is left out of the rows, never sent again at full price behind the user's back.
+   */
+  live(model: ResolvedModel, key: string): boolean;
 }
 
 export interface RunOutcome {
@@ -108,7 +114,7 @@ export function lastUserText(c: Pick<BenchCase, 'messages'>): string {
 }
 
 /** What the judge reads as the question: the turn itself, or the whole conversation before a later turn's answer. */
-function judgeQuestion(history: ChatMessage[], turn: number): string {
+export function judgeQuestion(history: ChatMessage[], turn: number): string {
   if (turn === 1) return lastUserText({ messages: history });
   return history.map((m) => `[${m.role === 'user' ? 'User' : 'Assistant'}]\n${m.content}`).join('\n\n');
 }
@@ -253,6 +259,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
       return { answer: hit, error: null, cached: true };
     }
     const failed = o.batch?.error(key);
+    if (o.batch && !failed && !o.batch.live(model, key)) return null;
     if (failed) return { answer: { text: '', finishReason: null, usage: null, costUsd: 0, latencyMs: null, ttftMs: null, attempts: 1 }, error: { kind: failed.kind, message: failed.message, status: failed.status }, cached: false, batch: true };
     const release = o.gates ? await o.gates.enter(model.provider.id) : () => {};
     try {

@@ -30,6 +30,7 @@ import { JunitCollector } from '../bench/junit.js';
 import { belowThreshold, benchExitCode } from '../bench/exit.js';
 import { previousRun, type PreviousRun } from '../bench/rerun.js';
 import { cellKey, type BenchRow, type Check } from '../bench/types.js';
+import type { BenchBatch } from '../batch/bench-batch.js';
 
 export interface BenchFlags extends CallFlags {
   concurrency?: number;
@@ -55,6 +56,10 @@ export interface BenchFlags extends CallFlags {
   html?: string;
   /** `I/N`: run the I-th of N stable slices of the cases. */
   shard?: string;
+  /** Send the cache misses to the providers' batch APIs. */
+  batch?: boolean;
+  /** Longest wait between two polls of batch jobs (`30s`, `2m`; a bare number is seconds). */
+  pollInterval?: string;
 }
 
 const FORMATS = ['table', 'json', 'csv', 'md', 'junit'];
@@ -78,7 +83,7 @@ export function providerLimits(flags: BenchFlags, providers: Record<string, unkn
   return out;
 }
 
-export async function runBenchCommand(args: string[], flags: BenchFlags, deps: SessionDeps = {}): Promise<number> {
+export async function runBenchCommand(args: string[], flags: BenchFlags, deps: SessionDeps & { argv?: string[] } = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const format = flags.json ? 'json' : (flags.format ?? 'table');
@@ -134,8 +139,57 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     const est = await estimateCost(plan, session.models, session.options, session.engine);
     const unknown = est.unknown.length ? `; price unknown for ${est.unknown.map(neutralizeLine).join(', ')}` : '';
     const scale = repeat * (previous ? planned / Math.max(1, plannedRowsOf(plan, modelIds, repeat)) : 1);
-    stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
+    if (flags.batch) {
+      // A batch job cannot be stopped half-way at a cap: the estimate decides before anything is sent.
+      const usd = est.usd * scale * 0.5;
+      stderr.write(`mmr: estimated cost ${formatUsd(usd)} at batch prices (half the live price) for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown})\n`);
+      if (usd > flags.maxCost) throw new UsageError(`the estimated batch cost ${formatUsd(usd)} is over --max-cost ${formatUsd(flags.maxCost)}; nothing was sent`, 'raise --max-cost, or run fewer cases (--limit) or models');
+    } else stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
   }
+  const cache = flags.cache === false ? null : await LogCache.open(benchCacheDir(env));
+  const controller = new AbortController();
+  const trap = trapSignals(controller);
+  let batch: BenchBatch | null = null;
+  if (flags.batch) {
+    if (!cache) {
+      trap.release();
+      throw new UsageError('--batch keeps the answers in the cache, so it cannot run with --no-cache', 'drop --no-cache (a re-run then asks nothing again)');
+    }
+    // Before --out is opened: a run left waiting on its batch jobs leaves the old rows alone.
+    const { startBatch } = await import('../batch/bench-batch.js');
+    try {
+      batch = await startBatch({
+        pollInterval: flags.pollInterval,
+        env,
+        cwd,
+        argv: deps.argv ?? process.argv.slice(2),
+        work: { files, models: modelIds, options: session.options, repeat, shard, limit: flags.limit, judges: [...judgeRefs].sort(), rerun: previous ? [...previous.failed].sort() : null },
+        cases: plan.stream,
+        models: session.models,
+        options: session.options,
+        engine: session.engine,
+        repeat,
+        only,
+        judgeFor,
+        judges: [...judges.values()],
+        cache,
+        signal: controller.signal,
+        progress: quiet ? null : stderr,
+        note,
+      });
+    } catch (err) {
+      trap.release();
+      await cache.close().catch(() => {});
+      throw err;
+    }
+    if ('interrupted' in batch) {
+      trap.release();
+      await cache.close().catch(() => {});
+      stderr.write(`mmr: ${batch.message}\n`);
+      return benchExitCode({ models: [], stopped: 'signal', signal: trap.signal(), belowThreshold: [] });
+    }
+  }
+  const batchRun = batch && !('interrupted' in batch) ? batch : null;
   // Rewriting the file the last run's rows came from: the old rows stay until the new file is whole.
   const replacing = previous !== null && flags.out !== undefined && typeof flags.rerunFailed !== 'string';
   const out = flags.out ? await RowWriter.open(flags.out, { replace: replacing || (typeof flags.rerunFailed === 'string' && path.resolve(flags.rerunFailed) === path.resolve(flags.out)) }) : null;
@@ -148,10 +202,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     junit?.add(row);
     htmlRows?.push(row);
   };
-  const cache = flags.cache === false ? null : await LogCache.open(benchCacheDir(env));
   const progress = new Progress(planned, stderr.isTTY && !quiet ? stderr : null);
-  const controller = new AbortController();
-  const trap = trapSignals(controller);
   const started = performance.now();
   let outcome: RunOutcome = { stopped: null, spentUsd: 0, skipped: planned, planned };
   // A failure mid-run (the rows file could not be written) still prints what finished, then the error.
@@ -174,7 +225,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
       repeat,
       only,
       runCommand: (c, answer) => execCommand(c, answer),
-      judge: async (c, answer, prompt) => runJudge(judgeFor(c), c, prompt, answer, { ...session.engine, signal: controller.signal }),
+      judge: batchRun ? batchRun.judge : async (c, answer, prompt) => runJudge(judgeFor(c), c, prompt, answer, { ...session.engine, signal: controller.signal }),
+      batch: batchRun?.answers,
       onRow: async (row) => {
         take(row);
         progress.row(row.error !== null, row.cached ? 0 : (row.costUsd ?? 0) + row.judgeCostUsd);
@@ -220,6 +272,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     }
   }
 
+  // The run's batch jobs are all read and its rows are out: nothing left to resume.
+  if (batchRun && !trap.signal() && !failure) await batchRun.finish().catch(() => {});
   if (cache && !trap.signal()) {
     // Runs merge into one segment every few runs, so the cache stays a handful of files.
     const { maybeCompact } = await import('../bench/cache-maintain.js');

@@ -33,6 +33,8 @@ export function registerBenchCommands(program: Command): void {
     .option('--write-rules', 'save those suggested rules to your config (comments kept; replaces bench-* rules of the same name)')
     .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
     .option('--limit <n>', 'run only the first N cases', numberFlag('--limit', { int: true, min: 1 }))
+    .option('--batch', 'send the uncached requests to the providers\' batch APIs (OpenAI, Anthropic, Gemini; about half price, results within 24 h); others run live')
+    .option('--poll-interval <duration>', 'with --batch: longest wait between checks on the jobs (default 1m; the first within 2 s): 30s, 5m; a bare number is seconds')
     .option('--shard <i/n>', 'run the I-th of N stable slices of the cases (by case id): N machines or CI jobs split one run; combine their rows with mmr bench merge')
     .option('-q, --quiet', 'no progress line and no notes on stderr')
     .addHelpText(
@@ -44,6 +46,8 @@ Examples:
   mmr bench cases.csv -m openai:gpt-4o-mini --judge openai:gpt-4.1 --suggest-rules
   mmr bench gsm8k.yaml -m fast --repeat 5 --out rows.jsonl --html report.html
   mmr bench cases.yaml -m fast -m smart --out rows.jsonl --rerun-failed
+  mmr bench evals.jsonl -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --batch --out rows.jsonl
+  mmr bench evals.jsonl -m fast --shard 2/4 --out rows-2.jsonl   # then: mmr bench merge "rows-*.jsonl"
 A case: {id, prompt | messages | turns, tags, vars, grade: last|each, expect: [{type, value, ...}]};
 a dataset: {dataset: data.csv, defaults: {id: "{{id}}", prompt: "... {{field}} ...", expect: [...]}}.
 Check types: equals, contains (mode any|all), not-contains, regex, number (tolerance), json

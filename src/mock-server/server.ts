@@ -11,6 +11,7 @@ import { encodeGemini } from './gemini.js';
 import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from './ollama.js';
 import { encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
 import { floodUnits, sendFlood } from './flood.js';
+import { batchRoutes } from './batch.js';
 import { send } from './send.js';
 import { resolveReply } from './text.js';
 import type { Encoded, MockProtocol, MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
@@ -84,6 +85,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const sockets = new Set<Socket>();
   const inflight = new Set<AbortController>();
   const tags = options.ollamaModels ?? ['llama3.2'];
+  let url = '';
 
   /** Encodes a scripted reply for a generation route. */
   const encodeReply = (route: Route, info: MockRequestInfo, reply: MockReply): Encoded => {
@@ -167,9 +169,20 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     await send(res, enc, reply, signal);
   };
 
+  // Batch endpoints (batch.ts): answered from jobs that run each request through `reply`.
+  const batch = batchRoutes({
+    options,
+    record: (info) => requests.push(info),
+    url: () => url,
+    auth: (protocol, req) => checkAuth(options, protocol, req, new URL(req.url ?? '/', 'http://mock.invalid'), false),
+    notFound: (protocol, message) => errorResponse(protocol, 404, message, protocol === 'openai' ? { code: null } : {}),
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {
     const url = new URL(req.url ?? '/', 'http://mock.invalid');
     const method = req.method ?? 'GET';
+    const batched = await batch.handle(req, url);
+    if (batched) return send(res, batched, {}, signal);
     const route = generationRoute(method, url);
     if (route) return generate(route, req, res, url, signal);
     req.resume();
@@ -218,7 +231,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {

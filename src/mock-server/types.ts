@@ -73,6 +73,24 @@ export interface MockRequestInfo {
   attempt: number;
   /** Becomes true when the connection closed before the response was complete (the client went away, or a scripted drop). */
   closedEarly?: boolean;
+  /** Set when the request came in a batch job: the job's id (it was answered by the job, not over a live connection). */
+  batch?: string;
+}
+
+/** How the mock server's batch endpoints behave (OpenAI /files + /batches, Anthropic message batches, Gemini batchGenerateContent). */
+export interface MockBatchOptions {
+  /** ms a job stays validating before it runs (default 0). */
+  startDelayMs?: number;
+  /** ms per request once running; 0 (default) answers them all at the first poll. */
+  msPerRequest?: number;
+  /** ms a job spends finalizing after its last request (default 0). */
+  finalizeMs?: number;
+  /** The job expires this many ms after it was created unless it ended (requests not yet run get no answer). */
+  expireAfterMs?: number;
+  /** Per protocol: at most this many requests, or bytes of input, per job (default the providers' documented limits). */
+  limits?: Partial<Record<'openai' | 'anthropic' | 'gemini', { maxRequests?: number; maxBytes?: number }>>;
+  /** Protocols whose batch endpoints answer 404, like a server that does not have them. */
+  unsupported?: Array<'openai' | 'anthropic' | 'gemini'>;
 }
 
 export interface MockServerOptions {
@@ -85,6 +103,8 @@ export interface MockServerOptions {
   apiKey?: string;
   /** What GET /ollama/api/tags lists (default ['llama3.2']); chat with any other model gets Ollama's 404. */
   ollamaModels?: string[];
+  /** The batch endpoints' timing and limits. */
+  batch?: MockBatchOptions;
 }
 
 export interface MockServer {
