@@ -45,7 +45,7 @@ export class OpenAIBatchApi {
   async upload(contentType: string, body: Buffer): Promise<Encoded> {
     let form: FormData;
     try {
-      form = await new Request('http://mock.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+      form = await new Request('http://mock.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
     } catch {
       return err(400, 'Invalid multipart form data');
     }
