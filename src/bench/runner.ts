@@ -87,11 +87,15 @@ async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineO
   for await (const ev of runModel(model, prompt, engine)) {
     if (ev.type === 'text-delta') text += ev.text;
     else if (ev.type === 'retry') attempts = ev.attempt;
-    else if (ev.type === 'finish') fin = { finishReason: ev.finishReason.unified, usage: { inputTokens: ev.usage.inputTokens, outputTokens: ev.usage.outputTokens }, costUsd: ev.costUsd, latencyMs: ev.latencyMs, ttftMs: ev.ttftMs };
-    else if (ev.type === 'error') {
+    else if (ev.type === 'finish') {
+      fin = { finishReason: ev.finishReason.unified, usage: { inputTokens: ev.usage.inputTokens, outputTokens: ev.usage.outputTokens }, costUsd: ev.costUsd, latencyMs: ev.latencyMs, ttftMs: ev.ttftMs };
+      attempts = Math.max(1, ev.attempts);
+    } else if (ev.type === 'error') {
       error = ev.error;
       ttftMs = ev.ttftMs;
       latencyMs = ev.latencyMs;
+      // 0 when nothing was sent (no key, a refused preflight).
+      attempts = ev.attempts;
     }
   }
   return {
