@@ -100,6 +100,36 @@ Example: for i in 1 2 3 4; do mmr bench cases.jsonl -m fast --shard $i/4 --out r
       process.exitCode = await runReport(file, opts(flags, cmd));
     });
 
+  const batch = program.command('batch').description('provider batch jobs started by mmr bench --batch');
+  batch
+    .command('status')
+    .description('list the batch jobs still open, with their progress at the provider')
+    .option('--json', 'print one JSON document')
+    .action(async (flags: object) => {
+      const { runBatchStatus } = await import('./batch.js');
+      process.exitCode = await runBatchStatus(flags);
+    });
+  batch
+    .command('resume')
+    .description('run the mmr bench --batch command that started the jobs again: it collects their answers and prints the rows and summary')
+    .argument('[run]', 'the run id (or its start) from mmr batch status; needed when several runs are open')
+    .option('--all', 'resume every open run, one after another')
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (run: string | undefined, flags: object) => {
+      const { runBatchResume } = await import('./batch.js');
+      process.exitCode = await runBatchResume(run, flags);
+    });
+  batch
+    .command('cancel')
+    .description('stop batch jobs at the provider (what they already answered is still collected by the next run)')
+    .argument('[jobs...]', 'job ids from mmr batch status')
+    .option('--all', 'cancel every open job')
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (jobs: string[], flags: object) => {
+      const { runBatchCancel } = await import('./batch.js');
+      process.exitCode = await runBatchCancel(jobs, flags);
+    });
+
   const cache = program.command('cache').description('the bench answer cache ($XDG_CACHE_HOME/mmr/bench)');
   cache
     .command('stats')
