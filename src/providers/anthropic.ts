@@ -18,6 +18,7 @@ import {
   type WireProtocol,
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /** Anthropic requires max_tokens; this is used when the request sets none. */
@@ -120,6 +121,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const anthropicAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, anthropicRequest(spec, request), protocol(spec, request), options);
   },

@@ -19,6 +19,7 @@ import {
   type WireProtocol,
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /**
@@ -119,6 +120,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const geminiAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, geminiRequest(spec, request), protocol(spec, request), options);
   },

@@ -19,6 +19,7 @@ import {
 } from './http-stream.js';
 import { parseNdjson } from './ndjson.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { warmTransport } from './transport.js';
 
 /** The request as sent: `POST {baseUrl}/api/chat`, sampling options under `options`. */
 export function ollamaRequest(spec: ProviderSpec, request: ModelRequest): HttpCall {
@@ -81,6 +82,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const ollamaAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, ollamaRequest(spec, request), protocol(spec, request), options);
   },

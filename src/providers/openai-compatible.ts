@@ -19,6 +19,7 @@ import {
   type WireProtocol,
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /** OpenAI's own API rejects `max_tokens` for reasoning models; other servers mostly know only `max_tokens`. */
@@ -125,6 +126,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest, call: HttpCall): Wi
 }
 
 export const openaiAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     const call = openaiRequest(spec, request);
     return streamHttp(spec, request, call, protocol(spec, request, call), options);

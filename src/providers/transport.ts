@@ -41,6 +41,9 @@ let modules: Promise<{ http: typeof import('node:http'); https: typeof import('n
 export const loadTransport = () =>
   (modules ??= Promise.all([import('node:http'), import('node:https'), import('node:zlib')]).then(([http, https, zlib]) => ({ http, https, zlib })));
 
+/** For adapters' `warm`: the transport's modules loaded before the first timed request. */
+export const warmTransport = (): Promise<void> => loadTransport().then(() => undefined);
+
 /** The process's connection pools for provider requests (as fetch has its global dispatcher). */
 function pools(m: Awaited<ReturnType<typeof loadTransport>>): Agents {
   agents ??= {
