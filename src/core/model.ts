@@ -1,4 +1,5 @@
 import type { ProviderSpec } from '../providers/provider.js';
+import type { ReasoningSetting } from './types.js';
 
 /** Per-request options a model can carry (config `options:` globally, `models.<id>` per model, flags win). */
 export interface ModelOptions {
@@ -9,6 +10,8 @@ export interface ModelOptions {
   /** System prompt. */
   system?: string;
   stop?: string[];
+  /** `off`, `low`, `medium`, `high`, or a thinking budget in tokens. */
+  reasoning?: ReasoningSetting;
 }
 
 /** A price override from config, in USD per million tokens. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, ModelRequest } from './types.js';
+import type { ChatMessage, ImageInput, ModelRequest } from './types.js';
 import type { ModelOptions, ResolvedModel } from './model.js';
 
 /** The prompt as the user gave it, before per-model options are applied. */
@@ -9,8 +9,9 @@ export interface Prompt {
   options?: ModelOptions;
 }
 
-export const userPrompt = (text: string, options?: ModelOptions): Prompt => ({
-  messages: [{ role: 'user', content: text }],
+/** One user turn; `images` (from `-f picture.png`) go with it. */
+export const userPrompt = (text: string, options?: ModelOptions, images?: ImageInput[]): Prompt => ({
+  messages: [images?.length ? { role: 'user', content: text, images } : { role: 'user', content: text }],
   options,
 });
 
@@ -28,5 +29,6 @@ export function buildRequest(model: ResolvedModel, prompt: Prompt): ModelRequest
     maxTokens: o.maxTokens,
     topP: o.topP,
     stop: o.stop,
+    ...(o.reasoning !== undefined ? { reasoning: o.reasoning } : {}),
   };
 }

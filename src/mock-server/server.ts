@@ -8,8 +8,10 @@ import type { Socket } from 'node:net';
 import { encodeAnthropic } from './anthropic.js';
 import { authError, errorResponse, type ErrorFlavor } from './errors.js';
 import { encodeGemini } from './gemini.js';
+import { anthropicModels, azureModels, DEFAULT_ANTHROPIC_MODELS, DEFAULT_AZURE_MODELS, DEFAULT_GEMINI_MODELS, geminiModels } from './listings.js';
 import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from './ollama.js';
-import { encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
+import { DEFAULT_OPENAI_MODELS, encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
+import { encodeResponses } from './responses.js';
 import { floodUnits, sendFlood } from './flood.js';
 import { send } from './send.js';
 import { resolveReply } from './text.js';
@@ -21,14 +23,31 @@ interface Route {
   flavor: ErrorFlavor;
   /** Gemini: the model from the path and whether the method streams. */
   gemini?: { model: string; stream: boolean; sse: boolean };
+  /** Azure: the deployment from the path ('' on the v1 API, where the body names the model); whether the api-version query is there. */
+  azure?: { deployment: string; apiVersion: boolean };
 }
 
 const GEMINI_PATH = /^\/gemini\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/;
+const AZURE_DEPLOYMENT_PATH = /^\/azure\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+
+function azureRoute(url: URL): Route | null {
+  const p = url.pathname;
+  const apiVersion = url.searchParams.has('api-version');
+  const d = AZURE_DEPLOYMENT_PATH.exec(p);
+  if (d) return { protocol: 'azure', flavor: 'azure', azure: { deployment: decodeURIComponent(d[1]), apiVersion } };
+  if (p === '/azure/openai/responses') return { protocol: 'openai-responses', flavor: 'azure', azure: { deployment: '', apiVersion } };
+  // The v1 API: OpenAI's own paths, no api-version needed.
+  if (p === '/azure/openai/v1/chat/completions') return { protocol: 'azure', flavor: 'azure', azure: { deployment: '', apiVersion: true } };
+  if (p === '/azure/openai/v1/responses') return { protocol: 'openai-responses', flavor: 'azure', azure: { deployment: '', apiVersion: true } };
+  return null;
+}
 
 function generationRoute(method: string, url: URL): Route | null {
   if (method !== 'POST') return null;
   const p = url.pathname;
   if (p === '/openai/v1/chat/completions') return { protocol: 'openai', flavor: 'openai' };
+  if (p === '/openai/v1/responses') return { protocol: 'openai-responses', flavor: 'openai' };
+  if (p.startsWith('/azure/')) return azureRoute(url);
   if (p === '/anthropic/v1/messages') return { protocol: 'anthropic', flavor: 'anthropic' };
   if (p === '/ollama/api/chat') return { protocol: 'ollama', flavor: 'ollama' };
   if (p === '/ollama/v1/chat/completions') return { protocol: 'ollama', flavor: 'ollama-openai' };
@@ -44,8 +63,15 @@ function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
 }
 
+type AuthFlavor = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'ollama';
+
+/** Whose key rules a route follows: Azure's `api-key` on every /azure path, else the protocol's. */
+const authFlavorOf = (route: Route): AuthFlavor =>
+  route.azure ? 'azure' : route.protocol === 'openai-responses' ? 'openai' : (route.protocol as AuthFlavor);
+
 /** The key the request carried in its protocol's place, or undefined when it carried none. */
-function presentedKey(protocol: MockProtocol, req: IncomingMessage, url: URL): string | undefined {
+function presentedKey(protocol: AuthFlavor, req: IncomingMessage, url: URL): string | undefined {
+  if (protocol === 'azure') return headerValue(req.headers['api-key']);
   if (protocol === 'openai') {
     const auth = headerValue(req.headers.authorization);
     return auth?.startsWith('Bearer ') ? auth.slice(7) : auth;
@@ -55,7 +81,7 @@ function presentedKey(protocol: MockProtocol, req: IncomingMessage, url: URL): s
 }
 
 /** Returns an auth error when `apiKey` is set and the request did not carry it (Ollama never checks). */
-function checkAuth(options: MockServerOptions, protocol: MockProtocol, req: IncomingMessage, url: URL, sse: boolean): Encoded | null {
+function checkAuth(options: MockServerOptions, protocol: AuthFlavor, req: IncomingMessage, url: URL, sse: boolean): Encoded | null {
   if (options.apiKey === undefined || protocol === 'ollama') return null;
   const given = presentedKey(protocol, req, url);
   return given === options.apiKey ? null : authError(protocol, given, { sse });
@@ -84,6 +110,19 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const sockets = new Set<Socket>();
   const inflight = new Set<AbortController>();
   const tags = options.ollamaModels ?? ['llama3.2'];
+  const listings: MockServer['listings'] = [];
+  const pageSize = Math.max(1, options.listPageSize ?? 1000);
+  const lists = options.listModels ?? {};
+
+  /** A models listing, behind the provider's own key check, or null when `p` is not one. */
+  const listingFor = (p: string, url: URL, req: IncomingMessage): Encoded | null => {
+    const guarded = (flavor: AuthFlavor, body: () => string) => checkAuth(options, flavor, req, url, false) ?? listing(body());
+    if (p === '/openai/v1/models') return guarded('openai', () => openaiModels(lists.openai ?? DEFAULT_OPENAI_MODELS));
+    if (p === '/anthropic/v1/models') return guarded('anthropic', () => anthropicModels(lists.anthropic ?? DEFAULT_ANTHROPIC_MODELS, url, pageSize));
+    if (p === '/gemini/v1beta/models') return guarded('gemini', () => geminiModels(lists.gemini ?? DEFAULT_GEMINI_MODELS, url, pageSize));
+    if (p === '/azure/openai/models' || p === '/azure/openai/v1/models') return guarded('azure', () => azureModels(lists.azure ?? DEFAULT_AZURE_MODELS));
+    return null;
+  };
 
   /** Encodes a scripted reply for a generation route. */
   const encodeReply = (route: Route, info: MockRequestInfo, reply: MockReply): Encoded => {
@@ -100,11 +139,12 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       if (route.protocol === 'gemini' && status === 429) delete extra['retry-after'];
     } else {
       const r = resolveReply(reply, route.protocol, info.model, info.body);
-      if (route.flavor === 'anthropic') enc = encodeAnthropic(r, info.stream);
+      if (route.protocol === 'openai-responses') enc = encodeResponses(r, info.stream);
+      else if (route.flavor === 'anthropic') enc = encodeAnthropic(r, info.stream);
       else if (route.flavor === 'gemini') enc = encodeGemini(r, info.stream, route.gemini?.sse ?? false);
       else if (route.flavor === 'ollama') enc = encodeOllama(r, info.stream);
       else {
-        const flavor = route.flavor === 'openai' ? 'openai' : 'ollama';
+        const flavor = route.flavor === 'openai' ? 'openai' : route.flavor === 'azure' ? 'azure' : 'ollama';
         enc = encodeOpenAI(r, { stream: info.stream, includeUsage: wantsUsage(info.body), flavor });
       }
       enc.status = status;
@@ -123,7 +163,8 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       body = text;
       parsed = false;
     }
-    const model = route.gemini ? route.gemini.model : typeof body?.model === 'string' ? body.model : '';
+    const bodyModel = typeof body?.model === 'string' ? body.model : '';
+    const model = route.gemini ? route.gemini.model : route.azure?.deployment || bodyModel;
     const stream = route.gemini ? route.gemini.stream : route.flavor === 'ollama' ? body?.stream !== false : body?.stream === true;
     const key = `${route.protocol}\u0000${model}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
@@ -135,7 +176,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     });
 
     const sse = route.gemini?.sse ?? false;
-    const denied = checkAuth(options, route.protocol, req, url, sse);
+    // Azure answers a request without api-version (or for a deployment it lacks) before it checks the key.
+    if (route.azure && !route.azure.apiVersion) {
+      return send(res, { status: 404, headers: { 'content-type': 'application/json' }, frames: ['{"error":{"code":"404","message": "Resource not found"}}'], chunked: false }, {}, signal);
+    }
+    if (route.azure?.deployment && options.azureDeployments && !options.azureDeployments.includes(route.azure.deployment)) {
+      return send(res, errorResponse('azure', 404, undefined), {}, signal);
+    }
+    const denied = checkAuth(options, authFlavorOf(route), req, url, sse);
     if (denied) return send(res, denied, {}, signal);
     if (!parsed) {
       const message = 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)';
@@ -174,8 +222,10 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     if (route) return generate(route, req, res, url, signal);
     req.resume();
     const p = url.pathname.replace(/\/+$/, '');
-    if (method === 'GET' && p === '/openai/v1/models') {
-      return send(res, checkAuth(options, 'openai', req, url, false) ?? listing(openaiModels()), {}, signal);
+    const listed = method === 'GET' ? listingFor(p, url, req) : null;
+    if (listed) {
+      listings.push({ path: req.url ?? '', headers: req.headers });
+      return send(res, listed, {}, signal);
     }
     if (method === 'GET' && p === '/ollama/api/tags') return send(res, listing(ollamaTags(tags)), {}, signal);
     if (method === 'GET' && p === '/ollama/v1/models') return send(res, listing(ollamaOpenAIModels(tags)), {}, signal);
@@ -186,6 +236,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const message = `Invalid URL (${method} ${url.pathname})`;
     const prefix = p.split('/')[1];
     if (prefix === 'openai') return send(res, errorResponse('openai', 404, message, { code: null }), {}, signal);
+    if (prefix === 'azure') return send(res, errorResponse('azure', 404, 'Resource not found'), {}, signal);
     if (prefix === 'anthropic') return send(res, errorResponse('anthropic', 404, message), {}, signal);
     if (prefix === 'gemini') return send(res, errorResponse('gemini', 404, message), {}, signal);
     return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, frames: ['404 page not found'], chunked: false }, {}, signal);
@@ -225,11 +276,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     url,
     baseUrls: {
       openai: `${url}/openai/v1`,
+      'openai-responses': `${url}/openai/v1`,
+      azure: `${url}/azure`,
       anthropic: `${url}/anthropic`,
       gemini: `${url}/gemini/v1beta`,
       ollama: `${url}/ollama`,
     },
     requests,
+    listings,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const ac of inflight) ac.abort();

@@ -1,0 +1,45 @@
+/**
+ * Where an OpenAI-protocol request goes and how it authenticates: OpenAI's own paths under the
+ * base URL with a bearer key, or Azure OpenAI's deployment URLs with an `api-key` header and an
+ * `api-version` query (the layout the official SDK's AzureOpenAI client uses). Shared by Chat
+ * Completions, the Responses API and the models listing.
+ */
+import type { ImageInput } from '../core/types.js';
+import { joinUrl } from './http.js';
+import type { ProviderSpec } from './provider.js';
+
+export type OpenAIApi = 'chat' | 'responses' | 'models';
+
+/** api-version defaults: the GA version for chat and models; Responses needs a later preview. */
+export const AZURE_API_VERSIONS: Record<OpenAIApi, string> = {
+  chat: '2024-10-21',
+  responses: '2025-04-01-preview',
+  models: '2024-10-21',
+};
+
+const PATHS: Record<OpenAIApi, string> = { chat: 'chat/completions', responses: 'responses', models: 'models' };
+
+/** Azure's v1 API (`https://res.openai.azure.com/openai/v1`) takes OpenAI's own paths and no api-version. */
+const isAzureV1 = (baseUrl: string) => /\/openai\/v1\/?$/.test(baseUrl);
+
+/** The URL of `api` for `model` (a deployment name on Azure). */
+export function openaiUrl(spec: ProviderSpec, api: OpenAIApi, model = ''): string {
+  if (!spec.azure || isAzureV1(spec.baseUrl)) return joinUrl(spec.baseUrl, PATHS[api]);
+  const version = `api-version=${encodeURIComponent(spec.azure.apiVersion ?? AZURE_API_VERSIONS[api])}`;
+  // A deployment name is the user's own word; encoded so it can only ever be one path segment.
+  const path = api === 'chat' ? `openai/deployments/${encodeURIComponent(model)}/chat/completions` : `openai/${PATHS[api]}`;
+  return `${joinUrl(spec.baseUrl, path)}?${version}`;
+}
+
+/** Request headers: the configured ones, then the key (Azure: `api-key`; everyone else: bearer). */
+export function openaiHeaders(spec: ProviderSpec, accept: string): Record<string, string> {
+  const headers: Record<string, string> = { accept, ...spec.headers };
+  if (spec.apiKey) {
+    if (spec.azure) headers['api-key'] = spec.apiKey;
+    else headers.authorization = `Bearer ${spec.apiKey}`;
+  }
+  return headers;
+}
+
+/** An image as a data URL, the form both OpenAI APIs take inline. */
+export const dataUrl = (image: ImageInput): string => `data:${image.mediaType};base64,${image.base64}`;
