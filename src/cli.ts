@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { collect, numberFlag, withGlobals } from './commands/flags.js';
+import { collect, numberFlag, reasoningFlag, withGlobals } from './commands/flags.js';
 import { registerRoutingCommands } from './commands/register-routing.js';
 import { registerBenchCommands } from './commands/register-bench.js';
 import { registerServeCommand } from './commands/register-serve.js';
@@ -21,6 +21,7 @@ function addModelCallOptions(cmd: Command): Command {
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens', numberFlag('--max-tokens', { min: 1, int: true }))
+    .option('--reasoning <level>', 'how much reasoning models think: off, low, medium, high, or a budget in tokens (mapped to each provider\'s own setting)', reasoningFlag)
     .option('--timeout <ms>', 'total time allowed per model in ms, retries included', numberFlag('--timeout', { min: 1, int: true }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { min: 0, int: true }))
     .option('--json', 'print one JSON document with every answer, usage, cost and timing')
@@ -69,7 +70,8 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
       .description('send a prompt to one or more models; the answer goes to stdout, status to stderr')
       .argument('[prompt...]', 'the prompt; stdin, when piped, is appended after a blank line'),
   )
-    .option('-f, --file <path>', 'attach a text file after the prompt (repeatable)', collect)
+    .option('-f, --file <path>', 'attach a file (repeatable): an image (PNG, JPEG, GIF, WebP, by its bytes) goes to the models that take images, any other file is text after the prompt', collect)
+    .option('--show-reasoning', 'also print the reasoning text models return (before each answer, in <reasoning> tags; a "reasoning" field in --json/--jsonl)')
     .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
     .option('--blind', 'terminal UI: hide model names and shuffle columns until you vote')
     .action(async (words: string[], flags, cmd: Command) => {

@@ -1,6 +1,6 @@
 import { EXIT, UsageError } from '../core/errors.js';
 import type { AnswerResult } from '../core/results.js';
-import type { FanoutEvent } from '../core/types.js';
+import type { FanoutEvent, ImageInput } from '../core/types.js';
 import { userPrompt } from '../core/request.js';
 import { attachFiles, readPrompt } from './input.js';
 import { openSession, type CallFlags, type Session, type SessionDeps } from './session.js';
@@ -13,6 +13,8 @@ import { neutralizeLine } from '../core/terminal-safe.js';
 export interface AskFlags extends CallFlags {
   /** Hide model names and shuffle columns until the vote. */
   blind?: boolean;
+  /** Print reasoning text (plain text: in <reasoning> tags before each answer; JSON: a `reasoning` field). */
+  showReasoning?: boolean;
 }
 
 /** The terminal UI runs when both ends are a terminal and no machine-readable output was asked for. */
@@ -54,26 +56,27 @@ export function trapSignals(controller: AbortController): { signal: () => NodeJS
 }
 
 /** Runs a prepared session's comparison and prints it in the chosen form. Shared by ask and demo. */
-export async function runComparison(session: Session, prompt: string, flags: CallFlags, extra: Record<string, unknown> = {}): Promise<number> {
+export async function runComparison(session: Session, prompt: string, flags: AskFlags, extra: Record<string, unknown> = {}, images?: ImageInput[]): Promise<number> {
   const controller = new AbortController();
   const trap = trapSignals(controller);
   try {
     const status = flags.verbose === true || (process.stderr.isTTY === true && !flags.quiet);
     // Plain answers in a pipe show no cost, so they skip loading the price data (~40 ms).
     const showsCost = flags.json === true || flags.jsonl === true || status;
-    const events: AsyncIterable<FanoutEvent> = fanout(session.slots, userPrompt(prompt, session.options), {
+    const events: AsyncIterable<FanoutEvent> = fanout(session.slots, userPrompt(prompt, session.options, images), {
       ...session.engine,
       prices: showsCost ? session.engine.prices : undefined,
       signal: controller.signal,
     });
     const models = session.models.map((m) => ({ id: m.id, alias: m.alias }));
     let results: AnswerResult[];
+    const json = { reasoning: flags.showReasoning === true };
     if (flags.jsonl) {
-      results = await writeJsonl(events, models, process.stdout);
+      results = await writeJsonl(events, models, process.stdout, json);
     } else if (flags.json) {
       results = await collect(events, models);
       const routing = session.routing ? { routing: routingJson(session.routing) } : {};
-      process.stdout.write(`${jsonText(jsonDocument(prompt, results, { ...routing, ...extra }), 2)}\n`);
+      process.stdout.write(`${jsonText(jsonDocument(prompt, results, { ...routing, ...extra }, json), 2)}\n`);
     } else {
       const { stderrPaint } = await import('../output/paint.js');
       if (status && session.routing && session.routing.source !== 'override') {
@@ -86,6 +89,7 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
         quiet: flags.quiet === true,
         paint: await stderrPaint(flags.color),
         terminal: process.stdout.isTTY === true,
+        reasoning: flags.showReasoning === true,
       });
     }
     return exitCodeFor(results, trap.signal());

@@ -3,7 +3,7 @@
  * its command module with import() when it runs, so start-up pays for none of it.
  */
 import type { Command } from 'commander';
-import { collect, numberFlag, withGlobals as opts } from './flags.js';
+import { collect, numberFlag, reasoningFlag, withGlobals as opts } from './flags.js';
 
 export function registerBenchCommands(program: Command): void {
   program
@@ -17,6 +17,7 @@ export function registerBenchCommands(program: Command): void {
     .option('-s, --system <text>', 'system prompt for cases that have none')
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens per answer', numberFlag('--max-tokens', { int: true, min: 1 }))
+    .option('--reasoning <level>', 'reasoning for every model: off, low, medium, high, or a budget in tokens (checks grade the answer only)', reasoningFlag)
     .option('--timeout <ms>', 'total time allowed per answer in ms, retries included', numberFlag('--timeout', { int: true, min: 1 }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { int: true, min: 0 }))
     .option('--judge <id>', 'model that grades `judge` checks (a check\'s own model: wins)')

@@ -3,7 +3,8 @@ import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import type { ErrorInfo, ModelRequest } from '../core/types.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { PriceBook } from '../core/cost.js';
-import { NoProvidersError } from '../core/errors.js';
+import { NoProvidersError, UsageError } from '../core/errors.js';
+import { parseReasoning, REASONING_HELP } from '../core/reasoning.js';
 import type { Slot } from '../core/fanout.js';
 import { route, type CompiledRule, type RoutingDecision } from '../core/router.js';
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
@@ -22,6 +23,8 @@ export interface CallFlags {
   system?: string;
   temperature?: number;
   maxTokens?: number;
+  /** --reasoning as typed (off, low, medium, high, or tokens). */
+  reasoning?: string;
   timeout?: number;
   retries?: number;
   json?: boolean;
@@ -90,6 +93,14 @@ async function costCapProblem(m: ResolvedModel, request: ModelRequest, capUsd: n
   };
 }
 
+/** `--reasoning` as the setting; undefined when not given. */
+function reasoningOption(text: string | undefined): ModelOptions['reasoning'] {
+  if (text === undefined) return undefined;
+  const r = parseReasoning(text);
+  if (r === undefined) throw new UsageError(`--reasoning must be ${REASONING_HELP}, got "${text}"`, 'e.g. --reasoning low, or --reasoning 4096');
+  return r;
+}
+
 /** Loads config, picks and resolves the models, and wires the engine: everything before the first request. */
 export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Promise<Session> {
   const env = deps.env ?? process.env;
@@ -125,7 +136,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   const fallbackModels = fallback.map((ref) => resolveModel(ref, config, env));
   const slots: Slot[] = models.map((m) => (fallbackModels.length ? [m, ...fallbackModels.filter((f) => f.id !== m.id)] : m));
 
-  const options: ModelOptions = { system: flags.system, temperature: flags.temperature, maxTokens: flags.maxTokens };
+  const options: ModelOptions = { system: flags.system, temperature: flags.temperature, maxTokens: flags.maxTokens, reasoning: reasoningOption(flags.reasoning) };
   const engine: EngineOptions = {
     fetch: deps.fetch,
     timeouts: { ...config.timeouts, ...(flags.timeout ? { totalMs: flags.timeout } : {}) },

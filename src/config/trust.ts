@@ -77,7 +77,16 @@ const keysOf = (v: unknown): string[] => (isPlainObject(v) ? Object.keys(v) : []
 const names = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v == null ? [] : [String(v)]);
 const sendKeys = (p: ProviderView) => (p.keyEnv.length ? `${p.keyEnv.map(clip).join(' or ')} and your prompts` : 'your prompts');
 
-/** Settings that can run code, send a key somewhere, or read other variables. */
+/**
+ * Settings that can run code, send a key somewhere, or read other variables.
+ *
+ * Deliberately not here: `protocol` with an HTTP value (on `providers.<id>` or `models.<id>`),
+ * `azure` and `apiVersion`. They change only the wire format on the same base URL with the same
+ * key: the path (`/responses`, `/openai/deployments/…`), the header the key rides in (`api-key`,
+ * `x-api-key`) and the body's shape. The origin the key goes to is still the one the user's own
+ * settings (or the preset) named, so a project file that sets them cannot move a key. A per-model
+ * `protocol: command` is refused by the schema, and would be privileged here if it were not.
+ */
 export const PRIVILEGED_KEYS: readonly PrivilegedKey[] = [
   {
     key: 'protocol',

@@ -6,8 +6,9 @@
 import { envNameFor, looksLikeApiKey } from '../config/checks.js';
 import { didYouMean, suggest } from '../config/suggest.js';
 import type { MmrConfig, ModelConfig } from '../config/types.js';
-import { envBaseUrl, getPreset, normalizeOllamaHost, PRESET_IDS, trimSlash } from '../providers/presets.js';
-import type { ProviderSpec } from '../providers/provider.js';
+import { isResponsesOnly } from '../providers/capabilities.js';
+import { azureEndpoint, envBaseUrl, getPreset, normalizeOllamaHost, PRESET_IDS, trimSlash } from '../providers/presets.js';
+import type { ProtocolKind, ProviderSpec } from '../providers/provider.js';
 import { UsageError } from './errors.js';
 import type { ModelOptions, ResolvedModel } from './model.js';
 
@@ -119,21 +120,24 @@ export function resolveProvider(id: string, config: MmrConfig, env: NodeJS.Proce
     throw new UsageError(
       `unknown provider "${id}"${didYouMean(id, [...PRESET_IDS, ...custom])}. ` +
         `Known providers: ${[...PRESET_IDS, ...custom].join(', ')}.`,
-      `To use another server, define it in .routerrc:\n  providers:\n    ${id}:\n      protocol: openai   # or anthropic, gemini, ollama, command\n` +
+      `To use another server, define it in .routerrc:\n  providers:\n    ${id}:\n      protocol: openai   # or openai-responses, anthropic, gemini, ollama, command\n` +
         `      baseUrl: https://example.com/v1\n      keyEnv: ${keyVar}   # the variable's name, never the key`,
     );
   }
   const protocol = pc?.protocol ?? preset?.protocol;
   if (!protocol) {
-    throw new UsageError(`provider "${id}" in config has no protocol`, `Set providers.${id}.protocol to openai, anthropic, gemini, ollama or command.`);
+    throw new UsageError(`provider "${id}" in config has no protocol`, `Set providers.${id}.protocol to openai, openai-responses, anthropic, gemini, ollama or command.`);
   }
   const keyEnv = pc?.keyEnv !== undefined ? (Array.isArray(pc.keyEnv) ? [...pc.keyEnv] : [pc.keyEnv]) : [...(preset?.keyEnv ?? [])];
   const apiKey = keyEnv.map((k) => env[k]?.trim()).find((v) => v);
 
   // Precedence: config (this project asked for it) > env var (this shell) > preset default.
+  const azure = pc?.azure ?? preset?.azure === true;
   let baseUrl = pc?.baseUrl ?? (preset ? envBaseUrl(preset, env) ?? preset.baseUrl : '');
-  baseUrl = protocol === 'ollama' && baseUrl ? normalizeOllamaHost(baseUrl) : trimSlash(baseUrl);
-  if (!baseUrl && protocol !== 'command') {
+  baseUrl = protocol === 'ollama' && baseUrl ? normalizeOllamaHost(baseUrl) : azure ? azureEndpoint(baseUrl) : trimSlash(baseUrl);
+  // A preset whose endpoint only the environment can give (Azure) is reported per column, like a missing key.
+  const fromEnvOnly = preset !== undefined && preset.baseUrl === '' && preset.baseUrlEnv !== undefined;
+  if (!baseUrl && protocol !== 'command' && !fromEnvOnly) {
     throw new UsageError(`provider "${id}" has no baseUrl`, `Set providers.${id}.baseUrl in .routerrc, e.g. https://example.com/v1`);
   }
   if (protocol === 'command' && !pc?.command?.length) {
@@ -153,13 +157,38 @@ export function resolveProvider(id: string, config: MmrConfig, env: NodeJS.Proce
   };
   if (apiKey) spec.apiKey = apiKey;
   if (Object.keys(headers).length) spec.headers = headers;
+  if (azure) {
+    const apiVersion = pc?.apiVersion ?? (env.OPENAI_API_VERSION?.trim() || undefined);
+    spec.azure = apiVersion ? { apiVersion } : {};
+  }
+  if (preset?.reasoningParam) spec.reasoningParam = preset.reasoningParam;
   if (pc?.command) spec.command = [...pc.command];
   if (pc?.env) spec.commandEnv = { ...pc.env };
   if (config.limits) spec.limits = { ...config.limits };
   return spec;
 }
 
-const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop'] as const;
+const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop', 'reasoning'] as const;
+
+/**
+ * The protocol a model is spoken to in: its own `protocol` from config, else the Responses API
+ * for models OpenAI serves only there, else its provider's. A command provider's models stay
+ * commands and an HTTP provider's models stay HTTP: a model's protocol never changes where its
+ * requests go, only the wire format on the same base URL with the same key.
+ */
+function modelProtocol(spec: ProviderSpec, model: string, configured: ProtocolKind | undefined, id: string): ProtocolKind {
+  if (configured !== undefined) {
+    if (spec.protocol === 'command' || configured === 'command') {
+      throw new UsageError(
+        `models.${id}.protocol: ${spec.protocol === 'command' ? `${spec.id} runs a local command, so its models cannot speak ${configured}` : 'a model cannot switch to command'}`,
+        'a per-model protocol picks another HTTP wire format (openai, openai-responses, anthropic, gemini, ollama) for the same server',
+      );
+    }
+    return configured;
+  }
+  if (spec.protocol === 'openai' && isResponsesOnly(spec.id, model)) return 'openai-responses';
+  return spec.protocol;
+}
 
 /** Resolve an alias or `provider:model` against config and env. Throws UsageError on bad input. */
 export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.ProcessEnv): ResolvedModel {
@@ -173,11 +202,14 @@ export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.Process
     .map((k) => config.models[k]);
   const options: ModelOptions = { ...config.options };
   const resolved: ResolvedModel = { id, provider: spec, model, options };
+  let protocol: ProtocolKind | undefined;
   for (const layer of layers) {
     for (const k of OPTION_KEYS) if (layer[k] !== undefined) (options as Record<string, unknown>)[k] = layer[k];
     if (layer.price) resolved.price = { ...layer.price };
     if (layer.contextWindow !== undefined) resolved.contextWindow = layer.contextWindow;
+    if (layer.protocol !== undefined) protocol = layer.protocol;
   }
+  spec.protocol = modelProtocol(spec, model, protocol, id);
   if (options.stop) options.stop = [...options.stop];
   if (chain.length) resolved.alias = chain[0];
   return resolved;
