@@ -1,0 +1,141 @@
+/**
+ * The built binary against mmr's local provider server, asserting on the request bodies the
+ * server received: each provider's reasoning field, the Responses API, Azure deployment URLs and
+ * the api-key header, reasoning kept apart from the answer.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockServer, type MockReply, type MockRequestInfo, type MockServer } from '../../src/mock-server/index.js';
+import { isolatedEnv, mmr } from '../helpers/cli.js';
+
+const KEY = 'sk-test-SECRET-5e9c2a7b1d4f8e60';
+let server: MockServer;
+let script: (req: MockRequestInfo) => MockReply = () => ({ text: 'ok' });
+
+beforeAll(async () => {
+  server = await startMockServer({ apiKey: KEY, reply: (req) => script(req), azureDeployments: ['my-4o'] });
+});
+afterAll(() => server.close());
+
+const keys = (extra: Record<string, string> = {}) =>
+  isolatedEnv({
+    OPENAI_API_KEY: KEY,
+    ANTHROPIC_API_KEY: KEY,
+    GEMINI_API_KEY: KEY,
+    AZURE_OPENAI_API_KEY: KEY,
+    OPENAI_BASE_URL: server.baseUrls.openai,
+    ANTHROPIC_BASE_URL: server.baseUrls.anthropic,
+    GEMINI_BASE_URL: server.baseUrls.gemini,
+    AZURE_OPENAI_ENDPOINT: server.baseUrls.azure,
+    OLLAMA_HOST: server.baseUrls.ollama,
+    ...extra,
+  });
+
+/** Requests the server received for this run's unique prompt. */
+const received = (marker: string) => server.requests.filter((r) => JSON.stringify(r.body).includes(marker));
+const only = (marker: string, protocol: string) => {
+  const rs = received(marker).filter((r) => r.protocol === protocol);
+  expect(rs, `${protocol} requests for ${marker}`).toHaveLength(1);
+  return rs[0];
+};
+
+describe('reasoning controls, end to end', () => {
+  it('--reasoning high reaches each provider as its own knob; a model known not to reason gets a clear error in its column', async () => {
+    script = () => ({ text: 'done', reasoning: 'thinking it over', usage: { input: 10, output: 30, reasoning: 20 } });
+    const { env } = await keys();
+    const marker = `reasoning-${Date.now()}`;
+    const models = ['openai:o4-mini', 'anthropic:claude-haiku-4-5', 'gemini:gemini-2.5-flash', 'ollama:qwen3:8b', 'openai:gpt-4o-mini'];
+    const r = await mmr(['ask', '--json', '--reasoning', 'high', ...models.flatMap((m) => ['-m', m]), marker], { env });
+    expect(r.exitCode).toBe(1);
+    expect(only(marker, 'openai').body.reasoning_effort).toBe('high');
+    expect(only(marker, 'anthropic').body).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 24576 }, max_tokens: 4096 + 24576 });
+    expect(only(marker, 'gemini').body.generationConfig.thinkingConfig).toEqual({ thinkingBudget: 24576, includeThoughts: true });
+    expect(only(marker, 'ollama').body.think).toBe(true);
+    // gpt-4o-mini was never asked: one OpenAI request in all, for o4-mini.
+    expect(received(marker).map((x) => x.model)).not.toContain('gpt-4o-mini');
+    const results = JSON.parse(r.stdout).results;
+    expect(results.slice(0, 4).map((x: { text: string; error: unknown }) => [x.text, x.error])).toEqual(Array(4).fill(['done', null]));
+    expect(results[4].error).toMatchObject({ kind: 'config', code: 'reasoning_unsupported', message: 'openai:gpt-4o-mini does not reason, so reasoning: high cannot apply' });
+  });
+
+  it('keeps reasoning out of the answer in pipes and JSON, prints it with --show-reasoning, and counts and prices its tokens', async () => {
+    script = () => ({ text: 'The answer is 4.', reasoning: 'Two plus two is four.', usage: { input: 10, output: 30, reasoning: 20 } });
+    const { env } = await keys();
+    const plain = await mmr(['ask', '-m', 'openai:o4-mini', 'plain-2+2'], { env });
+    expect(plain.exitCode).toBe(0);
+    // (execa strips the one final newline mmr prints.)
+    expect(plain.stdout).toBe('The answer is 4.');
+    const shown = await mmr(['ask', '--show-reasoning', '-m', 'openai:o4-mini', 'shown-2+2'], { env });
+    expect(shown.stdout).toBe('<reasoning>\nTwo plus two is four.\n</reasoning>\n\nThe answer is 4.');
+    const json = JSON.parse((await mmr(['ask', '--json', '-m', 'openai:o4-mini', 'json-2+2'], { env })).stdout).results[0];
+    expect(json.text).toBe('The answer is 4.');
+    expect(json).not.toHaveProperty('reasoning');
+    expect(json.usage).toMatchObject({ outputTokens: 30, reasoningTokens: 20 });
+    // o4-mini: $1.10 in / $4.40 out per 1M; the 20 reasoning tokens are billed inside the 30 output tokens.
+    expect(json.costUsd).toBeCloseTo((10 * 1.1 + 30 * 4.4) / 1e6, 12);
+    const withReasoning = JSON.parse((await mmr(['ask', '--json', '--show-reasoning', '-m', 'openai:o4-mini', 'json2-2+2'], { env })).stdout).results[0];
+    expect(withReasoning.reasoning).toBe('Two plus two is four.');
+    const verbose = await mmr(['ask', '-v', '-m', 'openai:o4-mini', 'v-2+2'], { env });
+    expect(verbose.stderr).toContain('10→30 tok (20 reasoning)');
+  });
+
+  it('a bad --reasoning value is a usage error naming the flag', async () => {
+    const { env } = await keys();
+    const r = await mmr(['ask', '--reasoning', 'lots', '-m', 'openai:o4-mini', 'x'], { env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--reasoning must be off, low, medium, high or a thinking budget in tokens, got "lots"');
+  });
+});
+
+describe('the Responses API', () => {
+  it('is chosen on its own for a Responses-only model, and set per model in config', async () => {
+    script = (req) => ({ text: `via ${req.protocol}`, reasoning: req.model === 'o3-pro' ? 'pondering' : '' });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, '.routerrc.yaml'), 'models:\n  openai:gpt-4.1:\n    protocol: openai-responses\n');
+    const marker = `responses-${Date.now()}`;
+    const r = await mmr(['ask', '--json', '-m', 'openai:o3-pro', '-m', 'openai:gpt-4.1', '-m', 'openai:o4-mini', marker], { env });
+    expect(r.exitCode).toBe(0);
+    const results = JSON.parse(r.stdout).results;
+    expect(results.map((x: { text: string }) => x.text)).toEqual(['via openai-responses', 'via openai-responses', 'via openai']);
+    expect(received(marker).map((x) => [x.model, x.path]).sort()).toEqual([
+      ['gpt-4.1', '/openai/v1/responses'],
+      ['o3-pro', '/openai/v1/responses'],
+      ['o4-mini', '/openai/v1/chat/completions'],
+    ]);
+    const pro = received(marker).find((x) => x.model === 'o3-pro')!;
+    expect(pro.body).toMatchObject({ model: 'o3-pro', stream: true, store: false, input: [{ role: 'user', content: marker }] });
+    expect(pro.headers.authorization).toBe(`Bearer ${KEY}`);
+
+    const thought = `responses-reasoning-${Date.now()}`;
+    const t = await mmr(['ask', '--json', '--show-reasoning', '--reasoning', 'medium', '-m', 'openai:o3-pro', thought], { env });
+    expect(JSON.parse(t.stdout).results[0]).toMatchObject({ text: 'via openai-responses', reasoning: 'pondering' });
+    expect(only(thought, 'openai-responses').body.reasoning).toEqual({ effort: 'medium', summary: 'auto' });
+  });
+});
+
+describe('Azure OpenAI', () => {
+  it('azure:<deployment> goes to the deployment URL with api-key and OPENAI_API_VERSION; an unknown deployment is a clear 404', async () => {
+    script = () => ({ text: 'from azure', usage: { input: 5, output: 3 } });
+    const { env } = await keys({ OPENAI_API_VERSION: '2025-01-01-preview' });
+    const marker = `azure-${Date.now()}`;
+    const r = await mmr(['ask', '--json', '-m', 'azure:my-4o', '-m', 'azure:missing', marker], { env });
+    expect(r.exitCode).toBe(1);
+    const [ok, missing] = JSON.parse(r.stdout).results;
+    expect(ok).toMatchObject({ model: 'azure:my-4o', text: 'from azure', usage: { inputTokens: 5, outputTokens: 3 }, error: null });
+    expect(missing.error).toMatchObject({ status: 404, code: 'DeploymentNotFound' });
+    const seen = received(marker).find((x) => x.model === 'my-4o')!;
+    expect(seen.path).toBe('/azure/openai/deployments/my-4o/chat/completions?api-version=2025-01-01-preview');
+    expect(seen.headers['api-key']).toBe(KEY);
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
+  it('without AZURE_OPENAI_ENDPOINT the column says which variable to set', async () => {
+    const { env } = await keys();
+    delete (env as Record<string, string>).AZURE_OPENAI_ENDPOINT;
+    const r = await mmr(['ask', '--json', '-m', 'azure:my-4o', 'x'], { env });
+    expect(r.exitCode).toBe(3);
+    expect(JSON.parse(r.stdout).results[0].error).toMatchObject({ kind: 'config', message: 'no endpoint for provider azure', hint: 'set AZURE_OPENAI_ENDPOINT (e.g. https://<resource>.openai.azure.com)' });
+  });
+});
