@@ -150,7 +150,33 @@ export async function loadPromptFile(file: string, display = file): Promise<Benc
     records.items.forEach((r, i) => cases.push(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${i + 1}`, defaults)));
   }
   items.forEach((it, i) => cases.push(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i + 1}`, `${base}#${i + 1}`, defaults)));
+  if (cases.some((c) => c.imageFiles)) await attachImages(cases, path.dirname(file));
   return cases;
+}
+
+/**
+ * A case's `images:` read onto its first user turn, relative to the prompt file; the same file
+ * named by many cases is read once. Every problem names the case and the image.
+ */
+async function attachImages(cases: BenchCase[], dir: string): Promise<void> {
+  const [{ readImageFile }, { imagesProblem }] = await Promise.all([import('../media/image-file.js'), import('../core/image.js')]);
+  const read = new Map<string, ReturnType<typeof readImageFile>>();
+  for (const c of cases) {
+    if (!c.imageFiles) continue;
+    const images = [];
+    for (const name of c.imageFiles) {
+      const abs = path.resolve(dir, name);
+      if (!read.has(abs)) read.set(abs, readImageFile(abs, name));
+      const found = await read.get(abs)!;
+      if (found.kind === 'refused') throw new CaseError(c.where, `images: ${name}: ${found.problem} (${found.hint})`);
+      if (found.kind === 'not-image') throw new CaseError(c.where, `images: ${name} is not a PNG, JPEG, GIF or WebP image (judged by its bytes)`);
+      images.push(found.image);
+    }
+    const problem = imagesProblem(images);
+    if (problem) throw new CaseError(c.where, `images: ${problem}`);
+    const last = c.messages[c.messages.length - 1];
+    c.messages = [...c.messages.slice(0, -1), { ...last, images }];
+  }
 }
 
 /** Loads several files; case ids must be unique across them (rows and the cache are keyed by them). */

@@ -116,12 +116,12 @@ export async function runAsk(words: string[], flags: AskFlags, deps: SessionDeps
   if (flags.json && flags.jsonl) throw new UsageError('--json and --jsonl cannot be combined', 'pick one: --json for one document, --jsonl for a record per model');
   const tui = wantsTui(flags);
   // In the terminal UI an empty prompt opens the input box instead of being an error.
-  const prompt = await attachFiles(await readPrompt(words, process.stdin, tui || Boolean(flags.file?.length)), flags.file);
+  const { text: prompt, images } = await attachFiles(await readPrompt(words, process.stdin, tui || Boolean(flags.file?.length)), flags.file);
   const session = await openSession(flags, { ...deps, prompt: prompt || undefined });
   if (tui) {
     const { runInteractiveAsk } = await import('./interactive.js');
-    process.exitCode = await runInteractiveAsk(session, prompt || undefined, { blind: flags.blind, routeNote: routeNote(session.routing) });
+    process.exitCode = await runInteractiveAsk(session, prompt || undefined, { blind: flags.blind, routeNote: routeNote(session.routing), images });
     return;
   }
-  process.exitCode = await runComparison(session, prompt, flags);
+  process.exitCode = await runComparison(session, prompt, flags, {}, images);
 }

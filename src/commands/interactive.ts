@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { RuleProposal } from '../core/propose.js';
 import type { Session } from './session.js';
 import { userPrompt } from '../core/request.js';
+import type { ImageInput } from '../core/types.js';
 
 /** How a proposal from the rule dialog becomes a rule in the config file. */
 export function ruleFromProposal(p: RuleProposal) {
@@ -20,7 +21,7 @@ export function ruleTarget(session: Session, cwd = process.cwd()): { file?: stri
 }
 
 /** The terminal UI: Ink, React and the UI code load only here, only in a terminal. */
-export async function runInteractiveAsk(session: Session, prompt: string | undefined, opts: { blind?: boolean; routeNote?: string }): Promise<number> {
+export async function runInteractiveAsk(session: Session, prompt: string | undefined, opts: { blind?: boolean; routeNote?: string; images?: ImageInput[] }): Promise<number> {
   const [{ runInteractive }, { fanout }, { proposeRule }, { classify }, { appendVote }] = await Promise.all([
     import('../ui/run-interactive.js'),
     import('../core/fanout.js'),
@@ -40,7 +41,8 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
     start: (p, slots, signal) =>
       fanout(
         slots.map((s) => slotById.get(s.id)!),
-        userPrompt(p, session.options),
+        // Images from -f go with the prompt they were attached to (and its retries), not with later ones.
+        userPrompt(p, session.options, p === prompt ? opts.images : undefined),
         { ...session.engine, signal },
       ),
     proposeRule: (p, winner) => proposeRule(p, byId.get(winner)?.alias ?? winner, classify),

@@ -139,3 +139,54 @@ describe('Azure OpenAI', () => {
     expect(JSON.parse(r.stdout).results[0].error).toMatchObject({ kind: 'config', message: 'no endpoint for provider azure', hint: 'set AZURE_OPENAI_ENDPOINT (e.g. https://<resource>.openai.azure.com)' });
   });
 });
+
+/** A real 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const B64 = PNG.toString('base64');
+
+describe('images', () => {
+  it('-f picture.png goes to every model that takes images in its own shape; a text-only model gets a clear error in its column', async () => {
+    script = () => ({ text: 'a single pixel' });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, 'picture.png'), PNG);
+    const marker = `image-${Date.now()}`;
+    const models = ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5', 'gemini:gemini-2.5-flash', 'ollama:llava', 'openai:gpt-3.5-turbo'];
+    const r = await mmr(['ask', '--json', '-f', 'picture.png', ...models.flatMap((m) => ['-m', m]), marker], { env });
+    expect(r.exitCode).toBe(1);
+    const results = JSON.parse(r.stdout).results;
+    expect(results.slice(0, 4).map((x: { text: string }) => x.text)).toEqual(Array(4).fill('a single pixel'));
+    expect(results[4].error).toMatchObject({ kind: 'config', code: 'images_unsupported', message: 'openai:gpt-3.5-turbo does not take images; the image picture.png not sent' });
+    expect(only(marker, 'openai').body.messages[0].content).toEqual([{ type: 'text', text: marker }, { type: 'image_url', image_url: { url: `data:image/png;base64,${B64}` } }]);
+    expect(only(marker, 'anthropic').body.messages[0].content).toEqual([{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: B64 } }, { type: 'text', text: marker }]);
+    expect(only(marker, 'gemini').body.contents[0].parts).toEqual([{ text: marker }, { inlineData: { mimeType: 'image/png', data: B64 } }]);
+    expect(only(marker, 'ollama').body.messages[0]).toEqual({ role: 'user', content: marker, images: [B64] });
+  });
+
+  it('a file named .png that is not an image is refused before any request, naming the file', async () => {
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, 'fake.png'), Buffer.from([0, 1, 2, 0, 4]));
+    const before = server.requests.length;
+    const r = await mmr(['ask', '-f', 'fake.png', '-m', 'openai:gpt-4o-mini', 'what?'], { env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('-f fake.png: not a PNG, JPEG, GIF or WebP image (judged by its bytes, not its name)');
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('bench cases with images: send them, and the rows file carries the image\'s hash, never its bytes', async () => {
+    script = () => ({ text: 'red' });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, 'dot.png'), PNG);
+    const marker = `bench-image-${Date.now()}`;
+    writeFileSync(path.join(home, 'cases.yaml'), `- id: colour\n  prompt: "${marker}: what colour?"\n  images: [dot.png]\n  expect: [{type: contains, value: red}]\n`);
+    const r = await mmr(['bench', 'cases.yaml', '-m', 'openai:gpt-4o-mini', '-m', 'anthropic:claude-haiku-4-5', '--out', 'rows.jsonl', '--no-cache'], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(only(marker, 'openai').body.messages[0].content[1]).toEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${B64}` } });
+    expect(only(marker, 'anthropic').body.messages[0].content[0].source.data).toBe(B64);
+    const { readFileSync } = await import('node:fs');
+    const rows = readFileSync(path.join(home, 'rows.jsonl'), 'utf8');
+    expect(rows).not.toContain(B64);
+    const row = JSON.parse(rows.split('\n')[0]);
+    expect(row.pass).toBe(true);
+    expect(row.messages[0].images[0]).toMatchObject({ mediaType: 'image/png', bytes: PNG.length, name: 'dot.png' });
+  });
+});
