@@ -104,7 +104,11 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
 
   program
     .command('models')
-    .description('list the models you can call: aliases, price per million tokens, whether the key is set')
+    .description('list the models you can call: aliases, price per million tokens, whether the key is set (--all: every model known)')
+    .option('--all', 'every model the price data knows, merged with each provider\'s live listing when its key is set: callable now, price, context window')
+    .option('--provider <id>', 'with --all: only this provider (implies --all)')
+    .option('--search <text>', 'with --all: only ids containing this text (implies --all)')
+    .option('--refresh', 'with --all: ask the providers again instead of using listings cached in the last 15 minutes')
     .option('--json', 'print JSON')
     .option('--no-probe', 'do not look for a local Ollama server')
     .action(async (flags, cmd: Command) => {

@@ -190,3 +190,54 @@ describe('images', () => {
     expect(row.messages[0].images[0]).toMatchObject({ mediaType: 'image/png', bytes: PNG.length, name: 'dot.png' });
   });
 });
+
+describe('mmr models --all', () => {
+  it('merges the price data with the live listings: callable now, not listed, no key, not running; prices and context from the data', async () => {
+    const { env, home } = await keys({ OLLAMA_HOST: `127.0.0.1:${(await import('../helpers/cli.js').then((m) => m.closedPort()))}` });
+    delete (env as Record<string, string>).GEMINI_API_KEY;
+    const r = await mmr(['models', '--all', '--json'], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const row = (id: string) => doc.models.find((m: { model: string }) => m.model === id);
+    expect(row('openai:gpt-4o-mini')).toMatchObject({ callable: true, listed: true, inputPerMTok: 0.15, outputPerMTok: 0.6, contextWindow: 128000, noKnownPrice: false });
+    expect(row('openai:gpt-4.1-nano')).toMatchObject({ callable: false, listed: false });
+    // Listed by Anthropic as a dated snapshot: priced through the price data's own matching.
+    expect(row('anthropic:claude-haiku-4-5-20251001')).toMatchObject({ callable: true, inputPerMTok: 1, outputPerMTok: 5 });
+    expect(row('gemini:gemini-2.5-flash')).toMatchObject({ callable: false, listed: null });
+    const providers = Object.fromEntries(doc.providers.map((p: { provider: string }) => [p.provider, p]));
+    expect(providers.openai).toMatchObject({ status: 'listed', listed: 6 });
+    expect(providers.gemini).toMatchObject({ status: 'no-key', hint: 'set GEMINI_API_KEY or GOOGLE_API_KEY' });
+    expect(providers.ollama).toMatchObject({ status: 'unreachable' });
+    expect(doc.models.some((m: { model: string }) => m.model.startsWith('azure:'))).toBe(false);
+    // The listings were cached, 0600, and nothing of a key is in them.
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const dir = path.join(home, '.cache/mmr/models');
+    const files = readdirSync(dir);
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) {
+      expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(path.join(dir, f), 'utf8')).not.toContain(KEY);
+    }
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
+  it('--provider and --search narrow it; a second run uses the cache, --refresh asks again; a bad --provider is exit 2', async () => {
+    const { env } = await keys();
+    const count = () => server.listings.filter((l) => l.path.startsWith('/anthropic/v1/models')).length;
+    const first = count();
+    const table = await mmr(['models', '--provider', 'anthropic', '--search', 'HAIKU'], { env });
+    expect(table.exitCode).toBe(0);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toMatch(/^MODEL\s+IN \$\/1M\s+OUT \$\/1M\s+CACHED \$\/1M\s+CONTEXT\s+STATUS$/);
+    expect(lines.filter((l) => l.startsWith('anthropic:claude-haiku-4-5-20251001'))[0]).toMatch(/1\.00\s+5\.00\s+0\.10\s+200k\s+callable$/);
+    expect(lines.every((l) => !l.startsWith('openai:'))).toBe(true);
+    expect(count()).toBe(first + 1);
+    await mmr(['models', '--provider', 'anthropic'], { env });
+    expect(count()).toBe(first + 1);
+    await mmr(['models', '--provider', 'anthropic', '--refresh'], { env });
+    expect(count()).toBe(first + 2);
+    const bad = await mmr(['models', '--provider', 'nosuch'], { env });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--provider "nosuch" is not a provider mmr can list');
+  });
+});
