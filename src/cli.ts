@@ -50,6 +50,8 @@ Examples:
   mmr ask -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --json "2+2?"
   git diff | mmr ask "review this" -m fast  stdin is appended to the prompt as material
   mmr models                                what you can call, with prices and key status
+  mmr models --all --search claude          every known model: price, context, callable now
+  mmr doctor                                keys, endpoints, reachability, key accepted, config trust
   mmr route "Write a SQL query for ..."     which rule and models a prompt would get, and why
   mmr rules add --name sql --keywords sql,query --use anthropic:claude-haiku-4-5
   mmr bench prompts.yaml -m fast -m smart --suggest-rules   your prompt files, checked, with cost and latency
@@ -119,6 +121,16 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
   registerRoutingCommands(program);
   registerBenchCommands(program);
   registerServeCommand(program);
+
+  program
+    .command('doctor')
+    .description('check every provider (key set, base URL, reachable, key accepted via its models listing: never a paid call) and your config files\' trust state')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit 0 when all is well, 1 when something needs fixing (each failing item is printed with its fix).\nProviders without a key and local servers that are not running are reported, not failures.')
+    .action(async (flags, cmd: Command) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      process.exitCode = await runDoctor(withGlobals(flags, cmd));
+    });
 
   program
     .command('trust')

@@ -241,3 +241,63 @@ describe('mmr models --all', () => {
     expect(bad.stderr).toContain('--provider "nosuch" is not a provider mmr can list');
   });
 });
+
+describe('mmr doctor', () => {
+  const doctorEnv = async (extra: Record<string, string> = {}) => {
+    const e = await keys(extra);
+    // Only what each test sets: no Azure unless asked.
+    for (const k of ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT']) if (!(k in extra)) delete (e.env as Record<string, string>)[k];
+    return e;
+  };
+
+  it('all well: keys accepted through the models listings (no generation request), local server running, missing keys only reported; exit 0', async () => {
+    const { env } = await doctorEnv();
+    const before = server.requests.length;
+    const r = await mmr(['doctor'], { env });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(server.requests.length).toBe(before);
+    expect(r.stdout).toMatch(/✔ openai\s+key OPENAI_API_KEY set · http:\/\/127\.0\.0\.1:\d+\/openai\/v1 · reachable · key accepted \(6 models listed\)/);
+    expect(r.stdout).toMatch(/✔ anthropic\s+key ANTHROPIC_API_KEY set · .* · reachable · key accepted \(3 models listed\)/);
+    expect(r.stdout).toMatch(/✔ gemini\s+key GEMINI_API_KEY set/);
+    expect(r.stdout).toMatch(/✔ ollama\s+http:\/\/127\.0\.0\.1:\d+\/ollama · running \(1 model listed\)/);
+    expect(r.stdout).toMatch(/– groq\s+no key \(set GROQ_API_KEY\)/);
+    expect(r.stdout).toMatch(/– lmstudio\s+not running at http:\/\/127\.0\.0\.1:1234\/v1/);
+    expect(r.stdout).toMatch(/– azure\s+no key \(set AZURE_OPENAI_API_KEY\)/);
+    expect(r.stdout).toContain('All is well: 4 providers ready.');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
+  it('each problem with its fix, and exit 1: a rejected key, a host that does not answer, Azure without its endpoint, an untrusted project file', async () => {
+    const { closedPort } = await import('../helpers/cli.js');
+    const { env, home } = await doctorEnv({
+      ANTHROPIC_API_KEY: 'sk-ant-wrong-key-000000',
+      GEMINI_BASE_URL: `http://me:hunter2-secret@127.0.0.1:${await closedPort()}/v1beta`,
+      AZURE_OPENAI_API_KEY: KEY,
+    });
+    writeFileSync(path.join(home, '.routerrc.yaml'), `providers:\n  openai:\n    baseUrl: ${server.baseUrls.openai}\n`);
+    const r = await mmr(['doctor', '--json'], { env });
+    expect(r.exitCode).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    const p = Object.fromEntries(doc.providers.map((x: { id: string }) => [x.id, x]));
+    expect(p.anthropic).toMatchObject({ level: 'fail', reachable: true, keyAccepted: false, keyFrom: 'ANTHROPIC_API_KEY' });
+    expect(p.anthropic.fix).toContain('set ANTHROPIC_API_KEY to a valid key');
+    expect(p.gemini).toMatchObject({ level: 'fail', reachable: false });
+    expect(p.gemini.baseUrl).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1/);
+    expect(p.azure).toMatchObject({ level: 'fail', detail: 'AZURE_OPENAI_API_KEY is set, but there is no endpoint' });
+    const project = doc.files.find((f: { role: string }) => f.role === 'project');
+    expect(project).toMatchObject({ file: '.routerrc.yaml', level: 'fail' });
+    expect(project.detail).toContain('not trusted, and it has privileged settings: providers.openai.baseUrl (line 3)');
+    expect(project.fix).toBe('read it; if you trust it: mmr trust .routerrc.yaml');
+    expect(doc.failures).toBe(4);
+    expect(r.stdout).not.toMatch(/hunter2|sk-ant-wrong-key/);
+    const text = await mmr(['doctor'], { env });
+    expect(text.stdout).toMatch(/✖ anthropic .*key rejected \(HTTP 401\)\n\s+fix: the API key was rejected; set ANTHROPIC_API_KEY to a valid key/);
+    expect(text.stdout).toContain('4 problems (✖) to fix');
+
+    // Trusted, the same file is fine.
+    expect((await mmr(['trust', '.routerrc.yaml'], { env })).exitCode).toBe(0);
+    const trusted = JSON.parse((await mmr(['doctor', '--json'], { env })).stdout);
+    expect(trusted.files.find((f: { role: string }) => f.role === 'project')).toMatchObject({ level: 'ok' });
+    expect(trusted.failures).toBe(3);
+  });
+});
