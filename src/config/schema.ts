@@ -8,6 +8,7 @@ import type { ConfigProblem } from '../core/errors.js';
 import type { ModelOptions, PriceOverride } from '../core/model.js';
 import { parseReasoning, REASONING_HELP } from '../core/reasoning.js';
 import { modelIdProblem } from '../core/resolve.js';
+import { splitVariantRef } from '../core/variants.js';
 import { getPreset } from '../providers/presets.js';
 import { HTTP_PROTOCOLS, type ProtocolKind } from '../providers/provider.js';
 import { ENV_NAME, envNameFor, looksLikeApiKey, type PathSeg } from './checks.js';
@@ -41,7 +42,14 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function modelRef(w: Walker, v: unknown, path: PathSeg[]): string | undefined {
   const s = w.string(v, path, { nonEmpty: true });
   if (s === undefined) return undefined;
-  const problem = modelIdProblem(s);
+  let variant;
+  try {
+    variant = splitVariantRef(s);
+  } catch (err) {
+    w.report(path, (err as Error).message);
+    return undefined;
+  }
+  const problem = modelIdProblem(variant?.base ?? s);
   // No colon may still be an alias; only the resolver knows the merged alias table.
   if (problem && problem !== 'has no provider') {
     w.report(path, `is not a model id: it ${problem}; use provider:model, e.g. openai:gpt-4o-mini`);
@@ -209,18 +217,36 @@ export function validateConfig(value: unknown, file: string, locate?: Locate): {
     const refs = list?.map((s, i) => modelRef(w, s, Array.isArray(top.default) ? ['default', i] : ['default']));
     if (refs && refs.every((r) => r !== undefined)) config.default = refs as string[];
   }
+  // An alias may carry settings (`mini-cold: {model: openai:gpt-4o-mini, temperature: 0}`): the
+  // name then means that model with those settings. They are kept as `models.<alias>`, where
+  // per-alias settings already live, so every reader of `aliases` still sees name → model.
+  const aliasSettings: Record<string, ModelConfig> = {};
   config.aliases = section(w, top.aliases, ['aliases'], (name, v, p) => {
-    if (name.includes(':') || /\s/.test(name) || name === '') {
-      w.report(p, `alias "${name}" must be a short name without ":" or spaces (the colon marks provider:model ids)`, true);
+    if (/[:\s{}=,]/.test(name) || name === '') {
+      w.report(p, `alias "${name}" must be a short name without ":", spaces, "{", "}", "=" or "," (the colon marks provider:model ids, braces a model's settings)`, true);
       return undefined;
     }
-    return modelRef(w, v, p);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return modelRef(w, v, p);
+    const entry = v as Record<string, unknown>;
+    const target = modelRef(w, entry.model, [...p, 'model']);
+    if (entry.model === undefined || entry.model === null) w.report(p, 'needs "model": the provider:model (or alias) it names, e.g. model: openai:gpt-4o-mini');
+    const { model: _target, ...rest } = entry;
+    const settings = model(w, rest, p);
+    if (settings && Object.keys(settings).length) aliasSettings[name] = settings;
+    return target;
   });
   config.models = section(w, top.models, ['models'], (id, v, p) => {
     const problem = modelIdProblem(id);
     if (problem && problem !== 'has no provider') w.report(p, `key is not a model id or alias: it ${problem}`, true);
     return model(w, v, p);
   });
+  for (const [name, settings] of Object.entries(aliasSettings)) {
+    const existing = Object.prototype.hasOwnProperty.call(config.models, name) ? config.models[name] : undefined;
+    for (const k of Object.keys(settings)) {
+      if (existing && k in existing) w.report(['aliases', name, k], `is also set in models.${name}; set it in one place`);
+    }
+    config.models[name] = { ...existing, ...settings };
+  }
   config.providers = section(w, top.providers, ['providers'], (id, v, p) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
       w.report(p, `provider id "${id}" may use only letters, digits, ".", "_" and "-"`, true);

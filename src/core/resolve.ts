@@ -11,6 +11,7 @@ import { azureEndpoint, envBaseUrl, getPreset, normalizeOllamaHost, PRESET_IDS, 
 import type { ProtocolKind, ProviderSpec } from '../providers/provider.js';
 import { UsageError } from './errors.js';
 import type { ModelOptions, ResolvedModel } from './model.js';
+import { formatVariantRef, splitVariantRef, variantOptions } from './variants.js';
 
 export interface ParsedModelId {
   /** Text before the first colon. */
@@ -83,6 +84,12 @@ export function parseModelId(text: string): ParsedModelId {
  * outermost (what the user typed) first; empty when `ref` was already an id.
  */
 export function expandAlias(ref: string, aliases: Record<string, string>): { id: string; chain: string[] } {
+  // A variant (`fast{temperature=0}`) is its base expanded, its settings kept on the id.
+  const variant = splitVariantRef(ref);
+  if (variant) {
+    const inner = expandAlias(variant.base, aliases);
+    return { id: formatVariantRef(inner.id, variant.values), chain: inner.chain };
+  }
   const chain: string[] = [];
   let current = ref;
   while (hasOwn(aliases, current)) {
@@ -190,8 +197,25 @@ function modelProtocol(spec: ProviderSpec, model: string, configured: ProtocolKi
   return spec.protocol;
 }
 
-/** Resolve an alias or `provider:model` against config and env. Throws UsageError on bad input. */
-export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.ProcessEnv): ResolvedModel {
+export interface ResolveOptions {
+  /** Reads a variant's `system=@file` (relative to the cwd); undefined when it cannot. */
+  readSystem?: (file: string) => string | undefined;
+}
+
+/**
+ * Resolve an alias or `provider:model` against config and env. A variant (`ref{k=v,…}`) is its
+ * base with those settings over every other layer; its id is the canonical base id with the
+ * settings (`openai:gpt-4o-mini{temperature=0}`), so columns, votes and rows keep them.
+ * Throws UsageError on bad input.
+ */
+export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.ProcessEnv, opts: ResolveOptions = {}): ResolvedModel {
+  const variant = splitVariantRef(ref);
+  if (variant) {
+    const base = resolveModel(variant.base, config, env, opts);
+    const out: ResolvedModel = { ...base, id: formatVariantRef(base.id, variant.values), options: { ...base.options, ...variantOptions(variant.values, opts.readSystem) } };
+    if (base.alias) out.alias = formatVariantRef(base.alias, variant.values);
+    return out;
+  }
   const { id, chain } = expandAlias(ref, config.aliases);
   const { provider, model } = parseModelId(id);
   const spec = resolveProvider(provider, config, env);

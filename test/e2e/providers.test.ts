@@ -301,3 +301,32 @@ describe('mmr doctor', () => {
     expect(trusted.failures).toBe(3);
   });
 });
+
+describe('variants as model ids', () => {
+  it('the same model at two settings is two columns, each request carrying its values; an alias may carry settings', async () => {
+    script = (req) => ({ text: `t=${req.body.temperature ?? 'default'}` });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, '.routerrc.yaml'), 'aliases:\n  mini-cold:\n    model: openai:gpt-4o-mini\n    temperature: 0\n');
+    const marker = `variants-${Date.now()}`;
+    const r = await mmr(['ask', '--json', '-m', 'openai:gpt-4o-mini{temperature=0.2}', '-m', 'openai:gpt-4o-mini{temperature=1.5,reasoning=off}', '-m', 'mini-cold', marker], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout).results;
+    expect(results.map((x: { model: string; alias: string | null; text: string }) => [x.model, x.alias, x.text])).toEqual([
+      ['openai:gpt-4o-mini{temperature=0.2}', null, 't=0.2'],
+      ['openai:gpt-4o-mini{temperature=1.5,reasoning=off}', null, 't=1.5'],
+      ['openai:gpt-4o-mini', 'mini-cold', 't=0'],
+    ]);
+    const bodies = received(marker).map((x) => x.body);
+    expect(bodies.map((b) => b.temperature).sort()).toEqual([0, 0.2, 1.5]);
+    // gpt-4o-mini does not reason: "off" sends nothing rather than a parameter it would refuse.
+    expect(bodies.every((b) => !('reasoning_effort' in b))).toBe(true);
+    expect(bodies.every((b) => b.model === 'gpt-4o-mini')).toBe(true);
+  });
+
+  it('a malformed variant id is a usage error naming it', async () => {
+    const { env } = await keys();
+    const r = await mmr(['ask', '-m', 'openai:gpt-4o-mini{temperature=7}', 'x'], { env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('model id "openai:gpt-4o-mini{temperature=7}": temperature must be a number from 0 to 2');
+  });
+});
