@@ -17,7 +17,7 @@ export interface CommonFlags {
 
 function addModelCallOptions(cmd: Command): Command {
   return cmd
-    .option('-m, --model <id>', 'model to ask, as provider:model or an alias (repeatable; default: your config or the keys you have set)', collect)
+    .option('-m, --model <id>', 'model to ask, as provider:model or an alias, optionally with settings: openai:gpt-4o-mini{temperature=0} (repeatable; default: your config or the keys you have set)', collect)
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens', numberFlag('--max-tokens', { min: 1, int: true }))
