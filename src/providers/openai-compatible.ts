@@ -17,7 +17,7 @@ import {
   type HttpCall,
   type WireProtocol,
 } from './http-stream.js';
-import { dataUrl, openaiHeaders, openaiUrl } from './openai-urls.js';
+import { dataUrl, openaiHeaders, openaiUrl, usageOf } from './openai-urls.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { openaiReasoningFields } from './reasoning.js';
 import { parseSse } from './sse.js';
@@ -60,15 +60,9 @@ export function openaiRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   return { url: openaiUrl(spec, 'chat', request.model), headers: openaiHeaders(spec, 'text/event-stream'), body };
 }
 
-/** OpenAI usage → Usage. completion_tokens already includes reasoning tokens. */
-export function openaiUsage(u: Record<string, unknown>): Usage {
-  const usage: Usage = { inputTokens: numOrNull(u.prompt_tokens), outputTokens: numOrNull(u.completion_tokens), raw: u };
-  const cached = isObject(u.prompt_tokens_details) ? numOrNull(u.prompt_tokens_details.cached_tokens) : null;
-  const reasoning = isObject(u.completion_tokens_details) ? numOrNull(u.completion_tokens_details.reasoning_tokens) : null;
-  if (cached !== null) usage.cachedInputTokens = cached;
-  if (reasoning !== null) usage.reasoningTokens = reasoning;
-  return usage;
-}
+/** Chat Completions usage → Usage. completion_tokens already includes reasoning tokens. */
+export const openaiUsage = (u: Record<string, unknown>): Usage =>
+  usageOf(u, { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' });
 
 /** An error object inside a 200 stream; vLLM puts the HTTP-like status in `error.code`. */
 function streamError(spec: ProviderSpec, chunk: Record<string, unknown>, model: string): ProviderEvent {

@@ -1,11 +1,13 @@
 /**
- * Where an OpenAI-protocol request goes and how it authenticates: OpenAI's own paths under the
- * base URL with a bearer key, or Azure OpenAI's deployment URLs with an `api-key` header and an
- * `api-version` query (the layout the official SDK's AzureOpenAI client uses). Shared by Chat
- * Completions, the Responses API and the models listing.
+ * What OpenAI's two APIs share. Where a request goes and how it authenticates: OpenAI's own paths
+ * under the base URL with a bearer key, or Azure OpenAI's deployment URLs with an `api-key`
+ * header and an `api-version` query (the layout the official SDK's AzureOpenAI client uses),
+ * for Chat Completions, the Responses API and the models listing. And their usage objects, which
+ * hold the same four counts under different names.
  */
-import type { ImageInput } from '../core/types.js';
+import type { ImageInput, Usage } from '../core/types.js';
 import { joinUrl } from './http.js';
+import { isObject, numOrNull } from './http-stream.js';
 import type { ProviderSpec } from './provider.js';
 
 export type OpenAIApi = 'chat' | 'responses' | 'models';
@@ -43,3 +45,25 @@ export function openaiHeaders(spec: ProviderSpec, accept: string): Record<string
 
 /** An image as a data URL, the form both OpenAI APIs take inline. */
 export const dataUrl = (image: ImageInput): string => `data:${image.mediaType};base64,${image.base64}`;
+
+/** Field names of one API's usage object. */
+export interface UsageNames {
+  input: string;
+  output: string;
+  /** The object holding `cached_tokens`. */
+  inputDetails: string;
+  /** The object holding `reasoning_tokens`. */
+  outputDetails: string;
+}
+
+/** An OpenAI-family usage object → Usage; the output count already includes reasoning tokens. */
+export function usageOf(u: Record<string, unknown>, n: UsageNames): Usage {
+  const usage: Usage = { inputTokens: numOrNull(u[n.input]), outputTokens: numOrNull(u[n.output]), raw: u };
+  const inDetails = u[n.inputDetails];
+  const outDetails = u[n.outputDetails];
+  const cached = isObject(inDetails) ? numOrNull(inDetails.cached_tokens) : null;
+  const reasoning = isObject(outDetails) ? numOrNull(outDetails.reasoning_tokens) : null;
+  if (cached !== null) usage.cachedInputTokens = cached;
+  if (reasoning !== null) usage.reasoningTokens = reasoning;
+  return usage;
+}

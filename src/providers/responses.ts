@@ -13,13 +13,12 @@ import {
   fail,
   isObject,
   nonEmpty,
-  numOrNull,
   parseEventJson,
   streamHttp,
   type HttpCall,
   type WireProtocol,
 } from './http-stream.js';
-import { dataUrl, openaiHeaders, openaiUrl } from './openai-urls.js';
+import { dataUrl, openaiHeaders, openaiUrl, usageOf } from './openai-urls.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { responsesReasoning } from './reasoning.js';
 import { parseSse } from './sse.js';
@@ -48,14 +47,8 @@ export function responsesRequest(spec: ProviderSpec, request: ModelRequest): Htt
 }
 
 /** Responses usage → Usage. output_tokens includes the reasoning tokens. */
-export function responsesUsage(u: Record<string, unknown>): Usage {
-  const usage: Usage = { inputTokens: numOrNull(u.input_tokens), outputTokens: numOrNull(u.output_tokens), raw: u };
-  const cached = isObject(u.input_tokens_details) ? numOrNull(u.input_tokens_details.cached_tokens) : null;
-  const reasoning = isObject(u.output_tokens_details) ? numOrNull(u.output_tokens_details.reasoning_tokens) : null;
-  if (cached !== null) usage.cachedInputTokens = cached;
-  if (reasoning !== null) usage.reasoningTokens = reasoning;
-  return usage;
-}
+export const responsesUsage = (u: Record<string, unknown>): Usage =>
+  usageOf(u, { input: 'input_tokens', output: 'output_tokens', inputDetails: 'input_tokens_details', outputDetails: 'output_tokens_details' });
 
 /** Why a final response object ended: `completed`, or the incomplete reason (`max_output_tokens`, `content_filter`). */
 function endReason(response: Record<string, unknown>, refused: boolean): string | null {
