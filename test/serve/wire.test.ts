@@ -175,3 +175,13 @@ describe('mmr/auto', () => {
     expect(isAuto('a', { a: 'b', b: 'a' })).toBe(false);
   });
 });
+
+describe('refusals about the request are 400s', () => {
+  it('a model known not to take images or a reasoning setting is the client\'s 400, a missing key mmr\'s 500', () => {
+    for (const code of ['images_unsupported', 'reasoning_unsupported', 'stop_unsupported', 'max_cost_exceeded']) {
+      expect(clientErrorFor({ kind: 'config', message: 'x', status: null, retryable: false, code }, 'openai')).toMatchObject({ status: 400, type: 'invalid_request', code });
+    }
+    expect(clientErrorFor({ kind: 'config', message: 'no API key for openai', status: null, retryable: false }, 'openai')).toMatchObject({ status: 500, shouldRetry: false });
+  });
+});
+
