@@ -1,5 +1,5 @@
 // Runs every benchmark and prints one table. `npm run bench` (builds first).
-const suites = ['./startup.mjs', './ask.mjs', './stream.mjs', './tui.mjs'];
+const suites = ['./startup.mjs', './ask.mjs', './stream.mjs', './timing.mjs', './tui.mjs'];
 const all = [];
 for (const s of suites) {
   console.log(`\n# ${s}`);

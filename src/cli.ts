@@ -24,7 +24,9 @@ function addModelCallOptions(cmd: Command): Command {
     .option('--reasoning <level>', 'how much reasoning models think: off, low, medium, high, or a budget in tokens (mapped to each provider\'s own setting)', reasoningFlag)
     .option('--timeout <ms>', 'total time allowed per model in ms, retries included', numberFlag('--timeout', { min: 1, int: true }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { min: 0, int: true }))
-    .option('--json', 'print one JSON document with every answer, usage, cost and timing')
+    .option('--router <file>', 'route with this learned router (from `mmr learn`) when no -m is given and no rule matches')
+    .option('--tradeoff <t>', 'learned router: 0 = cheapest … 1 = best predicted quality whatever it costs (default: config learned.tradeoff, else the router\'s recommendation)', numberFlag('--tradeoff', { min: 0, max: 1 }))
+    .option('--json', 'print one JSON document with every answer, usage, cost and timing (ttftMs/latencyMs of the answering request; wallMs with retries and waits)')
     .option('--jsonl', 'print one JSON record per model as each one finishes (NDJSON)')
     .option('-v, --verbose', 'print which model answered, tokens, cost and timings to stderr')
     .option('-q, --quiet', 'print nothing but the answer and errors');
@@ -59,6 +61,8 @@ Examples:
   mmr report rows.jsonl                     page through a run's answers in the terminal and vote
   mmr trust                                 let this repository's .routerrc run commands / use base URLs (see mmr trust --help)
   mmr serve --port 8787                     your routing behind an OpenAI/Anthropic-compatible URL (model mmr/auto)
+  mmr learn rows.jsonl --votes              train a learned router from bench rows and votes (cross-validated report)
+  mmr leaderboard                           Bradley–Terry ratings from your votes
 
 Exit codes: 0 every model answered · 1 some failed · 2 usage or config error · 3 none answered
             130 interrupted (Ctrl-C) · 143 terminated · 70 internal error
@@ -74,8 +78,22 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
   )
     .option('-f, --file <path>', 'attach a file (repeatable): an image (PNG, JPEG, GIF, WebP, by its bytes) goes to the models that take images, any other file is text after the prompt', collect)
     .option('--show-reasoning', 'also print the reasoning text models return (before each answer, in <reasoning> tags; a "reasoning" field in --json/--jsonl)')
+    .option('--continue [id]', 'go on with a stored conversation (default: the latest; mmr history lists them): each model gets its own earlier answers back')
+    .option('--tui', 'open the terminal UI even with CI set (stdout must be a terminal)')
     .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
-    .option('--blind', 'terminal UI: hide model names and shuffle columns until you vote')
+    .option('--blind', 'terminal UI: hide model names, cost and timing and shuffle columns until you vote')
+    .addHelpText(
+      'after',
+      `
+In a terminal (stdout a TTY) ask opens the side-by-side UI; piped stdin is read as material and keys
+come from the terminal itself (git diff | mmr ask "review this"). --json, --jsonl, --no-tui or a pipe
+on stdout print plain output instead.
+
+Timing (the -v line and --json): ttftMs is from the answering request being written to its first
+token, latencyMs from then to the end of its stream; neither counts mmr's start-up, checks, retries or
+backoff waits. wallMs counts all of that; attempts says how many requests it took. tokensPerSecond is
+output tokens over the first-to-last token window, null when that window is under 250 ms.`,
+    )
     .action(async (words: string[], flags, cmd: Command) => {
     const { runAsk } = await import('./commands/ask.js');
     return runAsk(words, withGlobals(flags, cmd));
@@ -85,23 +103,41 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
     program
       .command('demo')
       .description('run the whole path against mmr\'s own local provider server replaying recorded answers (no keys needed)')
-      .argument('[prompt...]', 'one of the demo prompts (default: the first)'),
+      .argument('[prompt...]', 'a recorded prompt, by its number in --list or its exact text (default: the first); any other prompt is refused'),
   )
     .option('--list', 'list the demo prompts')
+    .option('--blind', 'terminal UI: hide model names, cost and timing and shuffle columns until you vote')
+    .option('--tui', 'open the terminal UI even with CI set (stdout must be a terminal)')
     .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
+    .addHelpText(
+      'after',
+      `
+The demo replays recorded answers only: a prompt or a model (-m) it has no recording for is refused
+with exit 2, naming the recorded ones. Votes in the demo are not recorded and no rule is saved.`,
+    )
     .action(async (words: string[], flags, cmd: Command) => {
       const { runDemo } = await import('./commands/demo.js');
       return runDemo(words, withGlobals(flags, cmd));
     });
 
-  program
+  const history = program
     .command('history')
-    .description('recent votes from the terminal UI: time, winner, models, prompt')
+    .description('recent conversations and votes from the terminal UI: time, id, winner, models, prompt')
     .option('-n, --limit <n>', 'how many entries', numberFlag('--limit', { min: 1, int: true }), 20)
-    .option('--json', 'JSON lines, as stored')
+    .option('--json', 'the vote log as JSON lines, as stored')
     .action(async (flags) => {
       const { runHistory } = await import('./commands/history.js');
       return runHistory(flags);
+    });
+  history
+    .command('show')
+    .description('print a whole conversation: every turn, each model\'s answer (raw markdown) and the vote')
+    .argument('[id]', 'conversation id or a prefix of it (default: the latest)')
+    .option('--json', 'the conversation as one JSON document')
+    .action(async (id: string | undefined, flags, cmd: Command) => {
+      const { runHistoryShow } = await import('./commands/history.js');
+      // `history show --json`: the parent command also has --json and sees it first.
+      return runHistoryShow(id, withGlobals(flags, cmd));
     });
 
   program

@@ -22,6 +22,7 @@ import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
 import { Summary } from '../bench/summary.js';
 import { formatReport, pct } from '../bench/report.js';
 import { assembleReport } from '../bench/assemble.js';
+import type { EvidenceSuggestion } from '../learn/suggest.js';
 import { Progress } from '../bench/progress.js';
 import { estimateCost } from '../bench/estimate.js';
 import { RowWriter } from '../bench/row-writer.js';
@@ -140,8 +141,11 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   const summary = new Summary(modelIds);
   const junit = format === 'junit' ? new JunitCollector(modelIds) : null;
   const htmlRows: BenchRow[] | null = flags.html ? [] : null;
+  // Rules from evidence (src/learn/suggest.ts) need the prompts, so rows are kept only when asked for.
+  const evidence = flags.suggestRules || flags.writeRules ? (await import('../learn/suggest.js')).evidenceCollector() : null;
   const take = (row: BenchRow) => {
     summary.add(row);
+    evidence?.add(row);
     junit?.add(row);
     htmlRows?.push(row);
   };
@@ -205,7 +209,11 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     tolerance: flags.suggestRules || flags.writeRules ? (flags.tolerance ?? 2) : undefined,
     corruptCache: cache?.corrupt,
   });
+  // Suggested rules come from the evidence itself (src/learn/suggest.ts), not from tag names.
+  if (evidence) report.suggestions = evidence.suggest(flags.tolerance ?? 2);
   process.stdout.write(junit ? junit.format(report.wallMs) : formatReport(report, format));
+  const advice = evidence && (await evidence.advice(report.suggestions as EvidenceSuggestion[]));
+  if (advice && !quiet) stderr.write(`mmr: ${neutralizeLine(advice)}\n`);
   if (cache?.corrupt) stderr.write(`mmr: skipped ${cache.corrupt} corrupt cache entr${cache.corrupt === 1 ? 'y' : 'ies'} (asked the model again)\n`);
   if (outcome.stopped === 'budget') stderr.write(`mmr: stopped at --max-cost ${formatUsd(flags.maxCost!)} with ${outcome.skipped} row${outcome.skipped === 1 ? '' : 's'} not run; run again to resume (finished answers are cached)\n`);
   if (failure) throw failure;

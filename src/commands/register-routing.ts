@@ -13,19 +13,59 @@ export function registerRoutingCommands(program: Command): void {
     .description('show which models a prompt would go to and why (matching rule, its conditions, category, fallbacks); makes no network call')
     .argument('[prompt...]', 'the prompt; stdin, when piped, is appended after a blank line')
     .option('-m, --model <id>', 'route to this model whatever the rules say, as `ask -m` does (repeatable)', collect)
-    .option('--json', 'print the decision and the classification as JSON')
+    .option('--json', 'print the decision, the classification and every rule\'s check as JSON')
+    .option('--router <file>', 'consult this learned router (from `mmr learn`) when no rule matches')
+    .option('--tradeoff <t>', 'learned router: 0 = cheapest … 1 = best predicted quality (default: config, else the router\'s recommendation)', numberFlag('--tradeoff', { min: 0, max: 1 }))
+    .option('--batch <file>', 'route every {"id", "prompt"} line of a JSONL file; one JSON decision per output line')
     .addHelpText(
       'after',
       `
 Examples:
   mmr route "Write a SQL query for the top 5 customers by revenue"
   git diff | mmr route "review this" --json
-Rules are tried in order and the first whose conditions all hold wins; with none, the config's
-\`default\` models are used. Edit rules with \`mmr rules\`.`,
+  mmr route --batch prompts.jsonl --router .mmr/router.json --tradeoff 0.3 > decisions.jsonl
+Order: -m, then the rules (the first whose conditions all hold wins; for each rule that failed
+the output says which condition), then the learned router (config \`learned:\` or --router),
+then the config's \`default\` models. Edit rules with \`mmr rules\`; train a router with \`mmr learn\`.`,
     )
     .action(async (words: string[], flags: object, cmd: Command) => {
       const { runRoute } = await import('./route.js');
       await runRoute(words, opts(flags, cmd));
+    });
+
+  program
+    .command('learn')
+    .description('train a learned router from evidence (bench --out rows, votes, outcome rows): offline, seconds, deterministic; prints a cross-validated report')
+    .argument('[files...]', 'JSONL evidence: mmr bench --out rows, vote logs, or {prompt, model, quality, costUsd, latencyMs} lines')
+    .option('--votes', 'also learn from your vote log (votes.jsonl in the data directory)')
+    .option('--out <file>', 'router file to write (default: .mmr/router.json beside the project config)')
+    .option('--seed <n>', 'seed for the cross-validation folds (default 1): same evidence and seed, same router', numberFlag('--seed', { int: true, min: 0 }))
+    .option('--folds <n>', 'cross-validation folds (default 4)', numberFlag('--folds', { int: true, min: 2, max: 20 }))
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mmr bench cases.yaml -m fast -m smart -m local --out rows.jsonl && mmr learn rows.jsonl
+  mmr learn rows.jsonl --votes --out .mmr/router.json
+Then route with it: config \`learned: {file: .mmr/router.json, tradeoff: 0.5}\`, or --router on ask/route.
+Every figure in the report is out of fold: measured on prompts the router was not trained on.`,
+    )
+    .action(async (files: string[], flags: object, cmd: Command) => {
+      const { runLearn } = await import('./learn.js');
+      await runLearn(files, opts(flags, cmd));
+    });
+
+  program
+    .command('leaderboard')
+    .description('Bradley–Terry ratings with 95% intervals from your votes (and bench rows given as files), overall and per prompt category')
+    .argument('[files...]', 'extra evidence: mmr bench --out rows (pairwise wins per case) or vote logs')
+    .option('--no-votes', 'leave your vote log out (rate only the files given)')
+    .option('--min-games <n>', 'show a category only with at least this many games (default 10)', numberFlag('--min-games', { int: true, min: 1 }))
+    .option('--json', 'print the ratings as JSON')
+    .action(async (files: string[], flags: object, cmd: Command) => {
+      const { runLeaderboard } = await import('./leaderboard.js');
+      await runLeaderboard(files, opts(flags, cmd));
     });
 
   const rules = program

@@ -7,6 +7,7 @@ import type { BenchReport } from '../bench/report.js';
 import type { BenchRow } from '../bench/types.js';
 import type { ViewAnswer, ViewCase } from '../ui/report/model.js';
 import type { VoteEntry, VoteResult } from '../history/votes.js';
+import type { ChatMessage } from '../core/types.js';
 
 /** A vote log line of version 2, as HELPERS.md specifies it. */
 export interface ReportVote extends VoteEntry {
@@ -14,7 +15,7 @@ export interface ReportVote extends VoteEntry {
   conversation: string;
   turn: number;
   system: string | null;
-  context: { role: string; content: string }[];
+  context: ChatMessage[];
   source: 'report';
   results: (VoteResult & { answer: string })[];
 }

@@ -25,17 +25,20 @@ const shown = (file: string, cwd: string) => {
 export async function runRulesList(flags: RulesFlags, deps: RoutingDeps = {}): Promise<void> {
   const { rules, defaults, loaded } = await loadRouting(flags, deps);
   const cwd = deps.cwd ?? process.cwd();
+  const { shadowedRules } = await import('../config/shadow.js');
+  const shadowed = shadowedRules(rules);
   if (flags.json) {
-    const list = rules.map((r) => ({ index: r.index, name: r.name, when: r.summary, use: r.use, fallback: r.fallback, maxCostUsd: r.maxCostUsd ?? null }));
+    const list = rules.map((r) => ({ index: r.index, name: r.name, when: r.summary, use: r.use, fallback: r.fallback, maxCostUsd: r.maxCostUsd ?? null, shadowedBy: shadowed.get(r.name) ?? null }));
     out(deps).write(json({ files: loaded.files, rules: list, default: defaults }));
     return;
   }
   const head = ['#', 'NAME', 'WHEN', 'USE', 'FALLBACK', 'MAX $'];
-  const body = rules.map((r) => [String(r.index + 1), r.name, r.summary, r.use.join(', '), r.fallback.join(' → '), r.maxCostUsd === undefined ? '' : String(r.maxCostUsd)].map(neutralizeLine));
+  const body = rules.map((r) => [String(r.index + 1), shadowed.has(r.name) ? `${r.name} (shadowed)` : r.name, r.summary, r.use.join(', '), r.fallback.join(' → '), r.maxCostUsd === undefined ? '' : String(r.maxCostUsd)].map(neutralizeLine));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const files = loaded.files.length ? loaded.files.map((f) => shown(f, cwd)).join(', ') : 'none (no config file found)';
   let text = rules.length ? `${[line(head), ...body.map(line)].join('\n')}\n` : 'no rules yet: add one with `mmr rules add --name NAME --keywords a,b --use provider:model`\n';
+  for (const [name, by] of shadowed) text += neutralizeLine(`shadowed: "${name}" never fires: the earlier rule "${by}" matches every prompt it would (move it above "${by}" or narrow "${by}")`) + '\n';
   text += `default: ${defaults.length ? neutralizeLine(defaults.join(', ')) : '(none)'}\nconfig: ${neutralizeLine(files)}\nRules are tried in order; the first whose conditions all hold wins.\n`;
   out(deps).write(text);
 }

@@ -6,7 +6,7 @@ import type { PriceBook } from '../core/cost.js';
 import { NoProvidersError, UsageError } from '../core/errors.js';
 import { parseReasoning, REASONING_HELP } from '../core/reasoning.js';
 import type { Slot } from '../core/fanout.js';
-import { route, type CompiledRule, type RoutingDecision } from '../core/router.js';
+import { route, type CompiledRule, type RouteContext, type RoutingDecision } from '../core/router.js';
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
@@ -37,6 +37,10 @@ export interface CallFlags {
   color?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  /** `--router FILE`: route with this learned router (after the rules, before the default). */
+  router?: string;
+  /** `--tradeoff T` (0 = cheapest, 1 = best predicted quality) for the learned router. */
+  tradeoff?: number;
 }
 
 export interface Session {
@@ -51,7 +55,7 @@ export interface Session {
   options: ModelOptions;
   engine: EngineOptions;
   /** Where the model list came from. */
-  source: 'flags' | 'rule' | 'config' | 'env';
+  source: 'flags' | 'rule' | 'learned' | 'config' | 'env';
 }
 
 export interface SessionDeps {
@@ -66,6 +70,8 @@ export interface SessionDeps {
   rules?: CompiledRule[];
   /** The default set, already worked out (skips the per-call Ollama probe; mmr serve). */
   defaults?: Pick<DefaultModels, 'models' | 'source'>;
+  /** Where warnings go (a configured router file that cannot be read); default stderr. */
+  warn?: (message: string) => void;
 }
 
 let priceBook: Promise<PriceBook | null> | undefined;
@@ -113,13 +119,22 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   let source: Session['source'] = 'flags';
   let routing: RoutingDecision | undefined;
   let rules: CompiledRule[] = [];
-  if (refs.length === 0 && deps.prompt !== undefined && config.rules.length > 0) {
-    rules = deps.rules ?? (await (await import('./route.js')).compileLoadedRules(loaded, deps.cwd ?? process.cwd())).rules;
-    routing = route(rules, deps.prompt, { defaults: [] });
-    if (routing.source === 'rule') {
-      refs = routing.models;
-      fallback = routing.fallback;
-      source = 'rule';
+  let learned: RouteContext['learned'];
+  if (refs.length === 0 && deps.prompt !== undefined) {
+    const cwd = deps.cwd ?? process.cwd();
+    if (config.rules.length > 0) rules = deps.rules ?? (await (await import('./route.js')).compileLoadedRules(loaded, cwd)).rules;
+    if (flags.router !== undefined || config.learned) {
+      const { learnedSetup, learnedPicker } = await import('./learned-routing.js');
+      const setup = await learnedSetup(loaded, env, flags, cwd, deps.warn ?? ((m) => process.stderr.write(`${m}\n`)));
+      if (setup) learned = await learnedPicker(setup);
+    }
+    if (rules.length || learned) {
+      routing = route(rules, deps.prompt, { defaults: [], learned });
+      if (routing.source === 'rule' || routing.source === 'learned') {
+        refs = routing.models;
+        fallback = routing.fallback;
+        source = routing.source;
+      }
     }
   }
   if (refs.length === 0) {
@@ -128,7 +143,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
     source = d.source;
     if (refs.length === 0) throw new NoProvidersError('no model to ask: no API key is set and no local server answered', noProvidersHint(env));
     // No rule matched: decide again with the real default set so the explanation names it.
-    if (routing) routing = route(rules, deps.prompt!, { defaults: refs });
+    if (routing) routing = route(rules, deps.prompt!, { defaults: refs, learned });
   } else if (flags.model?.length && deps.prompt !== undefined) {
     routing = route([], deps.prompt, { override: refs, defaults: [] });
   }

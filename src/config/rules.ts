@@ -7,7 +7,7 @@ import { getPreset } from '../providers/presets.js';
 import { CATEGORIES, type Category } from '../core/classify.js';
 import { ConfigError } from '../core/errors.js';
 import { expandAlias, parseModelId } from '../core/resolve.js';
-import { KeywordIndex, type CompiledRule, type Condition } from '../core/router.js';
+import { KeywordIndex, type CompiledRule, type Condition, type RuleRegex } from '../core/router.js';
 import { isPlainObject, typeName, type PathSeg } from './checks.js';
 import { compileRegex } from './rule-regex.js';
 import { didYouMean } from './suggest.js';
@@ -84,17 +84,17 @@ function compileOne(w: Walker, raw: unknown, at: PathSeg[], i: number, index: Ke
   const fallback = models('fallback');
   const maxCostUsd = w.number(raw.maxCostUsd, [...at, 'maxCostUsd'], { min: 0, unit: 'USD per answer' });
   const conditions: Condition[] = [];
-  const summary: string[] = [];
   const when = raw.when == null ? {} : w.object(raw.when, [...at, 'when'], WHEN_KEYS);
-  if (when) addConditions(w, when, [...at, 'when'], index, conditions, summary);
+  if (when) addConditions(w, when, [...at, 'when'], index, conditions);
+  const summary = conditions.map((c) => c.label).join(' · ') || 'always';
   conditions.sort((a, b) => a.cost - b.cost);
   if (name === undefined) return undefined;
-  const rule: CompiledRule = { name: name.trim(), index: i, use, fallback, summary: summary.join(' · ') || 'always', conditions };
+  const rule: CompiledRule = { name: name.trim(), index: i, use, fallback, summary, conditions };
   if (maxCostUsd !== undefined) rule.maxCostUsd = maxCostUsd;
   return rule;
 }
 
-function addConditions(w: Walker, when: Record<string, unknown>, at: PathSeg[], index: KeywordIndex, out: Condition[], summary: string[]): void {
+function addConditions(w: Walker, when: Record<string, unknown>, at: PathSeg[], index: KeywordIndex, out: Condition[]): void {
   const kw = when.keywords;
   if (kw != null) {
     const obj = isPlainObject(kw) ? w.object(kw, [...at, 'keywords'], ['any', 'all']) : undefined;
@@ -104,34 +104,35 @@ function addConditions(w: Walker, when: Record<string, unknown>, at: PathSeg[], 
     if (obj && !any && !all && obj.any == null && obj.all == null) w.report([...at, 'keywords'], 'needs `any` or `all` (a list of words)');
     for (const k of [...(any ?? []), ...(all ?? [])]) index.add(k);
     if (any) {
-      summary.push(`keywords any ${quote(any)}`);
       out.push({
-        cost: 1,
+        cost: 1, label: `keywords any ${quote(any)}`, spec: { kind: 'keywords-any', words: any },
         test: (v) => any.some((k) => v.keywords(index).has(k)),
         explain: (v) => `keywords any: ${any.filter((k) => v.keywords(index).has(k)).map((k) => `"${k}"`).join(', ')}`,
       });
     }
     if (all) {
-      summary.push(`keywords all ${quote(all)}`);
-      out.push({ cost: 1, test: (v) => all.every((k) => v.keywords(index).has(k)), explain: () => `keywords all: ${all.map((k) => `"${k}"`).join(', ')}` });
+      out.push({
+        cost: 1, label: `keywords all ${quote(all)}`, spec: { kind: 'keywords-all', words: all },
+        test: (v) => all.every((k) => v.keywords(index).has(k)),
+        explain: () => `keywords all: ${all.map((k) => `"${k}"`).join(', ')}`,
+      });
     }
   }
   if (when.regex != null) {
     const list = w.stringList(when.regex, [...at, 'regex'], { nonEmpty: true }) ?? [];
-    const res: RegExp[] = [];
+    const res: RuleRegex[] = [];
     list.forEach((src, j) => {
       const r = compileRegex(src);
       if (typeof r === 'string') w.report(Array.isArray(when.regex) ? [...at, 'regex', j] : [...at, 'regex'], r);
       else res.push(r);
     });
     if (res.length === list.length && res.length) {
-      summary.push(`regex ${res.map(String).join(' | ')}`);
       out.push({
-        cost: 2,
-        test: (v) => res.some((r) => r.test(v.forRegex())),
+        cost: 2, label: `regex ${res.map(String).join(' | ')}`, spec: { kind: 'regex', sources: list },
+        test: (v) => res.some((r) => r.test(v.forRegex(), v.forRegexLower())),
         explain: (v) => {
-          const r = res.find((x) => x.test(v.forRegex()))!;
-          const m = r.exec(v.forRegex())?.[0] ?? '';
+          const r = res.find((x) => x.test(v.forRegex(), v.forRegexLower()))!;
+          const m = r.match(v.forRegex()) ?? '';
           return `regex ${r}: "${m.length > 40 ? `${m.slice(0, 40)}…` : m}"`;
         },
       });
@@ -142,22 +143,19 @@ function addConditions(w: Walker, when: Record<string, unknown>, at: PathSeg[], 
     const bad = cats.filter((c) => !(CATEGORIES as readonly string[]).includes(c));
     for (const c of bad) w.report([...at, 'category'], `unknown category "${c}"${didYouMean(c, CATEGORIES)}; known: ${CATEGORIES.join(', ')}`);
     if (!bad.length) {
-      summary.push(`category ${cats.join('|')}`);
-      out.push({ cost: 0, test: (v) => cats.includes(v.c.category), explain: (v) => `category ${v.c.category}` });
+      out.push({ cost: 0, label: `category ${cats.join('|')}`, spec: { kind: 'category', values: cats }, test: (v) => cats.includes(v.c.category), explain: (v) => `category ${v.c.category}` });
     }
   }
   const langs = w.stringList(when.language, [...at, 'language'], { nonEmpty: true })?.map((l) => l.toLowerCase());
   if (langs) {
     for (const l of langs) if (!/^[a-z]{2}$/.test(l)) w.report([...at, 'language'], `"${l}" is not an ISO 639-1 code; use two letters such as en, fr, de, zh`);
-    summary.push(`language ${langs.join('|')}`);
-    out.push({ cost: 0, test: (v) => langs.includes(v.c.language), explain: (v) => `language ${v.c.language}` });
+    out.push({ cost: 0, label: `language ${langs.join('|')}`, spec: { kind: 'language', values: langs }, test: (v) => langs.includes(v.c.language), explain: (v) => `language ${v.c.language}` });
   }
   if (when.hasCode != null) {
     if (typeof when.hasCode !== 'boolean') w.report([...at, 'hasCode'], `must be true or false, got ${typeName(when.hasCode)}`);
     else {
       const want = when.hasCode;
-      summary.push(`hasCode ${want}`);
-      out.push({ cost: 0, test: (v) => v.c.hasCode === want, explain: () => `hasCode ${want}` });
+      out.push({ cost: 0, label: `hasCode ${want}`, spec: { kind: 'hasCode', value: want }, test: (v) => v.c.hasCode === want, explain: () => `hasCode ${want}` });
     }
   }
   for (const [lo, hi, field, unit] of [['minChars', 'maxChars', 'chars', 'characters'], ['minTokens', 'maxTokens', 'estTokens', 'estimated tokens']] as const) {
@@ -166,12 +164,10 @@ function addConditions(w: Walker, when: Record<string, unknown>, at: PathSeg[], 
     if (min !== undefined && max !== undefined && min > max) w.report([...at, lo], `is greater than ${hi} (${min} > ${max}), so the rule can never match`);
     const label = field === 'chars' ? 'chars' : 'tokens';
     if (min !== undefined) {
-      summary.push(`${label} ≥ ${min}`);
-      out.push({ cost: 0, test: (v) => v.c[field] >= min, explain: (v) => `${v.c[field]} ${label} ≥ ${min}` });
+      out.push({ cost: 0, label: `${label} ≥ ${min}`, spec: { kind: 'min', field, value: min }, test: (v) => v.c[field] >= min, explain: (v) => `${v.c[field]} ${label} ≥ ${min}` });
     }
     if (max !== undefined) {
-      summary.push(`${label} ≤ ${max}`);
-      out.push({ cost: 0, test: (v) => v.c[field] <= max, explain: (v) => `${v.c[field]} ${label} ≤ ${max}` });
+      out.push({ cost: 0, label: `${label} ≤ ${max}`, spec: { kind: 'max', field, value: max }, test: (v) => v.c[field] <= max, explain: (v) => `${v.c[field]} ${label} ≤ ${max}` });
     }
   }
 }

@@ -20,7 +20,7 @@ export function emptyConfig(): MmrConfig {
   return { aliases: {}, models: {}, providers: {}, options: {}, timeouts: {}, retries: {}, rules: [] };
 }
 
-const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'options', 'timeouts', 'retries', 'limits', 'rules'];
+const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'options', 'timeouts', 'retries', 'limits', 'rules', 'learned'];
 const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop', 'reasoning'];
 const MODEL_KEYS = [...OPTION_KEYS, 'protocol', 'price', 'contextWindow'];
 const PRICE_KEYS = ['input', 'output', 'cachedInput'];
@@ -265,6 +265,15 @@ export function validateConfig(value: unknown, file: string, locate?: Locate): {
   if (top.rules != null) {
     if (Array.isArray(top.rules)) config.rules = [...top.rules];
     else w.report(['rules'], 'must be a list of rules');
+  }
+  // The learned router (`mmr learn`): its file and the quality/cost tradeoff.
+  const learned = w.object(top.learned, ['learned'], ['file', 'tradeoff']);
+  if (learned) {
+    config.learned = {};
+    const file = w.string(learned.file, ['learned', 'file'], { nonEmpty: true });
+    if (file !== undefined) config.learned.file = file;
+    const tradeoff = w.number(learned.tradeoff, ['learned', 'tradeoff'], { min: 0, max: 1 });
+    if (tradeoff !== undefined) config.learned.tradeoff = tradeoff;
   }
   return { config, problems: sortByLine(w.problems) };
 }

@@ -52,6 +52,15 @@ export interface MmrConfig {
   };
   /** Routing rules (validated in full by the routing feature); kept as given. */
   rules: unknown[];
+  /** The learned router, tried after the rules and before `default`. */
+  learned?: LearnedConfig;
+}
+
+export interface LearnedConfig {
+  /** Router file written by `mmr learn`; relative to the config file that names it. Default `.mmr/router.json`. */
+  file?: string;
+  /** 0 = cheapest, 1 = best predicted quality whatever it costs; default: the router's recommendation. */
+  tradeoff?: number;
 }
 
 export interface LoadedConfig {

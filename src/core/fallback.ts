@@ -47,6 +47,8 @@ export function isAvailabilityError(error: ErrorInfo): boolean {
  * and run the next. Never throws; ends with the last model's `finish` or `error`.
  */
 export async function* withFallback(chain: readonly ResolvedModel[], prompt: Prompt, opts: EngineOptions): AsyncGenerator<ChainEvent> {
+  const now = opts.now ?? (() => performance.now());
+  const started = now();
   for (let k = 0; k < chain.length; k++) {
     const model = chain[k];
     const next = chain[k + 1];
@@ -58,8 +60,12 @@ export async function* withFallback(chain: readonly ResolvedModel[], prompt: Pro
         yield { type: 'fallback', from: model.id, to: next.id, error: ev.error, modelId: next.id };
         break;
       }
+      if (last || ev.type === 'finish') {
+        // The column's wall time covers every model the chain tried, not only the one that ended it.
+        yield { ...ev, wallMs: k > 0 ? now() - started : ev.wallMs, modelId: model.id };
+        return;
+      }
       yield { ...ev, modelId: model.id };
-      if (last || ev.type === 'finish') return;
     }
   }
 }

@@ -10,10 +10,13 @@ export type Slot = ResolvedModel | readonly ResolvedModel[];
 
 /**
  * Runs every model concurrently and merges their events into one stream, in arrival order.
+ * `prompt` is the same for every column, or a function giving each column its own.
  * One model's failure never stops the others. Breaking out of the loop (or aborting
  * `opts.signal`) cancels every request still in flight.
  */
-export async function* fanout(models: readonly Slot[], prompt: Prompt, opts: EngineOptions): AsyncGenerator<FanoutEvent> {
+export async function* fanout(models: readonly Slot[], prompt: Prompt | ((slot: number) => Prompt), opts: EngineOptions): AsyncGenerator<FanoutEvent> {
+  // One prompt for all, or one per column (follow-ups: each model has its own conversation).
+  const promptFor = typeof prompt === 'function' ? prompt : () => prompt;
   const local = new AbortController();
   // One listener per model on this signal; a comparison of more than ten models is legitimate.
   setMaxListeners(0, local.signal);
@@ -32,15 +35,20 @@ export async function* fanout(models: readonly Slot[], prompt: Prompt, opts: Eng
   const pump = async (model: Slot, slot: number) => {
     const engine = { ...opts, signal: local.signal };
     try {
+      // Events are tagged in place, not copied: nothing else holds them, and a copy per token adds up.
       if (isChain(model)) {
-        for await (const ev of withFallback(model, prompt, engine)) {
-          queue.push({ ...ev, slot } as FanoutEvent);
+        for await (const ev of withFallback(model, promptFor(slot), engine)) {
+          (ev as FanoutEvent).slot = slot;
+          queue.push(ev as FanoutEvent);
           notify();
         }
         return;
       }
-      for await (const ev of runModel(model, prompt, engine)) {
-        queue.push({ ...ev, slot, modelId: model.id } as FanoutEvent);
+      for await (const ev of runModel(model, promptFor(slot), engine)) {
+        const fe = ev as FanoutEvent;
+        fe.slot = slot;
+        fe.modelId = model.id;
+        queue.push(fe);
         notify();
       }
     } finally {

@@ -1,4 +1,4 @@
-import type { ErrorInfo, FanoutEvent, FinishReason, Usage } from './types.js';
+import type { ErrorInfo, FanoutEvent, FinishReason, Timing, Usage } from './types.js';
 
 /** One model's complete answer, folded from its events: the record `--json` and bench print. */
 export interface AnswerResult {
@@ -12,11 +12,15 @@ export interface AnswerResult {
   usage: Usage | null;
   /** USD; null when the price is unknown or the model failed. */
   costUsd: number | null;
-  /** ms from request start to the first token; null if none came. */
+  /** ms from the answering attempt's request being written to the first content token; null if none came. */
   ttftMs: number | null;
-  /** ms from request start to the end (finish or error). */
+  /** ms from the answering attempt's request being written to the end (finish or error); null if no request was sent. */
   latencyMs: number | null;
-  /** Attempts made (1 = no retry). */
+  /** ms from the first to the last content token (the tok/s window); null if no token came. */
+  streamMs: number | null;
+  /** ms from the engine taking up this column to its end, retries, backoff waits and fallbacks included. */
+  wallMs: number | null;
+  /** Requests made by the model that answered (1 = no retry; 0 = none was sent). */
   attempts: number;
   error: ErrorInfo | null;
   /** Models that failed with an availability error before this one answered in their place (routing fallback). */
@@ -35,6 +39,8 @@ export const emptyResult = (model: string, alias?: string): AnswerResult => ({
   costUsd: null,
   ttftMs: null,
   latencyMs: null,
+  streamMs: null,
+  wallMs: null,
   attempts: 1,
   error: null,
   fallbackFrom: [],
@@ -63,26 +69,41 @@ export function applyEvent(r: AnswerResult, ev: FanoutEvent): AnswerResult {
       r.finishReason = ev.finishReason;
       r.usage = ev.usage;
       r.costUsd = ev.costUsd;
-      r.ttftMs = ev.ttftMs;
-      r.latencyMs = ev.latencyMs;
+      setTiming(r, ev);
       r.done = true;
       break;
     case 'error':
       r.error = ev.error;
-      r.ttftMs = ev.ttftMs;
-      r.latencyMs = ev.latencyMs;
+      setTiming(r, ev);
       r.done = true;
       break;
   }
   return r;
 }
 
-/** Output tokens per second after the first token; null when it cannot be known. */
-export function tokensPerSecond(r: Pick<AnswerResult, 'usage' | 'ttftMs' | 'latencyMs'>): number | null {
+function setTiming(r: AnswerResult, t: Timing): void {
+  r.ttftMs = t.ttftMs;
+  r.latencyMs = t.latencyMs;
+  r.streamMs = t.streamMs;
+  r.wallMs = t.wallMs;
+  r.attempts = t.attempts;
+}
+
+/**
+ * The shortest first-to-last-token window a rate is computed over. Below it the figure measures
+ * how the bytes were batched, not how fast the model generates: a local server delivering a
+ * whole answer in one 10 ms burst reads as 15,000 tok/s.
+ */
+export const MIN_RATE_WINDOW_MS = 250;
+
+/**
+ * Output tokens per second over the time from the first to the last content token; null when
+ * the token count is unknown or that window is shorter than MIN_RATE_WINDOW_MS.
+ */
+export function tokensPerSecond(r: Pick<AnswerResult, 'usage' | 'streamMs'>): number | null {
   const out = r.usage?.outputTokens;
-  if (out == null || r.latencyMs == null) return null;
-  const streamMs = r.latencyMs - (r.ttftMs ?? 0);
-  return streamMs > 0 ? (out * 1000) / streamMs : null;
+  if (out == null || r.streamMs == null || r.streamMs < MIN_RATE_WINDOW_MS) return null;
+  return (out * 1000) / r.streamMs;
 }
 
 /** Sum of known costs; null when every cost is unknown. */

@@ -5,14 +5,28 @@
  * classification) is built once when config loads (config/rules.ts validates and compiles), so a
  * 2 KB prompt against 100 rules stays within tens of microseconds (bench/routing.ts).
  */
-import { MAX_SCAN_CHARS, scanPrompt, WORD_CHARS, type Category, type Classification } from './classify.js';
+import { MAX_SCAN_CHARS, scanPrompt, type Category, type Classification } from './classify.js';
+import { KeywordIndex } from './keyword-index.js';
+
+export { KeywordIndex };
 
 /**
- * Rule regexes see at most this many characters (UTF-16 code units). Refusing exponential
- * patterns is not enough: V8 backtracks, so even an accepted `.*x` costs O(n²) on one long
- * line (measured on this machine: 1.7 s at 64 KB; at 8 KB the worst accepted patterns take ~0.1 s).
+ * Rule regexes see at most this many characters (UTF-16 code units). They run on a linear-time
+ * engine (config/rule-regex.ts), so this bounds a decision's cost, not a pathological blow-up.
  */
 export const REGEX_SCAN_CHARS = 8 * 1024;
+
+/** A compiled rule regex (RE2 semantics, linear time); built by config/rule-regex.ts. */
+export interface RuleRegex {
+  /** As written in config. */
+  source: string;
+  /** `lower` is `text` lower-cased, when the caller has it (lets a literal prefilter skip the engine). */
+  test(text: string, lower?: string): boolean;
+  /** The first match's text, or null. */
+  match(text: string): string | null;
+  /** `/pattern/flags`. */
+  toString(): string;
+}
 
 /** A rule as written in config. */
 export interface RuleConfig {
@@ -51,6 +65,7 @@ export class PromptView {
   /** Keyword hits per index: rules compiled together share one, so the prompt is scanned once. */
   private readonly hits = new Map<KeywordIndex, Set<string>>();
   private regexText?: string;
+  private regexLower?: string;
   constructor(
     readonly lower: string,
     readonly text: string,
@@ -64,11 +79,27 @@ export class PromptView {
   forRegex(): string {
     return (this.regexText ??= this.text.length > REGEX_SCAN_CHARS ? this.text.slice(0, REGEX_SCAN_CHARS) : this.text);
   }
+  /** forRegex() lower-cased, computed once. */
+  forRegexLower(): string {
+    return (this.regexLower ??= this.text.length > REGEX_SCAN_CHARS ? this.forRegex().toLowerCase() : this.lower);
+  }
 }
+
+/** What a condition tests, as data: lets `mmr rules list` find rules an earlier one shadows. */
+export type ConditionSpec =
+  | { kind: 'keywords-any' | 'keywords-all'; words: string[] }
+  | { kind: 'regex'; sources: string[] }
+  | { kind: 'category'; values: string[] }
+  | { kind: 'language'; values: string[] }
+  | { kind: 'hasCode'; value: boolean }
+  | { kind: 'min' | 'max'; field: 'chars' | 'estTokens'; value: number };
 
 export interface Condition {
   /** Cheap checks run first so regexes only run when everything else already holds. */
   cost: number;
+  /** The condition as written, e.g. `keywords any [sql, query]` (also what a failure names). */
+  label: string;
+  spec: ConditionSpec;
   test(v: PromptView): boolean;
   /** What matched, e.g. `keywords any: "sql"`. */
   explain(v: PromptView): string;
@@ -88,57 +119,40 @@ export interface CompiledRule {
   readonly conditions: readonly Condition[];
 }
 
-/**
- * All keywords of all rules in one regex, so a prompt is scanned once however many rules use
- * keywords. A leading non-word character is consumed rather than looked behind for (twice as
- * fast), and the scan steps one character past each match start so overlapping keywords are seen.
- */
-export class KeywordIndex {
-  private readonly words = new Set<string>();
-  private re: RegExp | null = null;
-  /** Shorter keywords inside a longer one at word boundaries (`sql` in `sql query`). */
-  private readonly inside = new Map<string, string[]>();
-  add(word: string): void {
-    this.words.add(word);
-  }
-  seal(): void {
-    const list = [...this.words].sort((a, b) => b.length - a.length);
-    if (list.length === 0) return;
-    const body = list.map((w) => w.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&').replace(/ /g, '\\s+')).join('|');
-    this.re = new RegExp(`[^${WORD_CHARS}](?:${body})(?![${WORD_CHARS}])`, 'g');
-    const wordChar = new RegExp(`[${WORD_CHARS}]`);
-    for (const k of list) {
-      if (wordChar.test(k) && !/[^a-z0-9_\u00c0-\u024f\u0400-\u04ff]/.test(k)) continue; // one plain word holds no other
-      const subs = list.filter((j) => {
-        if (j.length >= k.length) return false;
-        for (let at = k.indexOf(j); at >= 0; at = k.indexOf(j, at + 1)) {
-          if (!wordChar.test(k[at - 1] ?? ' ') && !wordChar.test(k[at + j.length] ?? ' ')) return true;
-        }
-        return false;
-      });
-      if (subs.length) this.inside.set(k, subs);
-    }
-  }
-  find(lower: string): Set<string> {
-    const hits = new Set<string>();
-    const re = this.re;
-    if (!re) return hits;
-    const s = ` ${lower}`;
-    re.lastIndex = 0;
-    for (let m = re.exec(s); m; m = re.exec(s)) {
-      let k = m[0].slice(1);
-      if (/\s/.test(k)) k = k.replace(/\s+/g, ' ');
-      hits.add(k);
-      for (const sub of this.inside.get(k) ?? []) hits.add(sub);
-      re.lastIndex = m.index + 1;
-    }
-    return hits;
-  }
+/** One model as the learned router saw it for a prompt. */
+export interface LearnedCandidate {
+  model: string;
+  /** Predicted quality, 0–1. */
+  quality: number;
+  /** Predicted USD per answer; null when the evidence had none for this model. */
+  costUsd: number | null;
+  /** quality − λ·cost at the tradeoff used. */
+  utility: number;
+  usable: boolean;
+  /** Why it cannot be called here, e.g. `OPENAI_API_KEY is not set`. */
+  unusable?: string;
+}
+
+/** What the learned router decided (source `learned`). */
+export interface LearnedPick {
+  model: string;
+  /** 0 = cheapest … 1 = best predicted quality. */
+  tradeoff: number;
+  /** Every model it knows, best first. */
+  candidates: LearnedCandidate[];
+  reason: string;
+  /** The router file. */
+  file?: string;
 }
 
 export interface RouteContext {
   /** Models named explicitly (`-m`): they win over every rule. */
   override?: string[];
+  /**
+   * The learned router, consulted after the rules and before the default; null from it means it
+   * has no usable model for this prompt. Injected so this module stays pure.
+   */
+  learned?: (prompt: string, c: Classification) => LearnedPick | null;
   /** What to use when no rule matches. */
   defaults: string[];
   /** A classification already computed for this prompt (else computed here, once). */
@@ -148,7 +162,9 @@ export interface RouteContext {
 export interface RoutingDecision {
   models: string[];
   fallback: string[];
-  source: 'override' | 'rule' | 'default';
+  source: 'override' | 'rule' | 'learned' | 'default';
+  /** The learned router's pick and every candidate (source `learned`). */
+  learned?: LearnedPick;
   /** Name of the rule that matched (source `rule`). */
   rule?: string;
   /** The matched rule's conditions and what satisfied each, e.g. `keywords any: "sql"`. */
@@ -187,6 +203,8 @@ export function route(rules: readonly CompiledRule[], prompt: string, ctx: Route
     return d;
   }
   const none = rules.length ? `no rule matched (${rules.length} checked)` : 'no rules configured';
+  const pick = ctx.learned?.(prompt, c);
+  if (pick) return { ...base, models: [pick.model], fallback: [], source: 'learned', learned: pick, matched: [], reason: `${none}; ${pick.reason}` };
   return { ...base, models: [...ctx.defaults], fallback: [], source: 'default', matched: [], reason: `${none}; the prompt looks like ${c.category}; using the default: ${list(ctx.defaults)}` };
 }
 

@@ -28,6 +28,8 @@ export interface EngineOptions {
   isLocal?: (model: ResolvedModel) => boolean;
   /** A check before the first request (e.g. the prompt exceeds the context window); an error skips the call. */
   preflight?: (model: ResolvedModel, request: ModelRequest) => Promise<ErrorInfo | null>;
+  /** Readies the HTTP client before the first timed request (default: warmFetch); skipped when `fetch` is injected. */
+  warmup?: () => Promise<void>;
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
@@ -75,10 +77,28 @@ export function retryDelay(n: number, error: ErrorInfo, policy: RetryPolicy, ran
 }
 
 /**
+ * Node's fetch loads and compiles its HTTP client (undici, llhttp) on the first call: ~30–50 ms
+ * inside the first request of a process. That is mmr starting up, not the provider answering,
+ * so it is paid once before the first request is timed. A `data:` URL touches no network.
+ */
+let httpReady: Promise<void> | undefined;
+export const warmFetch = (): Promise<void> =>
+  (httpReady ??= globalThis
+    .fetch('data:,')
+    .then((r) => r.arrayBuffer())
+    .then(
+      () => undefined,
+      () => undefined,
+    ));
+
+/**
  * Streams one model's answer: timeouts (connect, first token, idle, total), retries with backoff
  * for retryable failures that happen before any text arrived (after that, a retry would show the
- * user a different answer), timing measured from the first attempt's start, and cost.
- * Never throws; ends with exactly one `finish` or `error`.
+ * user a different answer), timing, and cost. Never throws; ends with exactly one `finish` or `error`.
+ *
+ * Timing (see FinishMetrics): ttft and latency run from the moment the answering attempt's
+ * request is written (the adapter's `onSent`), so adapter loading, preflight, queueing and earlier
+ * attempts are not in them; `wallMs` runs from this call to the end and includes all of that.
  */
 export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: EngineOptions): AsyncGenerator<AnswerEvent> {
   const now = opts.now ?? (() => performance.now());
@@ -88,8 +108,19 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const parent = opts.signal ?? new AbortController().signal;
   const started = now();
-  let ttftMs: number | null = null;
-  const fail = (error: ErrorInfo): AnswerEvent => ({ type: 'error', error, ttftMs, latencyMs: now() - started });
+  let attempts = 0;
+  // This attempt's clock: request written, first and last content token.
+  let sentAt: number | null = null;
+  let firstAt: number | null = null;
+  let lastAt: number | null = null;
+  const metrics = (end: number) => ({
+    ttftMs: sentAt !== null && firstAt !== null ? firstAt - sentAt : null,
+    latencyMs: sentAt !== null ? end - sentAt : null,
+    streamMs: firstAt !== null && lastAt !== null ? lastAt - firstAt : null,
+    wallMs: end - started,
+    attempts,
+  });
+  const fail = (error: ErrorInfo): AnswerEvent => ({ type: 'error', error, ...metrics(now()) });
 
   const spec = model.provider;
   if (spec.needsKey && !spec.apiKey) {
@@ -117,6 +148,7 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
     yield fail(refused);
     return;
   }
+  if (!opts.fetch && spec.protocol !== 'command') await (opts.warmup ?? warmFetch)();
   const total = new AbortController();
   const onParentAbort = () => total.abort('user');
   parent.addEventListener('abort', onParentAbort, { once: true });
@@ -124,6 +156,9 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
   // Price data takes ~40 ms to load: start it once the request is on the wire, so it overlaps
   // the provider's latency instead of adding to the answer's end.
   const prefetch = opts.prices ? setTimeout(() => void opts.prices!().catch(() => null), 0) : undefined;
+  const onSent = () => {
+    sentAt = now();
+  };
 
   try {
     for (let attempt = 1; ; attempt++) {
@@ -139,32 +174,52 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
       const onTotal = () => ac.abort(total.signal.reason);
       total.signal.addEventListener('abort', onTotal, { once: true });
       const timers = new Map<TimeoutWhich, NodeJS.Timeout>();
-      const arm = (which: Exclude<TimeoutWhich, 'total'>) => {
-        clearTimeout(timers.get(which));
+      const arm = (which: Exclude<TimeoutWhich, 'total' | 'idle'>) => {
         const ms = timeouts[TIMEOUT_KEY[which]];
         if (ms > 0) timers.set(which, setTimeout(() => ac.abort(which), ms));
       };
-      const disarm = (which: TimeoutWhich) => clearTimeout(timers.get(which));
+      const disarm = (which: TimeoutWhich) => {
+        clearTimeout(timers.get(which));
+        timers.delete(which);
+      };
+      // The idle timer is not re-armed per event (a timer per token is most of what a fast
+      // stream costs here): each event stamps the time, and the timer, when it fires, checks it.
+      let lastEvent = performance.now();
+      const idleCheck = () => {
+        const quiet = performance.now() - lastEvent;
+        if (quiet >= timeouts.idleMs) ac.abort('idle');
+        else timers.set('idle', setTimeout(idleCheck, timeouts.idleMs - quiet));
+      };
       arm('connect');
-      if (ttftMs === null) arm('first-token');
-      arm('idle');
+      arm('first-token');
+      if (timeouts.idleMs > 0) timers.set('idle', setTimeout(idleCheck, timeouts.idleMs));
 
-      let sawText = ttftMs !== null;
+      attempts = attempt;
+      // An adapter that never reports sending is timed from here.
+      sentAt = now();
+      firstAt = null;
+      lastAt = null;
+      let sawText = false;
       let ended: ErrorInfo | 'finished' | null = null;
       try {
-        for await (const ev of adapter.stream(spec, request, { signal: ac.signal, fetch: opts.fetch }) as AsyncIterable<ProviderEvent>) {
-          arm('idle');
+        for await (const ev of adapter.stream(spec, request, { signal: ac.signal, fetch: opts.fetch, onSent }) as AsyncIterable<ProviderEvent>) {
+          lastEvent = performance.now();
           if (ev.type === 'start') {
             disarm('connect');
             yield { type: 'start', attempt };
           } else if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
             if (ev.text === '') continue;
-            if (ttftMs === null) ttftMs = now() - started;
-            disarm('connect');
-            disarm('first-token');
+            lastAt = now();
+            if (firstAt === null) {
+              firstAt = lastAt;
+              disarm('connect');
+              disarm('first-token');
+            }
             sawText = true;
             yield ev;
           } else if (ev.type === 'finish') {
+            // The stream ended here; loading price data is mmr's time, not the provider's.
+            const end = now();
             const prices = opts.prices ? await opts.prices().catch(() => null) : null;
             const priceProvider = opts.priceProviderOf?.(model);
             const costUsd =
@@ -173,7 +228,8 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
                 : prices
                   ? prices.cost(priceProvider, model.model, ev.usage, model.price)
                   : null;
-            yield { ...ev, ttftMs, latencyMs: now() - started, costUsd };
+            const m = metrics(end);
+            yield { ...ev, ...m, latencyMs: m.latencyMs ?? end - started, costUsd };
             ended = 'finished';
             break;
           } else if (ev.type === 'error') {

@@ -130,11 +130,28 @@ export type ProviderEvent =
   | { type: 'finish'; finishReason: FinishReason; usage: Usage }
   | { type: 'error'; error: ErrorInfo };
 
-/** Timing and cost the engine measures around a provider's finish. */
-export interface FinishMetrics {
-  /** ms from the request's start (first attempt) to the first text (or reasoning) delta; null if none came. */
+/**
+ * Timing the engine measures for one model. The clock of ttft, latency and stream starts when
+ * the answering attempt's request is written (just before fetch, or the program's spawn), so
+ * module loading, price data, preflight checks, queueing, earlier attempts and backoff waits are
+ * not in them; `wallMs` is the one that includes all of that.
+ */
+export interface Timing {
+  /** ms from the answering attempt's request being written to its first content (text or reasoning) token; null if none came. */
   ttftMs: number | null;
-  /** ms from the request's start (first attempt) to the finish. */
+  /** ms from the answering attempt's request being written to the end of its stream; null when no request was sent. */
+  latencyMs: number | null;
+  /** ms from the first to the last content token of the answering attempt (the window tok/s is computed over); null if no token came. */
+  streamMs: number | null;
+  /** ms from the engine taking up this model to the end: adapter loading, preflight, every attempt and every backoff wait. */
+  wallMs: number;
+  /** Requests made, retries included (0 when none was sent: a missing key, a refused preflight). */
+  attempts: number;
+}
+
+/** Timing and cost the engine measures around a provider's finish. */
+export interface FinishMetrics extends Timing {
+  /** ms from the answering attempt's request being written to the end of its stream. */
   latencyMs: number;
   /** USD for this answer from usage × price; null when the price is unknown (never shown as $0). */
   costUsd: number | null;
@@ -148,7 +165,7 @@ export type AnswerEvent =
   /** A routing rule's fallback: `from` failed with an availability error before any text; `to` answers in its place. */
   | { type: 'fallback'; from: string; to: string; error: ErrorInfo }
   | ({ type: 'finish'; finishReason: FinishReason; usage: Usage } & FinishMetrics)
-  | { type: 'error'; error: ErrorInfo; ttftMs: number | null; latencyMs: number };
+  | ({ type: 'error'; error: ErrorInfo } & Timing);
 
 /** AnswerEvent tagged with the column it belongs to. */
 export type FanoutEvent = AnswerEvent & {

@@ -18,6 +18,8 @@ export interface SendTiming {
   writeBytes?: number;
   /** Destroy the connection once this many body bytes are out. */
   dropAfterBytes?: number;
+  /** Told as the headers, the first body frame and the end leave (for MockRequestInfo.served). */
+  onSend?: (what: 'headers' | 'first' | 'last' | 'end') => void;
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */
@@ -81,6 +83,7 @@ export async function send(res: ServerResponse, enc: Encoded, timing: SendTiming
   if (!enc.chunked) headers['content-length'] = String(frames.reduce((n, f) => n + f.length, 0));
   res.writeHead(enc.status, headers);
   res.flushHeaders();
+  timing.onSend?.('headers');
 
   const step = timing.writeBytes && timing.writeBytes > 0 ? Math.floor(timing.writeBytes) : 0;
   const limit = timing.dropAfterBytes !== undefined && timing.dropAfterBytes >= 0 ? timing.dropAfterBytes : Infinity;
@@ -88,6 +91,8 @@ export async function send(res: ServerResponse, enc: Encoded, timing: SendTiming
   for (let i = 0; i < frames.length; i++) {
     if (!(await sleep(i === 0 ? timing.firstChunkDelayMs : timing.chunkDelayMs, signal))) return;
     const frame = frames[i];
+    // Before the write: the client cannot have the last frame earlier than this.
+    if (i === frames.length - 1) timing.onSend?.('last');
     let pos = 0;
     while (pos < frame.length) {
       if (offset >= limit) return drop(res);
@@ -95,6 +100,7 @@ export async function send(res: ServerResponse, enc: Encoded, timing: SendTiming
       if (step) size = Math.min(size, step - (offset % step));
       size = Math.min(size, limit - offset);
       if (!(await write(res, frame.subarray(pos, pos + size), signal))) return;
+      if (offset === 0) timing.onSend?.('first');
       pos += size;
       offset += size;
       // Yield between the pieces of one frame so they leave as separate writes.
@@ -102,5 +108,8 @@ export async function send(res: ServerResponse, enc: Encoded, timing: SendTiming
     }
   }
   if (offset >= limit || enc.dropAtEnd) return drop(res);
-  if (!signal.aborted && !res.destroyed) res.end();
+  if (!signal.aborted && !res.destroyed) {
+    res.end();
+    timing.onSend?.('end');
+  }
 }

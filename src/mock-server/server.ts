@@ -155,6 +155,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
 
   const generate = async (route: Route, req: IncomingMessage, res: ServerResponse, url: URL, signal: AbortSignal) => {
     const text = await readBody(req);
+    const receivedAt = performance.now();
     let body: any = {};
     let parsed = true;
     try {
@@ -169,7 +170,15 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const key = `${route.protocol}\u0000${model}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
-    const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt };
+    const served: NonNullable<MockRequestInfo['served']> = { headersMs: null, firstBodyMs: null, lastBodyMs: null, endMs: null };
+    const info: MockRequestInfo = { protocol: route.protocol, model, stream, body, headers: req.headers, path: req.url ?? '', attempt, served };
+    const onSend = (what: 'headers' | 'first' | 'last' | 'end') => {
+      const ms = performance.now() - receivedAt;
+      if (what === 'headers') served.headersMs = ms;
+      else if (what === 'first') served.firstBodyMs = ms;
+      else if (what === 'last') served.lastBodyMs = ms;
+      else served.endMs = ms;
+    };
     requests.push(info);
     res.on('close', () => {
       if (!res.writableFinished) info.closedEarly = true;
@@ -212,7 +221,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     }
     const enc = encodeReply(route, info, reply);
     if (reply.encoding) enc.encoding = reply.encoding;
-    await send(res, enc, reply, signal);
+    await send(res, enc, { ...reply, onSend }, signal);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {

@@ -81,6 +81,13 @@ export interface MockRequestInfo {
   attempt: number;
   /** Becomes true when the connection closed before the response was complete (the client went away, or a scripted drop). */
   closedEarly?: boolean;
+  /**
+   * What the server itself measured, in ms from the moment the request body was fully received:
+   * when the response headers and the first body frame went out, when the last frame began to go
+   * out, and the end (null until they do).
+   * Tests compare mmr's reported timing with these.
+   */
+  served?: { headersMs: number | null; firstBodyMs: number | null; lastBodyMs: number | null; endMs: number | null };
 }
 
 export interface MockServerOptions {

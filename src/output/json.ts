@@ -1,5 +1,5 @@
 import type { FanoutEvent } from '../core/types.js';
-import { applyEvent, emptyResult, totalCost, type AnswerResult } from '../core/results.js';
+import { applyEvent, emptyResult, tokensPerSecond, totalCost, type AnswerResult } from '../core/results.js';
 import { escapeJsonControls } from '../core/terminal-safe.js';
 
 /**
@@ -22,10 +22,15 @@ export interface JsonResult {
   usage: { inputTokens: number | null; outputTokens: number | null; cachedInputTokens: number | null; reasoningTokens: number | null };
   /** USD; null when the price is unknown. */
   costUsd: number | null;
-  /** ms from request start to first token. */
+  /** ms from the answering attempt's request being written to its first content (text or reasoning) token. */
   ttftMs: number | null;
-  /** ms from request start to the end. */
+  /** ms from the answering attempt's request being written to the end of its stream. */
   latencyMs: number | null;
+  /** ms from mmr taking up this model to its end: loading, preflight, every attempt, backoff waits, fallbacks. */
+  wallMs: number | null;
+  /** Output tokens per second from the first to the last token; null when that window is under 250 ms or the count is unknown. */
+  tokensPerSecond: number | null;
+  /** Requests made by the model that answered (retries included; 0 when none was sent). */
   attempts: number;
   /** Models that were unavailable before this one answered in their place (routing fallback). */
   fallbackFrom: { model: string; message: string; status: number | null }[];
@@ -57,6 +62,8 @@ export function toJsonResult(r: AnswerResult, o: JsonOptions = {}): JsonResult {
     costUsd: r.costUsd,
     ttftMs: round(r.ttftMs),
     latencyMs: round(r.latencyMs),
+    wallMs: round(r.wallMs),
+    tokensPerSecond: round(tokensPerSecond(r)),
     attempts: r.attempts,
     fallbackFrom: r.fallbackFrom.map((f) => ({ model: f.model, message: f.error.message, status: f.error.status })),
     error: r.error

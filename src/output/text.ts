@@ -48,7 +48,10 @@ export function statsLine(r: AnswerResult): string {
   const tps = tokensPerSecond(r);
   if (tps != null) parts.push(`${Math.round(tps)} tok/s`);
   parts.push(formatUsd(r.costUsd));
+  // ttft and latency are the answering request's; say so when retries or fallbacks took longer.
+  const waited = r.wallMs != null && r.latencyMs != null && (r.attempts > 1 || r.fallbackFrom.length > 0);
   if (r.attempts > 1) parts.push(`${r.attempts} attempts`);
+  if (waited) parts.push(`${ms(r.wallMs)} in all`);
   return parts.join(' · ');
 }
 

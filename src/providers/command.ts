@@ -88,6 +88,7 @@ export const commandAdapter: ProviderAdapter = {
 
     let child;
     try {
+      options.onSent?.();
       child = execa(argv[0], argv.slice(1), {
         input: promptText(request),
         env,

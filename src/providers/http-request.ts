@@ -29,6 +29,46 @@ const crossed = new WeakMap<Response, string>();
 /** The origin a response came from when a redirect took the request there from another one. */
 export const crossOriginOf = (res: Response): string | undefined => crossed.get(res);
 
+/** The undici dispatcher Node's fetch uses (undici's documented cross-copy global). */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+interface Dispatcher {
+  dispatch(opts: unknown, handler: { onConnect?: (...args: unknown[]) => unknown }): boolean;
+}
+
+/**
+ * Node's own fetch: a dispatcher in front of its global one that reports `onSent` when the request
+ * gets its connection and is written (undici's `onConnect`), so connecting to a new host is not
+ * counted as the provider's time. Undefined when the global dispatcher is not there to wrap.
+ */
+function sentDispatcher(onSent: () => void): Dispatcher | undefined {
+  const base = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Dispatcher | undefined;
+  if (typeof base?.dispatch !== 'function') return undefined;
+  return {
+    dispatch(opts, handler) {
+      const h = Object.create(handler) as typeof handler;
+      h.onConnect = function (this: unknown, ...args: unknown[]) {
+        onSent();
+        return handler.onConnect?.apply(this, args);
+      };
+      return base.dispatch(opts, h);
+    },
+  };
+}
+
+/** One request; `onSent` fires as it is written (each hop of a redirect again: the last one answers). */
+function send(url: string, init: RequestInit, options: StreamOptions): Promise<Response> {
+  if (options.fetch) {
+    options.onSent?.();
+    return options.fetch(url, init);
+  }
+  const dispatcher = options.onSent && sentDispatcher(options.onSent);
+  // Node's fetch takes undici's `dispatcher` option; the DOM RequestInit type does not know it.
+  if (dispatcher) Object.assign(init, { dispatcher });
+  else options.onSent?.();
+  return globalThis.fetch(url, init);
+}
+
 function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
@@ -40,16 +80,15 @@ function basicAuth(username: string, password: string): string {
  * network failure like fetch does, and with a RedirectError for a redirect it will not follow.
  */
 export function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<Response> {
-  return send(url, headers, JSON.stringify(body), options);
+  return request(url, headers, JSON.stringify(body), options);
 }
 
 /** GET with the same redirect and credential rules as postJson (models listings, `mmr doctor`). */
 export function getJson(url: string, headers: Record<string, string>, options: StreamOptions): Promise<Response> {
-  return send(url, headers, undefined, options);
+  return request(url, headers, undefined, options);
 }
 
-async function send(url: string, headers: Record<string, string>, body: string | undefined, options: StreamOptions): Promise<Response> {
-  const doFetch = options.fetch ?? globalThis.fetch;
+async function request(url: string, headers: Record<string, string>, body: string | undefined, options: StreamOptions): Promise<Response> {
   const bare = splitUrlCredentials(url);
   let h: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
@@ -66,7 +105,7 @@ async function send(url: string, headers: Record<string, string>, body: string |
   const firstOrigin = origin;
   let left = false;
   for (let hop = 0; ; hop++) {
-    const res = await doFetch(target, { method, headers: h, body: payload, signal: options.signal, redirect: 'manual' });
+    const res = await send(target, { method, headers: h, body: payload, signal: options.signal, redirect: 'manual' }, options);
     const location = REDIRECT.has(res.status) ? res.headers.get('location') : null;
     if (location === null) {
       if (left && origin) crossed.set(res, origin);

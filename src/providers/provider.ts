@@ -61,6 +61,14 @@ export interface StreamOptions {
   signal: AbortSignal;
   /** Injected fetch (tests, proxies). Defaults to globalThis.fetch. */
   fetch?: typeof fetch;
+  /**
+   * Called synchronously right before the request leaves: just before `fetch` is called (HTTP),
+   * or before the program is spawned (command). The engine's timing starts here, so ttft and
+   * latency exclude module loading, preflight and queueing. An adapter that sends a second
+   * request within one attempt (OpenAI without `stream_options`) calls it again; the last call
+   * marks the request that answered. Adapters that never call it are timed from `stream()`.
+   */
+  onSent?: () => void;
 }
 
 /**

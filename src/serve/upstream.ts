@@ -46,7 +46,8 @@ export class Upstream {
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       const secure = url.protocol === 'https:';
-      const headers = Object.fromEntries(new Headers(init.headers).entries());
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((v, k) => (headers[k] = v));
       const req = (secure ? https : http).request(url, { method: init.method ?? 'GET', headers, agent: secure ? this.httpsAgent : this.httpAgent, signal: init.signal ?? undefined }, (res) => {
         const h = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);

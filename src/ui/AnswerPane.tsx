@@ -1,6 +1,9 @@
 import { memo } from 'react';
 import { Box, Text } from 'ink';
-import type { PaneLine, PaneState } from './pane-content.js';
+import { fitLabel } from './labels.js';
+import type { PaneState } from './pane-content.js';
+import { toAnsi, type StyledLine } from './styled.js';
+import { displayWidth } from './wrap.js';
 
 export interface AnswerPaneProps {
   /** 1-based number shown in the header; the key that picks this pane. */
@@ -8,69 +11,55 @@ export interface AnswerPaneProps {
   /** Model id, alias, or `Model A` in blind mode. */
   label: string;
   state: PaneState;
-  /** Current spinner frame (only read while streaming). */
+  /** Current spinner frame (only read while streaming or waiting). */
   spinner: string;
   width: number;
-  body: PaneLine[];
-  footer: PaneLine[];
+  /** The lines the body shows (already scrolled), the rows it has, and what is out of view. */
+  visible: StyledLine[];
   bodyRows: number;
+  above: number;
+  /** Lines below the fold; -1 when more is streaming in and not counted yet. */
+  below: number;
+  footer: StyledLine[];
   footerRows: number;
-  /** First body line shown. */
-  scroll: number;
   focused: boolean;
+  /** SGR colour level for the pre-styled lines. */
+  colorLevel: number;
 }
 
-const STATE_TEXT: Record<PaneState, { text: string; color?: string }> = {
+export const STATE_TEXT: Record<PaneState, { text: string; color?: string }> = {
   waiting: { text: 'waiting', color: 'gray' },
   streaming: { text: 'streaming', color: 'cyan' },
   done: { text: '✔ done', color: 'green' },
-  cut: { text: '✔ cut short', color: 'yellow' },
+  cut: { text: '⚠ cut short', color: 'yellow' },
   failed: { text: '✖ failed', color: 'red' },
 };
 
-const LINE_COLOR: Partial<Record<PaneLine['kind'], string>> = { error: 'red', hint: 'yellow', warn: 'yellow' };
-
-function Line({ line }: { line: PaneLine }) {
-  if (line.kind === 'code') {
-    // A gutter rather than a background: it survives copy-paste, NO_COLOR and every colour scheme.
-    return (
-      <Text wrap="truncate-end">
-        <Text dimColor>{line.cont ? '↪ ' : '│ '}</Text>
-        {line.text}
-      </Text>
-    );
-  }
-  const dim = line.kind === 'fence' || line.kind === 'note';
-  return (
-    <Text wrap="truncate-end" dimColor={dim} color={LINE_COLOR[line.kind]}>
-      {line.text || ' '}
-    </Text>
-  );
-}
-
 /** The rule under the body; says how much is hidden above and below, so scrolling is discoverable. */
 function scrollRule(width: number, above: number, below: number): string {
-  const marks = [above > 0 ? `↑${above}` : '', below > 0 ? `↓${below} more` : ''].filter(Boolean).join(' ');
+  const marks = [above > 0 ? `↑${above}` : '', below > 0 ? `↓${below} more` : below < 0 ? '↓ more' : ''].filter(Boolean).join(' ');
   if (!marks) return '─'.repeat(width);
   const tag = ` ${marks} `;
   return `──${tag}${'─'.repeat(Math.max(0, width - 2 - tag.length))}`.slice(0, width);
 }
 
-/** One model's column: header with state, scrolling body, footer with stats. */
+/** One model's column: header with state, the body's visible lines, footer with stats. */
 function AnswerPaneImpl(p: AnswerPaneProps) {
   const inner = Math.max(4, p.width - 4);
-  const maxScroll = Math.max(0, p.body.length - p.bodyRows);
-  const scroll = Math.min(Math.max(0, p.scroll), maxScroll);
-  const visible = p.body.slice(scroll, scroll + p.bodyRows);
-  const below = p.body.length - scroll - visible.length;
   const st = STATE_TEXT[p.state];
-  const stateText = p.state === 'streaming' ? `${p.spinner} ${st.text}` : st.text;
+  const stateText = p.state === 'streaming' || p.state === 'waiting' ? `${p.spinner} ${st.text}` : st.text;
+  const label = fitLabel(p.label, Math.max(4, inner - displayWidth(stateText) - 1 - String(p.number).length - 1));
+  // One Text per line, each already cut to the width: Ink has nothing to wrap or measure twice.
+  const body = p.visible.map((l) => toAnsi(l, p.colorLevel));
+  while (body.length < p.bodyRows) body.push('');
+  const footer = p.footer.slice(0, p.footerRows).map((l) => toAnsi(l, p.colorLevel));
+  while (footer.length < p.footerRows) footer.push('');
   return (
     <Box flexDirection="column" width={p.width} borderStyle="round" borderColor={p.focused ? 'cyan' : 'gray'} paddingX={1} flexShrink={0}>
       <Box>
         <Box flexGrow={1} flexShrink={1}>
           <Text bold={p.focused} wrap="truncate-end">
-            {p.number} {p.label}
+            {p.number} {label}
           </Text>
         </Box>
         <Box flexShrink={0} marginLeft={1}>
@@ -78,19 +67,21 @@ function AnswerPaneImpl(p: AnswerPaneProps) {
         </Box>
       </Box>
       <Text dimColor>{'─'.repeat(inner)}</Text>
-      <Box flexDirection="column" height={p.bodyRows}>
-        {visible.map((line, i) => (
-          <Line key={scroll + i} line={line} />
-        ))}
-      </Box>
-      <Text dimColor>{scrollRule(inner, scroll, below)}</Text>
-      <Box flexDirection="column" height={p.footerRows}>
-        {p.footer.map((line, i) => (
-          <Line key={i} line={line} />
-        ))}
-      </Box>
+      <Text>{body.join("\n")}</Text>
+      <Text dimColor>{scrollRule(inner, p.above, p.below)}</Text>
+      <Text>{footer.join("\n")}</Text>
     </Box>
   );
 }
 
-export const AnswerPane = memo(AnswerPaneImpl);
+// Lines of a settled block are the same objects frame to frame; a redrawn tail is compared by what it shows.
+const sameLines = (a: StyledLine[], b: StyledLine[]) => a.length === b.length && a.every((l, i) => l === b[i] || (l.width === b[i].width && toAnsi(l, 1) === toAnsi(b[i], 1)));
+
+/** Re-renders only when what it shows changed: a streaming answer below the fold costs no redraw. */
+export const AnswerPane = memo(AnswerPaneImpl, (a, b) => {
+  for (const k of Object.keys(a) as (keyof AnswerPaneProps)[]) {
+    if (k === 'visible' || k === 'footer') continue;
+    if (a[k] !== b[k]) return false;
+  }
+  return sameLines(a.visible, b.visible) && sameLines(a.footer, b.footer);
+});

@@ -1,20 +1,22 @@
 import { Box, Text } from 'ink';
 
 export const KEYS: [string, string][] = [
-  ['1–9', 'pick that column as the winner (then offer a routing rule)'],
+  ['1–9', 'pick that column as the winner of this turn (then offer a routing rule)'],
   ['0', 'none of the answers was good'],
+  ['f', 'follow up: ask every model again, each with its own conversation so far'],
+  ['n', 'new conversation, same models'],
   ['Tab  ←/→', 'move focus between columns'],
-  ['↑/↓  PgUp/PgDn', 'scroll the focused column'],
+  ['↑/↓  PgUp/PgDn', 'scroll the focused column (End follows the answer as it grows)'],
   ['e', 'expand the focused answer full screen (Esc back)'],
-  ['w', 'write the focused answer to a file'],
+  ['m', 'show the Markdown source instead of rendering it (and back)'],
+  ['w', 'write the focused answer to a file (raw Markdown, as received)'],
   ['r', 'retry the models that failed'],
-  ['n', 'new prompt, same models'],
   ['?', 'this help (Esc or ? to close)'],
   ['q  Ctrl-C', 'quit at once (requests in flight are cancelled)'],
 ];
 
 /** The one-line reminder under the columns; the full list is behind `?`. */
-export const HELP_LINE = '1-9 pick · 0 none good · ←/→ focus · ↑/↓ scroll · e expand · w write · r retry · n new · ? help · q quit';
+export const HELP_LINE = '1-9 pick · 0 none · f follow-up · n new · ←/→ focus · ↑/↓ scroll · e expand · m raw · w write · r retry · ? help · q quit';
 
 /** Every key, for `?`. */
 export function HelpOverlay() {
@@ -28,7 +30,8 @@ export function HelpOverlay() {
           {what}
         </Text>
       ))}
-      <Text dimColor>blind mode (--blind) hides names and shuffles columns until you vote</Text>
+      <Text dimColor wrap="truncate-end">blind mode (--blind) hides names, cost and timing and shuffles columns until you vote</Text>
+      <Text dimColor wrap="truncate-end">in the prompt box: Enter sends · Alt-Enter new line · a pasted text keeps its lines</Text>
     </Box>
   );
 }

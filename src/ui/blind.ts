@@ -25,3 +25,27 @@ export function blindLabel(position: number): string {
 export function fileSlug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'answer';
 }
+
+const KIND_TEXT: Record<string, string> = {
+  auth: 'the provider refused the key',
+  'rate-limit': 'rate limited',
+  overloaded: 'the provider is overloaded',
+  server: 'the provider had a server error',
+  'context-length': 'the prompt is too long for this model',
+  'bad-request': 'the provider refused the request',
+  network: 'network error',
+  timeout: 'timed out',
+  'bad-response': 'the provider sent something unreadable',
+  aborted: 'cancelled',
+  config: 'not configured',
+  command: 'the local command failed',
+};
+
+/**
+ * An error as blind mode may show it before the vote: what kind of failure, never a provider's
+ * name, host, key variable, wording or status code (529 is Anthropic's alone), any of which would
+ * say whose column it is.
+ */
+export function blindError(e: { kind: string }): string {
+  return `${KIND_TEXT[e.kind] ?? 'failed'} · details after your vote`;
+}

@@ -3,15 +3,19 @@
  * and React never cost a piped run anything (DESIGN rules 2 and 3).
  */
 import { writeFile } from 'node:fs/promises';
+import chalk from 'chalk';
 import { render } from 'ink';
 import { UsageError } from '../core/errors.js';
 import { App } from './App.js';
+import { MarkdownView } from './markdown.js';
+import { fanoutStats } from './use-fanout.js';
 import type { InteractiveOptions } from './types.js';
 
-export type { InteractiveOptions, RuleProposal, VoteEntry } from './types.js';
+export type { InteractiveOptions, RuleDraft, RuleCheck, TurnRecordInput, TurnRequest, VoteRecord } from './types.js';
 
 /** Where and how to draw; defaults are the process's own streams. */
 export interface InteractiveIO {
+  /** Where keys come from: process.stdin, or the terminal itself (/dev/tty) when stdin carried piped material. */
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -19,16 +23,8 @@ export interface InteractiveIO {
   interactive?: boolean;
   /** Route console.* above the UI (default true); off where console is not Node's own (tests). */
   patchConsole?: boolean;
-}
-
-/** New files only: overwriting something the user kept because the default name matched would lose it. */
-async function writeNewFile(path: string, text: string): Promise<void> {
-  try {
-    await writeFile(path, text.endsWith('\n') ? text : `${text}\n`, { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error('the file exists; give another name');
-    throw err;
-  }
+  /** --color (true) / --no-color (false); undefined lets NO_COLOR, FORCE_COLOR and the terminal decide. */
+  color?: boolean;
 }
 
 /**
@@ -38,9 +34,12 @@ async function writeNewFile(path: string, text: string): Promise<void> {
 export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO = {}): Promise<{ exitCode: number }> {
   const stdin = io.stdin ?? process.stdin;
   const interactive = io.interactive ?? stdin.isTTY === true;
-  if (!opts.prompt && !interactive) {
+  if (!opts.prompt && !opts.resume && !interactive) {
     throw new UsageError('no prompt given, and stdin is not a terminal to type one in', 'pass the prompt as an argument: mmr ask "…"');
   }
+  // Ink draws with this chalk too: --no-color turns the borders' colours off as well as the answers'.
+  if (io.color === false) chalk.level = 0;
+  else if (io.color === true && chalk.level === 0) chalk.level = 1;
   let settle!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (settle = resolve));
   // Raw mode turns Ctrl-C into a key the App handles; without a keyboard it stays a signal.
@@ -49,10 +48,13 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
 
   // A moving average, so one slow frame (a resize, a GC pause) does not stall streaming.
   const frameCost = { current: 0 };
+  const stats = { frames: 0, renderMs: 0 };
   const onRender = ({ renderTime }: { renderTime: number }) => {
     frameCost.current = frameCost.current * 0.8 + renderTime * 0.2;
+    stats.frames++;
+    stats.renderMs += renderTime;
   };
-  const app = <App {...opts} writeAnswer={opts.writeAnswer ?? writeNewFile} interactive={interactive} frameCost={frameCost} onExit={(code) => settle(code)} />;
+  const app = <App {...opts} colorLevel={chalk.level} interactive={interactive} frameCost={frameCost} onExit={(code) => settle(code)} />;
   const instance = render(app, {
     stdin,
     stdout: io.stdout ?? process.stdout,
@@ -76,5 +78,7 @@ export async function runInteractive(opts: InteractiveOptions, io: InteractiveIO
     // Unmounting restores the cursor and cooked mode and runs the App's cleanup, which aborts requests.
     instance.unmount();
     await instance.waitUntilExit().catch(() => undefined);
+    // bench/tui.mjs counts the frames drawn (MMR_TUI_STATS=file): a figure the machine's load cannot blur.
+    if (process.env.MMR_TUI_STATS) await writeFile(process.env.MMR_TUI_STATS, JSON.stringify({ ...stats, ...fanoutStats, layouts: MarkdownView.layouts })).catch(() => undefined);
   }
 }

@@ -1,48 +1,69 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type MutableRefObject } from 'react';
+import { columnHistory, type ConversationTurn } from '../core/conversation.js';
 import { totalCost, type AnswerResult } from '../core/results.js';
 import type { FanoutEvent } from '../core/types.js';
-import { toVoteEntry } from '../history/votes.js';
 import { identityOrder, shuffledOrder } from './blind.js';
 import type { InteractiveOptions } from './types.js';
-import { useFanout, type FrameCost } from './use-fanout.js';
+import { useFanout, type FrameCost, type FrameGate } from './use-fanout.js';
 
-/** One prompt and its comparison; `n` starts the next round with the same models. */
-export interface Round {
+/** One turn of the conversation on screen. */
+export interface Turn {
   prompt: string;
-  /** Display position → slot (shuffled in blind mode). */
-  order: number[];
+  /** 1-based within the conversation. */
+  number: number;
   /** The pick: a slot, null for "none good", undefined before the vote. */
   winner?: number | null;
-  /** 1 for the first prompt of the session. */
+  /** Names were hidden when the vote was cast. */
+  votedBlind?: boolean;
+  /** The answers, kept once a later turn starts (the current turn's live in the fan-out). */
+  results?: AnswerResult[];
+}
+
+/** A conversation: `n` starts a new one, `f` adds a turn to it. */
+export interface Conversation {
+  /** The caller's id for it (history, --continue), once known. */
+  id?: string;
+  /** Display position → slot (shuffled once per conversation in blind mode). */
+  order: number[];
+  turns: Turn[];
+  /** 1 for the first conversation of the session. */
   number: number;
 }
 
-export interface ArenaOptions extends Pick<InteractiveOptions, 'models' | 'start' | 'logVote'> {
+export interface ArenaOptions extends Pick<InteractiveOptions, 'models' | 'start' | 'onVote' | 'onTurn' | 'resume' | 'newConversationId'> {
   blind: boolean;
   random?: () => number;
   throttleMs?: number;
   frameCost?: FrameCost;
-  now?: () => Date;
+  gate?: MutableRefObject<FrameGate | null>;
 }
 
 export interface Arena {
-  round: Round | null;
+  conversation: Conversation | null;
+  /** The turn on screen (the last one), null before the first prompt. */
+  turn: Turn | null;
+  /** The current turn's results, by slot. */
   results: AnswerResult[];
   running: boolean;
-  /** Names may be shown: not blind, or the vote is in. */
+  /** Every column of the current turn has finished (or failed). */
+  allDone: boolean;
+  /** Names may be shown: not blind, or a vote is in. */
   revealed: boolean;
-  /** USD of the current round; null while every cost is unknown. */
-  roundCost: number | null;
-  /** USD of every round this session, the current one included. */
+  /** USD of the current turn; null while every cost is unknown. */
+  turnCost: number | null;
+  /** USD of every turn this session, the current one included. */
   sessionCost: number;
-  /** Starts a round (cancelling one still streaming). */
+  /** Starts a new conversation (cancelling one still streaming). */
   ask(prompt: string): void;
-  /** Re-asks the failed slots of this round; returns how many. */
+  /** Asks every model a follow-up, each with its own side of the conversation so far. */
+  followUp(prompt: string): void;
+  /** Re-asks the failed slots of this turn; returns how many. */
   retryFailed(): number;
-  /** Records the pick; resolves to an error message when logging it failed. */
+  /** Records the pick; resolves to an error message when recording it failed. */
   vote(slot: number | null): Promise<string | null>;
   /** Cancels every request in flight. */
   abortAll(): void;
+  sync(): void;
 }
 
 /** An iterable that fails when read, so a `start` that throws shows up in its columns. */
@@ -50,14 +71,22 @@ async function* failing(err: unknown): AsyncGenerator<FanoutEvent> {
   throw err;
 }
 
-/** The session: rounds of comparisons, their requests, votes and costs. */
+const asConversationTurns = (turns: Turn[], current: AnswerResult[]): ConversationTurn[] =>
+  turns.map((t, i) => ({
+    prompt: t.prompt,
+    answers: (i === turns.length - 1 ? current : t.results ?? []).map((r) => ({ model: r.model, text: r.text, failed: r.error !== null })),
+  }));
+
+/** The session: conversations of turns, their requests, votes and costs. */
 export function useArena(o: ArenaOptions): Arena {
-  const fan = useFanout(o.throttleMs, o.frameCost);
-  const [round, setRound] = useState<Round | null>(null);
+  const fan = useFanout(o.throttleMs, o.frameCost, o.gate);
+  const [conversation, setConversation] = useState<Conversation | null>(() =>
+    o.resume ? { id: o.resume.id, order: identityOrder(o.models.length), number: 1, turns: o.resume.turns.map((t, i) => ({ prompt: t.prompt, number: i + 1, results: t.results })) } : null,
+  );
   const controllers = useRef(new Set<AbortController>());
-  // Cost of the rounds before this one; the current round's is added live.
+  // Cost of the turns before this one; the current turn's is added live.
   const [sessionBase, setSessionBase] = useState(0);
-  const { models, start, logVote } = o;
+  const { models, start, onVote, onTurn } = o;
 
   const abortAll = useCallback(() => {
     for (const c of controllers.current) c.abort('cancelled by the user');
@@ -67,12 +96,13 @@ export function useArena(o: ArenaOptions): Arena {
   useEffect(() => abortAll, [abortAll]);
 
   const run = useCallback(
-    (prompt: string, slots: number[]) => {
+    (prompt: string, turns: ConversationTurn[], slots: number[]) => {
       const c = new AbortController();
       controllers.current.add(c);
       let events: AsyncIterable<FanoutEvent>;
       try {
-        events = start(prompt, slots.map((s) => ({ id: models[s].id })), c.signal);
+        const history = slots.map((s) => columnHistory(turns, s));
+        events = start({ prompt, history }, slots.map((s) => ({ id: models[s].id })), c.signal);
       } catch (err) {
         events = failing(err);
       }
@@ -81,51 +111,101 @@ export function useArena(o: ArenaOptions): Arena {
     [fan.consume, models, start],
   );
 
-  const ask = useCallback(
-    (prompt: string) => {
+  const begin = useCallback(
+    (prompt: string, next: Conversation) => {
       abortAll();
-      const finished = totalCost(fan.results) ?? 0;
-      setSessionBase((b) => b + finished);
-      const order = o.blind ? shuffledOrder(models.length, o.random) : identityOrder(models.length);
-      setRound((prev) => ({ prompt, order, number: (prev?.number ?? 0) + 1 }));
+      setSessionBase((b) => b + (totalCost(fan.results) ?? 0));
+      setConversation(next);
       fan.reset(models);
-      run(prompt, identityOrder(models.length));
+      // The earlier turns, with the answers the columns gave (the last one is the one being asked).
+      const earlier = next.turns.slice(0, -1).map((t) => ({ prompt: t.prompt, answers: (t.results ?? []).map((r) => ({ model: r.model, text: r.text, failed: r.error !== null })) }));
+      run(prompt, earlier, identityOrder(models.length));
     },
-    [abortAll, fan.reset, fan.results, models, o.blind, o.random, run],
+    [abortAll, fan.reset, fan.results, models, run],
   );
 
+  const ask = useCallback(
+    (prompt: string) => {
+      const order = o.blind ? shuffledOrder(models.length, o.random) : identityOrder(models.length);
+      begin(prompt, { id: o.newConversationId?.(), order, turns: [{ prompt, number: 1 }], number: (conversation?.number ?? 0) + 1 });
+    },
+    [begin, conversation?.number, models.length, o.blind, o.random, o.newConversationId],
+  );
+
+  const followUp = useCallback(
+    (prompt: string) => {
+      if (!conversation) return ask(prompt);
+      const turns = conversation.turns.map((t, i) => (i === conversation.turns.length - 1 && fan.results.length ? { ...t, results: fan.results } : t));
+      begin(prompt, { ...conversation, turns: [...turns, { prompt, number: turns.length + 1 }] });
+    },
+    [ask, begin, conversation, fan.results],
+  );
+
+  const turn = conversation?.turns[conversation.turns.length - 1] ?? null;
   const retryFailed = useCallback(() => {
-    if (!round) return 0;
+    if (!conversation || !turn) return 0;
     const failed = fan.results.flatMap((r, i) => (r.done && r.error ? [i] : []));
-    if (failed.length) run(round.prompt, failed);
+    const earlier = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
+    if (failed.length) run(turn.prompt, earlier, failed);
     return failed.length;
-  }, [fan.results, round, run]);
+  }, [conversation, fan.results, run, turn]);
+
+  const revealed = !o.blind || (conversation?.turns.some((t) => t.winner !== undefined) ?? false);
+
+  // A finished turn goes to the caller once (again after a retry changed it): history keeps every turn.
+  const allDone = fan.results.length > 0 && fan.results.every((r) => r.done);
+  const recorded = useRef<{ key: string; results: AnswerResult[] } | null>(null);
+  useEffect(() => {
+    if (!onTurn || !conversation || !turn || !allDone) return;
+    const key = `${conversation.number}:${turn.number}`;
+    const last = recorded.current;
+    if (last && last.key === key && last.results.length === fan.results.length && last.results.every((r, i) => r === fan.results[i])) return;
+    recorded.current = { key, results: fan.results };
+    const history = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
+    void Promise.resolve(onTurn({ conversation: conversation.id, turn: turn.number, prompt: turn.prompt, results: fan.results, blind: !revealed, history: fan.results.map((_, s) => columnHistory(history, s)) })).catch(
+      () => undefined,
+    );
+  });
 
   const vote = useCallback(
     async (slot: number | null) => {
-      if (!round) return 'nothing to vote on yet';
-      setRound({ ...round, winner: slot });
+      if (!conversation || !turn) return 'nothing to vote on yet';
+      const blind = !revealed;
+      setConversation({ ...conversation, turns: conversation.turns.map((t) => (t === turn ? { ...t, winner: slot, votedBlind: blind } : t)) });
+      const history = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
       try {
-        await logVote(toVoteEntry(round.prompt, fan.results, slot, o.blind, o.now?.()));
+        await onVote({
+          prompt: turn.prompt,
+          results: fan.results,
+          winner: slot,
+          blind,
+          conversation: conversation.id,
+          turn: turn.number,
+          history: fan.results.map((_, s) => columnHistory(history, s)),
+        });
         return null;
       } catch (err) {
-        return `vote not logged: ${err instanceof Error ? err.message : String(err)}`;
+        return `vote not recorded: ${err instanceof Error ? err.message : String(err)}`;
       }
     },
-    [fan.results, logVote, o.blind, o.now, round],
+    [conversation, fan.results, revealed, onVote, turn],
   );
 
-  const roundCost = totalCost(fan.results);
+  const turnCost = totalCost(fan.results);
   return {
-    round,
+    conversation,
+    turn,
     results: fan.results,
     running: fan.running,
-    revealed: !o.blind || round?.winner !== undefined,
-    roundCost,
-    sessionCost: sessionBase + (roundCost ?? 0),
+    allDone,
+    revealed,
+    turnCost,
+    sessionCost: sessionBase + (turnCost ?? 0),
     ask,
+    followUp,
     retryFailed,
     vote,
     abortAll,
+    sync: fan.sync,
   };
 }

@@ -1,28 +1,35 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type MutableRefObject } from 'react';
 import { applyEvent, emptyResult, type AnswerResult } from '../core/results.js';
 import type { ErrorInfo, FanoutEvent } from '../core/types.js';
 
 /**
- * ~15 fps: text streaming still reads as live, and six models at 200 tok/s cost 15 renders a
- * second, not 1,200. At 30 fps the whole process used ~36% of a core (bench/tui.mjs, 200×50);
- * at 15 fps ~27%, under the 30% budget.
+ * Events are folded into results as they arrive, but the screen is redrawn at most every this
+ * many ms (~15 fps): text still reads as live, and six models at 200 tok/s cost 15 redraws a
+ * second, not 1,200.
  */
 export const DEFAULT_THROTTLE_MS = 66;
 
 /**
  * A frame may cost at most 1/this of the time between frames. Ink redraws the whole frame
  * character by character (~10 ms for six full panes at 200×50), so on big terminals the frame
- * rate drops a little rather than the CPU going past a fifth of a core on drawing.
+ * rate drops rather than the CPU going past a tenth of a core on drawing.
  */
-export const FRAME_COST_FACTOR = 5;
+export const FRAME_COST_FACTOR = 10;
 
 /** Recent cost of one Ink frame in ms, fed by Ink's onRender (see run-interactive.tsx). */
 export interface FrameCost {
   readonly current: number;
 }
 
+/**
+ * Decides whether the changed results are worth a frame: 0 draws now, a number of ms waits that
+ * long (then asks again), null draws nothing (nothing visible changed: an answer growing below
+ * the fold). Absent: every change is drawn.
+ */
+export type FrameGate = (live: readonly AnswerResult[]) => number | null;
+
 export interface FanoutHandle {
-  /** One result per slot; a slot's object is replaced only when that slot changed (memo-friendly). */
+  /** One result per slot as last drawn; a slot's object is replaced only when that slot changed (memo-friendly). */
   results: AnswerResult[];
   /** True while any stream is being consumed. */
   running: boolean;
@@ -33,6 +40,8 @@ export interface FanoutHandle {
    * retry of some slots), emptying them first. Resolves when the stream ends or is dropped.
    */
   consume(events: AsyncIterable<FanoutEvent>, slots: number[]): Promise<void>;
+  /** Draws pending changes now, whatever the gate says (after a scroll, a key). */
+  sync(): void;
 }
 
 /** A failure of the stream itself (a bug, not a model error) shown in each slot it left unfinished. */
@@ -45,10 +54,13 @@ const streamFailure = (err: unknown): ErrorInfo => ({
 
 /**
  * Folds fan-out events into per-slot results. Events mutate a ref (applyEvent is O(1)); React
- * state is refreshed at most once per `throttleMs` (longer when frames are expensive), and at
- * once when a stream ends, so the render rate does not grow with the token rate.
+ * state is refreshed at most once per `throttleMs` (longer when frames are expensive), only when
+ * the gate sees a visible change, and at once when a stream ends.
  */
-export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCost): FanoutHandle {
+/** Gate checks and state updates made, for MMR_TUI_STATS. */
+export const fanoutStats = { checks: 0, draws: 0 };
+
+export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCost, gate?: MutableRefObject<FrameGate | null>): FanoutHandle {
   const live = useRef<AnswerResult[]>([]);
   const dirty = useRef(new Set<number>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -57,16 +69,30 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
   const [results, setResults] = useState<AnswerResult[]>([]);
   const [active, setActive] = useState(0);
 
-  const flush = useCallback(() => {
+  const draw = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     if (!mounted.current || dirty.current.size === 0) return;
     const changed = new Set(dirty.current);
     dirty.current.clear();
+    fanoutStats.draws++;
     const snapshot = live.current;
     // Copies because applyEvent mutates; untouched slots keep their object so their panes skip rendering.
     setResults((prev) => snapshot.map((r, i) => (changed.has(i) || prev.length !== snapshot.length || !prev[i] ? { ...r } : prev[i])));
   }, []);
+
+  const flush = useCallback(() => {
+    timer.current = null;
+    if (!mounted.current || dirty.current.size === 0) return;
+    fanoutStats.checks++;
+    const wait = gate?.current ? gate.current(live.current) : 0;
+    if (wait === null) return; // stays dirty; the next event asks again
+    if (wait > 0) {
+      timer.current = setTimeout(flush, wait);
+      return;
+    }
+    draw();
+  }, [draw, gate]);
 
   const schedule = useCallback(() => {
     if (!timer.current) timer.current = setTimeout(flush, Math.max(throttleMs, (frameCost?.current ?? 0) * FRAME_COST_FACTOR));
@@ -85,9 +111,9 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
       generation.current++;
       live.current = models.map((m) => emptyResult(m.id, m.alias));
       live.current.forEach((_, i) => dirty.current.add(i));
-      flush();
+      draw();
     },
-    [flush],
+    [draw],
   );
 
   const consume = useCallback(
@@ -100,7 +126,7 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
         target[s] = emptyResult(old.model, old.alias);
         dirty.current.add(s);
       }
-      flush();
+      draw();
       setActive((a) => a + 1);
       let failure: unknown = null;
       try {
@@ -111,6 +137,7 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
           if (s === undefined || !target[s]) continue;
           applyEvent(target[s], ev);
           dirty.current.add(s);
+          // Columns finishing together are drawn in one frame at the next tick, not one frame each.
           schedule();
         }
       } catch (err) {
@@ -129,13 +156,13 @@ export function useFanout(throttleMs = DEFAULT_THROTTLE_MS, frameCost?: FrameCos
         }
       } finally {
         if (mounted.current) {
-          flush();
+          draw();
           setActive((a) => a - 1);
         }
       }
     },
-    [flush, schedule],
+    [draw, schedule],
   );
 
-  return { results, running: active > 0, reset, consume };
+  return { results, running: active > 0, reset, consume, sync: draw };
 }

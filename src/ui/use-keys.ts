@@ -24,6 +24,12 @@ export interface KeyRoutes {
   scrollBy(delta: number | 'page-up' | 'page-down'): void;
   retry(): void;
   startWrite(): void;
+  /** `f`: a follow-up prompt to every model. */
+  followUp(): void;
+  /** `n`: a new conversation. */
+  newPrompt(): void;
+  /** `m`: rendered Markdown ↔ source. */
+  toggleRaw(): void;
 }
 
 /**
@@ -52,6 +58,7 @@ export function useKeys(keys: KeyRoutes): void {
       if (key.home) return k.scrollBy(-Number.MAX_SAFE_INTEGER);
       if (key.end) return k.scrollBy(Number.MAX_SAFE_INTEGER);
       if (input === 'w') return k.startWrite();
+      if (input === 'm') return k.toggleRaw();
       if (k.mode === 'expand') {
         if (key.escape || input === 'e') k.setMode('compare');
         return;
@@ -61,7 +68,8 @@ export function useKeys(keys: KeyRoutes): void {
       if ((key.tab && key.shift) || key.leftArrow) return k.setFocus((f) => (f - 1 + n) % n);
       if (/^[0-9]$/.test(input)) return k.pick(Number(input));
       if (input === 'r') return k.retry();
-      if (input === 'n') return k.setMode('input');
+      if (input === 'n') return k.newPrompt();
+      if (input === 'f') return k.followUp();
       if (input === 'e') return k.setMode('expand');
       if (input === '?') return k.setMode('help');
     },

@@ -74,7 +74,13 @@ describe('mmr bench (built binary, local provider server)', () => {
 
   it('--write-rules saves the suggested rule per tag through the rule writer', async () => {
     const { env, home } = await envFor();
-    const r = await mmr(['bench', path.join(fixtures, 'math.jsonl'), '-m', 'openai:gpt-4.1-nano', '-m', 'openai:gpt-4o-mini', '--no-cache', '--write-rules', '--format', 'md'], { env });
+    // A rule needs at least 20 cases behind it (src/learn/suggest.ts): 3 are not enough.
+    const few = await mmr(['bench', path.join(fixtures, 'math.jsonl'), '-m', 'openai:gpt-4.1-nano', '-m', 'openai:gpt-4o-mini', '--no-cache', '--write-rules', '--format', 'md'], { env });
+    expect(few.exitCode).toBe(0);
+    expect(existsSync(path.join(home, '.routerrc.yaml'))).toBe(false);
+    const many = Array.from({ length: 24 }, (_, k) => JSON.stringify({ id: `m${k}`, prompt: `Case ${k}: what is 6 times 7?`, tags: ['math'], expect: [{ type: 'number', value: 42 }] }));
+    writeFileSync(path.join(home, 'many.jsonl'), `${many.join('\n')}\n`);
+    const r = await mmr(['bench', 'many.jsonl', '-m', 'openai:gpt-4.1-nano', '-m', 'openai:gpt-4o-mini', '--no-cache', '--write-rules', '--format', 'md'], { env });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('| model | pass |');
     const cfg = readFileSync(path.join(home, '.routerrc.yaml'), 'utf8');

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runModel, retryDelay, type EngineOptions } from '../../src/core/run-model.js';
 import type { AnswerEvent } from '../../src/core/types.js';
 import { priceBookFrom } from '../../src/core/cost.js';
-import { fakeModel, finish, httpError, scriptedAdapter, start, text, type Step } from '../helpers/fake-adapter.js';
+import { fakeModel, finish, httpError, scriptedAdapter, start, text, virtualClock, type Step } from '../helpers/fake-adapter.js';
+import { withFallback } from '../../src/core/fallback.js';
+import { applyEvent, emptyResult, MIN_RATE_WINDOW_MS, tokensPerSecond } from '../../src/core/results.js';
 
 async function run(scripts: Record<string, Step[][]>, model = fakeModel('m'), extra: Partial<EngineOptions> = {}) {
   const { adapter, calls } = scriptedAdapter(scripts);
@@ -132,5 +134,101 @@ describe('runModel', () => {
     expect(retryDelay(1, e, policy, () => 0.999)).toBeLessThanOrEqual(500);
     expect(retryDelay(6, e, policy, () => 1)).toBe(4_000);
     expect(retryDelay(1, { ...e, retryAfterMs: 7 }, policy, () => 0)).toBe(7);
+  });
+});
+
+describe('runModel timing', () => {
+  /** Runs with a virtual clock: adapter loading, preflight and backoff move it too, by known amounts. */
+  async function timed(scripts: Record<string, Step[][]>, extra: Partial<EngineOptions> = {}, model = fakeModel('m')) {
+    const clock = virtualClock();
+    const { adapter, calls } = scriptedAdapter(scripts, clock);
+    const events: AnswerEvent[] = [];
+    for await (const ev of runModel(model, { messages: [{ role: 'user', content: 'hi' }] }, {
+      now: clock.now,
+      adapterFor: async () => {
+        clock.value += 40; // loading the adapter module
+        return adapter;
+      },
+      preflight: async () => {
+        clock.value += 25; // e.g. reading price data for the context-window check
+        return null;
+      },
+      sleep: async (ms) => void (clock.value += ms),
+      random: () => 0.5,
+      ...extra,
+    })) {
+      events.push(ev);
+    }
+    return { events, calls, last: events[events.length - 1] };
+  }
+
+  it('times ttft and latency from the request being written, not from module loading or preflight', async () => {
+    const { last } = await timed({ m: [[{ tick: 7 }, { sent: true }, start, { tick: 200 }, text('a'), { tick: 300 }, text('b'), { tick: 5 }, finish()]] });
+    expect(last).toMatchObject({ type: 'finish', ttftMs: 200, latencyMs: 505, streamMs: 300, attempts: 1 });
+    // wall: adapter 40 + preflight 25 + the adapter's own 7 before sending + 505
+    expect(last.type === 'finish' && last.wallMs).toBe(577);
+  });
+
+  it('takes the last onSent of an attempt as the request that answered (a second request within one attempt)', async () => {
+    const { last } = await timed({ m: [[{ sent: true }, { tick: 30 }, { sent: true }, start, { tick: 100 }, text('a'), finish()]] });
+    expect(last).toMatchObject({ type: 'finish', ttftMs: 100, latencyMs: 100 });
+  });
+
+  it('after retries, ttft and latency are the answering attempt\'s; wallMs covers every attempt and wait', async () => {
+    const { last, events } = await timed({
+      m: [[{ tick: 80 }, httpError(429, true, { retryAfterMs: 1000 })], [{ tick: 150 }, start, text('ok'), { tick: 50 }, finish()]],
+    });
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ attempt: 2, delayMs: 1000 });
+    expect(last).toMatchObject({ type: 'finish', ttftMs: 150, latencyMs: 200, attempts: 2 });
+    expect(last.type === 'finish' && last.wallMs).toBe(40 + 25 + 80 + 1000 + 200);
+  });
+
+  it('leaves the price data out of latency: the stream ended before it loaded', async () => {
+    const clock = virtualClock();
+    const { adapter } = scriptedAdapter({ m: [[start, { tick: 100 }, text('x'), finish()]] }, clock);
+    let last: AnswerEvent | undefined;
+    for await (const ev of runModel(fakeModel('m'), { messages: [{ role: 'user', content: 'hi' }] }, {
+      now: clock.now,
+      adapterFor: async () => adapter,
+      prices: async () => {
+        clock.value += 60;
+        return null;
+      },
+    })) {
+      last = ev;
+    }
+    expect(last).toMatchObject({ type: 'finish', ttftMs: 100, latencyMs: 100 });
+  });
+
+  it('reports no latency and zero attempts when nothing was sent', async () => {
+    const { last, calls } = await timed({ m: [[start, finish()]] }, {}, fakeModel('m', {}, { needsKey: true, apiKey: undefined, keyEnv: ['X_KEY'] }));
+    expect(calls).toHaveLength(0);
+    expect(last).toMatchObject({ type: 'error', ttftMs: null, latencyMs: null, streamMs: null, attempts: 0 });
+    const refused = await timed({ m: [[start, finish()]] }, { preflight: async () => ({ kind: 'context-length', message: 'too long', status: null, retryable: false }) });
+    expect(refused.last).toMatchObject({ type: 'error', latencyMs: null, attempts: 0 });
+  });
+
+  it('a fallback chain\'s wallMs covers the models that gave way', async () => {
+    const clock = virtualClock();
+    const { adapter } = scriptedAdapter({ a: [[{ tick: 300 }, httpError(503, true)]], b: [[start, { tick: 120 }, text('ok'), finish()]] }, clock);
+    const events = [];
+    for await (const ev of withFallback([fakeModel('a'), fakeModel('b')], { messages: [{ role: 'user', content: 'hi' }] }, {
+      now: clock.now,
+      adapterFor: async () => adapter,
+      retry: { maxRetries: 0 },
+    })) {
+      events.push(ev);
+    }
+    expect(events.at(-1)).toMatchObject({ type: 'finish', modelId: 'fake:b', ttftMs: 120, latencyMs: 120, wallMs: 420 });
+  });
+
+  it('computes tok/s over the first-to-last token window, and not at all when that window is too short to mean anything', () => {
+    const r = emptyResult('fake:m');
+    const fin = (streamMs: number) =>
+      applyEvent({ ...r }, { type: 'finish', slot: 0, modelId: 'fake:m', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 200 }, ttftMs: 400, latencyMs: 400 + streamMs, streamMs, wallMs: 500 + streamMs, attempts: 1, costUsd: null });
+    expect(tokensPerSecond(fin(2000))).toBe(100);
+    // A burst: 200 tokens in 13 ms is the network's batching, not 15,000 tok/s.
+    expect(tokensPerSecond(fin(13))).toBeNull();
+    expect(tokensPerSecond(fin(MIN_RATE_WINDOW_MS))).toBe(800);
   });
 });

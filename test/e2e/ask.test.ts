@@ -76,7 +76,9 @@ describe('mmr ask --json against the local provider server', () => {
     expect(r.exitCode).toBe(0);
     const [res] = JSON.parse(r.stdout).results;
     expect(res).toMatchObject({ text: 'second time lucky', attempts: 2 });
-    expect(res.latencyMs).toBeGreaterThanOrEqual(950);
+    // The wait is in the wall time, not in the answering request's latency.
+    expect(res.wallMs).toBeGreaterThanOrEqual(950);
+    expect(res.latencyMs).toBeLessThan(res.wallMs - 900);
   });
 
   it('reports a stream cut mid-way and an HTML answer clearly, without a stack trace', async () => {
@@ -238,6 +240,27 @@ describe('mmr demo and mmr models', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.results).toHaveLength(4);
     expect(doc.results.every((x: { text: string; error: unknown }) => x.text.length > 50 && x.error === null)).toBe(true);
+  });
+
+  it('refuses a prompt or a model it has no recording for, naming the recorded ones (exit 2)', async () => {
+    const { env } = await isolatedEnv({ MMR_DEMO_TIME_SCALE: '0' });
+    const custom = await mmr(['demo', '--json', 'What is the capital of France?'], { env });
+    expect(custom.exitCode).toBe(2);
+    expect(custom.stdout).toBe('');
+    expect(custom.stderr).toMatch(/only replays recorded answers, and has none for "What is the capital of France\?"/);
+    expect(custom.stderr).toMatch(/1\. Explain the difference between a process and a thread/);
+    const model = await mmr(['demo', '--json', '-m', 'openai:gpt-4.1'], { env });
+    expect(model.exitCode).toBe(2);
+    expect(model.stderr).toMatch(/no recording of openai:gpt-4\.1 .*it has openai:gpt-4o-mini, anthropic:claude-haiku-4-5/);
+    // A recorded prompt by number or by its text (case and spacing aside), and a recorded model, work.
+    const two = await mmr(['demo', '--json', '-m', 'anthropic:claude-haiku-4-5', '2'], { env });
+    expect(two.exitCode).toBe(0);
+    const doc = JSON.parse(two.stdout);
+    expect(doc.results.map((r: { model: string }) => r.model)).toEqual(['anthropic:claude-haiku-4-5']);
+    const byText = await mmr(['demo', '--json', doc.prompt.toUpperCase()], { env });
+    expect(JSON.parse(byText.stdout).prompt).toBe(doc.prompt);
+    const help = await mmr(['demo', '--help'], { env });
+    expect(help.stdout).toMatch(/refused[\s\S]*exit 2/);
   });
 
   it('lists models with prices and whether each key is set', async () => {

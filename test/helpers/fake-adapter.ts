@@ -2,24 +2,43 @@ import type { ProviderEvent } from '../../src/core/types.js';
 import type { ProviderAdapter, ProviderSpec } from '../../src/providers/provider.js';
 import type { ResolvedModel } from '../../src/core/model.js';
 
-/** A step of a scripted attempt: an event to yield, or a pause in ms. */
-export type Step = ProviderEvent | { wait: number };
+/**
+ * A step of a scripted attempt: an event to yield, a pause in ms, a jump of the virtual clock
+ * (`tick`, see `virtualClock`), or `sent`: the moment the request is written (an attempt
+ * without one reports it as its first step, as the HTTP adapters do just before fetch).
+ */
+export type Step = ProviderEvent | { wait: number } | { tick: number } | { sent: true };
+
+/** A clock tests move by hand: `now` for the engine, `tick` steps in scripts. */
+export function virtualClock(start = 1000) {
+  const clock = { value: start, now: () => clock.value };
+  return clock;
+}
 
 /**
  * An in-process adapter for engine tests: attempt n plays script[n-1] (the last one repeats).
  * It honours the abort signal the way a real adapter must: the pending wait ends and an
  * `aborted` error is the last event.
  */
-export function scriptedAdapter(scripts: Record<string, Step[][]>) {
+export function scriptedAdapter(scripts: Record<string, Step[][]>, clock?: { value: number }) {
   const calls: { model: string; attempt: number; aborted: boolean }[] = [];
   const adapter: ProviderAdapter = {
-    async *stream(_spec, request, { signal }) {
+    async *stream(_spec, request, { signal, onSent }) {
       const prior = calls.filter((c) => c.model === request.model).length;
       const call = { model: request.model, attempt: prior + 1, aborted: false };
       calls.push(call);
       const attempts = scripts[request.model] ?? [[{ type: 'error', error: { kind: 'config', message: 'no script', status: null, retryable: false } }]];
       const steps = attempts[Math.min(prior, attempts.length - 1)];
+      if (!steps.some((s) => 'sent' in s)) onSent?.();
       for (const step of steps) {
+        if ('tick' in step) {
+          if (clock) clock.value += step.tick;
+          continue;
+        }
+        if ('sent' in step) {
+          onSent?.();
+          continue;
+        }
         if ('wait' in step) {
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, step.wait);
@@ -31,7 +50,7 @@ export function scriptedAdapter(scripts: Record<string, Step[][]>) {
           yield { type: 'error', error: { kind: 'aborted', message: 'aborted', status: null, retryable: false } };
           return;
         }
-        if (!('wait' in step)) yield step;
+        if (!('wait' in step)) yield step as ProviderEvent;
       }
     },
   };

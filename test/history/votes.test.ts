@@ -40,7 +40,8 @@ describe('appendVote', () => {
     const lines = (await readFile(file, 'utf8')).split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
-    expect(JSON.parse(lines[0])).toEqual(entry('first'));
+    // Written as version 2: the entry, plus where it sits in a conversation (a new one of one turn).
+    expect(JSON.parse(lines[0])).toEqual({ v: 2, ...entry('first'), conversation: expect.stringMatching(/^[0-9a-f]{8}$/), turn: 1, system: null, context: [] });
     expect(JSON.parse(lines[1]).winner).toBeNull();
     if (process.platform !== 'win32') {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -109,8 +110,8 @@ describe('toVoteEntry', () => {
       winner: 'openai:gpt-4o-mini',
       blind: true,
       results: [
-        { model: 'openai:gpt-4o-mini', costUsd: 0.001, latencyMs: 900, ttftMs: 200, outputTokens: 50, error: null },
-        { model: 'ollama:llama3.2', costUsd: null, latencyMs: null, ttftMs: null, outputTokens: null, error: 'connection refused' },
+        { model: 'openai:gpt-4o-mini', costUsd: 0.001, latencyMs: 900, ttftMs: 200, outputTokens: 50, error: null, answer: '' },
+        { model: 'ollama:llama3.2', costUsd: null, latencyMs: null, ttftMs: null, outputTokens: null, error: 'connection refused', answer: '' },
       ],
     });
     expect(toVoteEntry('hi', [a, b], null, false).winner).toBeNull();
@@ -122,10 +123,11 @@ describe('mmr history', () => {
     await appendVote(entry('Write a SQL query for the top 5 customers by revenue'), { dir });
     await appendVote({ ...entry('second   prompt\nwith lines', null), blind: true }, { dir });
     const out = sink();
+    Object.assign(out.stream, { columns: 160 });
     await runHistory({ limit: 10 }, { dir, stdout: out.stream, stderr: sink().stream });
     const lines = out.text().trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d {2}✔ openai:gpt-4o-mini over anthropic:claude-haiku-4-5 {2}"Write a SQL query/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d {2}[0-9a-f]{8} {2}✔ openai:gpt-4o-mini over anthropic:claude-haiku-4-5 {2}"Write a SQL query/);
     expect(lines[1]).toContain('✖ none good over openai:gpt-4o-mini, anthropic:claude-haiku-4-5 (blind)');
     expect(lines[1]).toContain('"second prompt with lines"');
   });
@@ -144,6 +146,30 @@ describe('mmr history', () => {
     await runHistory({}, { dir, stdout: out.stream, stderr: err.stream });
     expect(out.text()).toBe('');
     expect(err.text()).toContain(path.join(dir, 'votes.jsonl'));
+  });
+
+  it('reads version 1 lines as they were written', async () => {
+    await writeFile(path.join(dir, 'votes.jsonl'), `${JSON.stringify(entry('an old vote'))}\n`);
+    const [v] = await readVotes({ dir });
+    expect(v).toEqual(entry('an old vote'));
+    const out = sink();
+    await runHistory({}, { dir, stdout: out.stream, stderr: sink().stream });
+    // No conversation id to show: version 1 had none.
+    expect(out.text()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d {2}✔ openai:gpt-4o-mini over/);
+  });
+
+  it('skips lines that are not votes (issue 9: "prompt": null) with one counted warning, and lists the rest', async () => {
+    await appendVote(entry('good one'), { dir });
+    await appendFile(path.join(dir, 'votes.jsonl'), '{"time":"2025-06-01T12:00:00.000Z","prompt":null,"models":[],"winner":null}\n[1,2]\n"text"\n{"prompt":"p","models":"x","winner":null}\n{"prompt":"p","models":[],"winner":3}\n');
+    await appendVote(entry('good two'), { dir });
+    const warnings: string[] = [];
+    expect((await readVotes({ dir, warn: (m) => warnings.push(m) })).map((v) => v.prompt)).toEqual(['good one', 'good two']);
+    expect(warnings).toEqual([`skipped 5 lines of ${path.join(dir, 'votes.jsonl')} that are not a vote (first at line 2)`]);
+    const out = sink();
+    const err = sink();
+    await runHistory({}, { dir, stdout: out.stream, stderr: err.stream });
+    expect(out.text().trimEnd().split('\n')).toHaveLength(2);
+    expect(err.text().match(/skipped 5 lines/g)).toHaveLength(1);
   });
 
   it('cuts long prompts to the width', () => {

@@ -42,7 +42,7 @@ afterEach(() => sb.cleanup());
 
 describe('print sites that echo config values and prompts', () => {
   it('mmr route shows the rule, keywords and models without their control characters', async () => {
-    const d = await runRoute(['a sql\x9b31m question \x1b]52;c;eA==\x07'], {}, deps);
+    const d = (await runRoute(['a sql\x9b31m question \x1b]52;c;eA==\x07'], {}, deps))!;
     expect(d.rule).toBe('sql\x1b]0;owned title\x07\x1b[2J');
     expect(out).not.toMatch(CONTROL);
     expect(out).toContain('rule     sql\n');

@@ -11,6 +11,9 @@ const finish = (slot: number, modelId: string): FanoutEvent => ({
   usage: { inputTokens: 1, outputTokens: 2 },
   ttftMs: 1,
   latencyMs: 2,
+  streamMs: 1,
+  wallMs: 2,
+  attempts: 1,
   costUsd: null,
 });
 const delta = (slot: number, modelId: string, text: string): FanoutEvent => ({ type: 'text-delta', slot, modelId, text });
@@ -56,6 +59,9 @@ describe('writeText', () => {
       error: { kind: 'server', message: 'openai returned HTTP 500: \x1b]0;owned\x07boom\x1b[2J', status: 500, retryable: true, hint: 'try\nlater' },
       ttftMs: null,
       latencyMs: 3,
+      streamMs: null,
+      wallMs: 3,
+      attempts: 1,
     };
     const { stderr } = await run([error], ['openai:x\x1b[31m'], false);
     expect(stderr).toBe('✖ openai:x: openai returned HTTP 500: boom — try later\n');

@@ -106,3 +106,26 @@ describe.skipIf(!hasData)('classify on real prompts (../shared/realdata)', () =>
     expect(hits / rows.length).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe('classifier: arithmetic, TeX and other languages', () => {
+  it.each([
+    ['What is 17 * 23?', 'math'],
+    ['17*23', 'math'],
+    ['what is 3 times 7', 'math'],
+    ['Compute $\\frac{3}{4} + \\sqrt{2}$', 'math'],
+    ['计算 17 乘以 23', 'math'],
+    ['Сколько будет 17 умножить на 23?', 'math'],
+    ['写一个Python函数计算斐波那契数列', 'code'],
+    ['Напиши функцию на Python, которая сортирует список', 'code'],
+    ['写一首关于秋天的诗', 'writing'],
+    ['Напиши стихотворение о зиме', 'writing'],
+    ['Escribe un poema sobre el mar', 'writing'],
+    ['Pretend you are a pirate captain and tell me about your ship', 'writing'],
+  ])('%s → %s', (prompt, category) => {
+    expect(classify(prompt).category).toBe(category);
+  });
+
+  it('a date or a range is not arithmetic', () => {
+    expect(classify('The meeting is on 2024-01-31, see you then').signals.join(' ')).not.toMatch(/arithmetic/);
+  });
+});

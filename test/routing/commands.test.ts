@@ -40,7 +40,7 @@ const project = () => sb.write('home/project/.routerrc.yaml', PROJECT);
 describe('mmr route', () => {
   it('prints the matching rule, what matched, the models with aliases expanded, and why', async () => {
     await project();
-    const d = await runRoute(['Write a SQL query for the top 5 customers'], {}, deps);
+    const d = (await runRoute(["Write a SQL query for the top 5 customers"], {}, deps))!;
     expect(d.rule).toBe('sql');
     expect(out).toContain('rule     sql\n');
     expect(out).toContain('matched  keywords any: "sql", "query"\n');
@@ -60,14 +60,14 @@ describe('mmr route', () => {
 
   it('-m overrides the rules; no match uses the default', async () => {
     await project();
-    expect((await runRoute(['sql'], { model: ['openai:o3'] }, deps)).source).toBe('override');
+    expect((await runRoute(["sql"], { model: ["openai:o3"] }, deps))!.source).toBe("override");
     const d = await runRoute(['tell me a joke'], {}, deps);
     expect(d).toMatchObject({ source: 'default', models: ['openai:gpt-4o-mini'] });
   });
 
   it('a bad rule in the user file is reported with that file and line, not the merged list', async () => {
     await project();
-    await sb.write('xdg/mmr/config.yaml', 'rules:\n  - name: mine\n    when:\n      regex: "(a+)+"\n    use: openai:gpt-4o\n');
+    await sb.write('xdg/mmr/config.yaml', 'rules:\n  - name: mine\n    when:\n      regex: "(?=a)b"\n    use: openai:gpt-4o\n');
     const err = await runRoute(['x'], {}, deps).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems).toEqual([expect.objectContaining({ path: 'rules[0].when.regex', line: 4, file: expect.stringMatching(/xdg\/mmr\/config\.yaml$/) })]);
@@ -83,6 +83,16 @@ describe('mmr rules', () => {
     out = '';
     await runRulesList({ json: true }, deps);
     expect(JSON.parse(out).rules.map((r: { name: string }) => r.name)).toEqual(['sql', 'french']);
+  });
+
+  it('list marks a rule that an earlier, broader rule shadows, and says which', async () => {
+    await sb.write('home/project/.routerrc.yaml', `${PROJECT}  - name: sql-joins\n    when: {keywords: {all: [sql, join]}}\n    use: fast\n`);
+    await runRulesList({}, deps);
+    expect(out).toMatch(/3\s+sql-joins \(shadowed\)\s+keywords all \[sql, join\]/);
+    expect(out).toContain('shadowed: "sql-joins" never fires: the earlier rule "sql" matches every prompt it would');
+    out = '';
+    await runRulesList({ json: true }, deps);
+    expect(JSON.parse(out).rules.map((r: { shadowedBy: string | null }) => r.shadowedBy)).toEqual([null, null, 'sql']);
   });
 
   it('add writes to the loaded project file, refuses a duplicate, and validates models', async () => {
@@ -152,8 +162,8 @@ describe('registerRoutingCommands', () => {
 
   it('adds route and rules list|add|rm|test with help text', () => {
     const p = program();
-    expect(p.commands.map((c) => c.name())).toEqual(['route', 'rules']);
-    const rules = p.commands[1];
+    expect(p.commands.map((c) => c.name())).toEqual(['route', 'learn', 'leaderboard', 'rules']);
+    const rules = p.commands[3];
     expect(rules.commands.map((c) => c.name())).toEqual(['list', 'add', 'rm', 'test']);
     expect(rules.commands[1].helpInformation()).toMatch(/--keywords <words>[\s\S]*--fallback <models>[\s\S]*--max-cost <usd>/);
   });

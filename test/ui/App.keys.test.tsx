@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { delta, fail, finish, KEY, tick, waitFor } from './helpers.js';
-import { lineWith, MODELS, mountApp, PROMPT } from './app-fixture.js';
+import { lineWith, MODELS, mountApp, PROMPT, winnerOf } from './app-fixture.js';
 
 let cleanup: (() => void) | null = null;
 afterEach(() => cleanup?.());
@@ -26,9 +26,12 @@ describe('App keys', () => {
     const m = await answered();
     await m.ui.type('1');
     expect(m.votes).toHaveLength(1);
-    expect(m.votes[0]).toMatchObject({ prompt: PROMPT, winner: 'openai:gpt-4o-mini', blind: false, models: MODELS.map((x) => x.id) });
-    expect(m.votes[0].results[2]).toMatchObject({ model: 'ollama:qwen2.5-coder', error: 'connection refused', costUsd: null });
-    expect(m.votes[0].results[0]).toMatchObject({ costUsd: 0.00012, latencyMs: 1400, ttftMs: 400, outputTokens: 40, error: null });
+    // The UI hands over what was voted on; the caller builds the log entry (commands/interactive.ts).
+    expect(m.votes[0]).toMatchObject({ prompt: PROMPT, winner: 0, blind: false, turn: 1, conversation: 'conv1', history: [[], [], []] });
+    expect(winnerOf(m.votes[0])).toBe('openai:gpt-4o-mini');
+    expect(m.votes[0].results.map((r) => r.model)).toEqual(MODELS.map((x) => x.id));
+    expect(m.votes[0].results[2]).toMatchObject({ model: 'ollama:qwen2.5-coder', error: { message: 'connection refused' }, costUsd: null });
+    expect(m.votes[0].results[0]).toMatchObject({ costUsd: 0.00012, latencyMs: 1400, ttftMs: 400, usage: { outputTokens: 40 }, error: null });
     const f = m.ui.lastFrame();
     expect(f).toContain('✔ openai:gpt-4o-mini wins. Save a routing rule?');
     expect(f).toContain('file:      ./.routerrc.yaml');
@@ -37,7 +40,7 @@ describe('App keys', () => {
   it('0 logs "none good" without a rule dialog, and a second vote is refused', async () => {
     const m = await answered();
     await m.ui.type('0');
-    expect(m.votes.map((v) => v.winner)).toEqual([null]);
+    expect(m.votes.map(winnerOf)).toEqual([null]);
     expect(m.ui.lastFrame()).not.toContain('Save a routing rule');
     expect(m.ui.lastFrame()).toContain('none was good');
     await m.ui.type('2');
@@ -160,18 +163,30 @@ describe('blind mode', () => {
     cleanup = m.ui.unmount;
     m.queue().push(delta(0, MODELS[0].id, 'answer-from-zero'), delta(1, MODELS[1].id, 'answer-from-one'), delta(2, MODELS[2].id, 'answer-from-two'));
     let f = await waitFor(m.ui.lastFrame, (x) => x.includes('answer-from-two'));
-    for (const { id } of MODELS) expect(f).not.toContain(id);
-    expect(lineWith(f, '1 Model A')).toMatch(/1 Model A.*2 Model B.*3 Model C/);
     const body = lineWith(f, 'answer-from-');
     expect(body.indexOf('answer-from-one')).toBeLessThan(body.indexOf('answer-from-two'));
     expect(body.indexOf('answer-from-two')).toBeLessThan(body.indexOf('answer-from-zero'));
+    m.queue().push(finish(0, MODELS[0].id), finish(1, MODELS[1].id), fail(2, MODELS[2].id, 'connection refused at 127.0.0.1:11434', 'is Ollama running? start it with `ollama serve`'));
+    f = await waitFor(m.ui.lastFrame, (x) => x.includes('✖ failed'));
+    for (const { id } of MODELS) expect(f).not.toContain(id);
+    expect(lineWith(f, '1 Model A')).toMatch(/1 Model A.*2 Model B.*3 Model C/);
     expect(f.split('\n')[0]).toContain('blind');
+    // Nothing that gives a column away before the vote: no cost, tokens or timing, and an error
+    // that names no provider, host or command.
+    expect(f).not.toMatch(/\$0\.|ttft|tok\/s|→\d+ tok/);
+    expect(f).toContain('cost and timing after your vote');
+    expect(f).toContain('✖ network error · details after your');
+    expect(f).not.toMatch(/ollama|11434/i);
 
     await m.ui.type('1');
-    expect(m.votes[0]).toMatchObject({ winner: 'anthropic:claude-haiku-4-5', blind: true });
+    expect(m.votes[0]).toMatchObject({ blind: true });
+    expect(winnerOf(m.votes[0])).toBe('anthropic:claude-haiku-4-5');
     f = m.ui.lastFrame();
+    // After the vote, everything.
+    expect(f).toContain('ttft 400ms');
+    expect(f).toContain('is Ollama running?');
     expect(f).toContain('✔ anthropic:claude-haiku-4-5 wins');
-    expect(lineWith(f, '1 (A) anthropic')).toMatch(/1 \(A\) anthropic:claude-.*2 \(B\) ollama:qwen2.5-.*3 \(C\) openai:gpt-4o-mi/);
+    expect(lineWith(f, '1 (A) ')).toMatch(/1 \(A\) \S*claude-haiku.*2 \(B\) \S*qwen2\.5-.*3 \(C\) \S*gpt-4o-mi/);
   });
 
   it('keeps the default file name of `w` anonymous before the vote', async () => {

@@ -1,56 +1,113 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RuleDialog, parseKeywords, ruleProblem } from '../../src/ui/RuleDialog.js';
-import type { RuleProposal } from '../../src/ui/types.js';
-import { delta, finish, KEY, renderAt, tick, waitFor } from './helpers.js';
-import { MODELS, mountApp } from './app-fixture.js';
+import { RuleDialog, describeRule, parseKeywords, ruleProblem } from '../../src/ui/RuleDialog.js';
+import type { RuleCheck, RuleDraft } from '../../src/ui/types.js';
+import { compileRules } from '../../src/config/rules.js';
+import { checkShadow } from '../../src/core/shadow.js';
+import { ruleFromDraft } from '../../src/commands/interactive.js';
+import { delta, finish, KEY, plain, renderAt, tick, waitFor } from './helpers.js';
+import { MODELS, mountApp, winnerOf } from './app-fixture.js';
 
 let cleanup: (() => void) | null = null;
 afterEach(() => cleanup?.());
 
-const proposal: RuleProposal = { name: 'sql-query', keywords: ['sql', 'query'], category: 'code', use: 'anthropic:claude-haiku-4-5' };
+const draft: RuleDraft = { name: 'sql-query', keywords: ['sql', 'query'], match: 'any', category: 'code', use: 'anthropic:claude-haiku-4-5' };
+const PROMPT = 'Write a SQL query for the top 5 customers by revenue';
 
-function mountDialog(onSave: (r: RuleProposal) => Promise<{ file: string }>) {
+function mountDialog(onSave: (r: RuleDraft) => Promise<{ file: string }>, over: { draft?: RuleDraft; check?: (d: RuleDraft, p: string) => RuleCheck } = {}) {
   const done: (string | null)[] = [];
-  const ui = renderAt(<RuleDialog proposal={proposal} winnerLabel="anthropic:claude-haiku-4-5" file="./.routerrc.yaml" onSave={onSave} onDone={(m) => done.push(m)} interactive />, { columns: 100, rows: 20 });
+  const ui = renderAt(
+    <RuleDialog draft={over.draft ?? draft} prompt={PROMPT} check={over.check} winnerLabel="anthropic:claude-haiku-4-5" file="./.routerrc.yaml" onSave={onSave} onDone={(m) => done.push(m)} interactive width={100} colorLevel={0} />,
+    { columns: 100, rows: 24 },
+  );
   cleanup = ui.unmount;
-  return { ui, done };
+  return { ui, done, frame: () => plain(ui.lastFrame()) };
 }
 
-describe('RuleDialog', () => {
-  it('shows the proposal and the file it will be written to', async () => {
-    const { ui } = mountDialog(async () => ({ file: 'x' }));
+/** The checks `mmr ask` runs: the real rule compiler and router, with these rules loaded before the new one. */
+function realCheck(existing: unknown[]) {
+  const rules = compileRules(existing);
+  return (d: RuleDraft, prompt: string): RuleCheck => {
+    try {
+      return checkShadow(rules, compileRules([ruleFromDraft(d)])[0], prompt, d.before);
+    } catch (err) {
+      return { matchesPrompt: true, problem: String((err as Error).message) };
+    }
+  };
+}
+
+describe('RuleDialog shows exactly what it saves', () => {
+  it('shows every field, the file, and the rule in one sentence', async () => {
+    const { frame } = mountDialog(async () => ({ file: 'x' }));
     await tick(20);
-    const f = ui.lastFrame();
+    const f = frame();
     expect(f).toContain('✔ anthropic:claude-haiku-4-5 wins. Save a routing rule?');
     expect(f).toContain('› name:      sql-query');
-    expect(f).toContain('keywords:  any [sql, query]');
-    expect(f).toContain('category:  code');
+    expect(f).toContain('keywords:  sql, query');
+    expect(f).toContain('match:     any of the keywords');
+    expect(f).toContain('category:  [x] code');
     expect(f).toContain('use:       anthropic:claude-haiku-4-5');
     expect(f).toContain('file:      ./.routerrc.yaml');
+    expect(f).toContain('saves: when keywords any [sql, query] and category code → use anthropic:claude-haiku-4-5');
   });
 
-  it('Tab moves to the keywords, typing edits them, Enter saves the edited rule', async () => {
-    const onSave = vi.fn(async () => ({ file: '/home/me/project/.routerrc.yaml' }));
-    const { ui, done } = mountDialog(onSave);
+  it('keywords any/all is a choice; typing `all [process, thread]` sets it instead of saving brackets', async () => {
+    const onSave = vi.fn(async (_r: RuleDraft) => ({ file: "f" }));
+    const { ui, frame } = mountDialog(onSave);
     await tick(20);
-    await ui.type(KEY.tab, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, ' customers');
-    expect(ui.lastFrame()).toContain('any [sql, customers');
+    await ui.type(KEY.tab, KEY.ctrlU, 'all [process, thread]');
+    expect(frame()).toContain('match:     all of the keywords');
+    expect(frame()).toContain('saves: when keywords all [process, thread] and category code');
+    await ui.type(KEY.tab, ' ');
+    expect(frame()).toContain('match:     any of the keywords');
+    await ui.type(' ', KEY.enter);
+    expect(onSave).toHaveBeenCalledWith({ ...draft, keywords: ['process', 'thread'], match: 'all' });
+    expect(ruleFromDraft(onSave.mock.calls[0][0])).toEqual({ name: 'sql-query', when: { keywords: { all: ['process', 'thread'] }, category: 'code' }, use: 'anthropic:claude-haiku-4-5' });
+  });
+
+  it('the category is a condition the user turns on or off (and can change), and off means it is not saved', async () => {
+    const onSave = vi.fn(async (_r: RuleDraft) => ({ file: "f" }));
+    const { ui, frame } = mountDialog(onSave, { draft: { ...draft, category: null } });
+    await tick(20);
+    await ui.type(KEY.tab, KEY.tab, KEY.tab);
+    expect(frame()).toMatch(/› category: +\[ \] chat \(not a condition\)/);
+    expect(frame()).toContain('saves: when keywords any [sql, query] → use');
+    await ui.type(' ');
+    expect(frame()).toContain('category:  [x] chat');
+    await ui.type(KEY.right);
+    expect(frame()).toMatch(/category: +\[x\] (?!chat)\w+/);
+    await ui.type(' ', KEY.enter);
+    expect(onSave).toHaveBeenCalledWith({ ...draft, category: null });
+    expect(ruleFromDraft(onSave.mock.calls[0][0]).when).toEqual({ keywords: { any: ['sql', 'query'] } });
+  });
+
+  it('warns when an earlier rule would catch the prompt first, and inserts above it when asked', async () => {
+    const onSave = vi.fn(async (_r: RuleDraft) => ({ file: "f" }));
+    const check = realCheck([
+      { name: 'docs', when: { keywords: ['readme'] }, use: 'openai:gpt-4o-mini' },
+      { name: 'all-code', when: { category: 'code' }, use: 'openai:gpt-4o-mini' },
+    ]);
+    const { ui, frame } = mountDialog(onSave, { check });
+    await tick(20);
+    expect(frame()).toContain('⚠ rule "all-code" comes first and matches this prompt');
+    expect(frame()).toContain('position:  [ ] insert above "all-code"');
+    // The position field is the last one.
+    await ui.type(KEY.up, ' ');
+    expect(frame()).toContain('position:  [x] insert above "all-code"');
+    expect(frame()).toContain('inserted above rule "all-code"');
+    expect(frame()).not.toContain('comes first and matches');
     await ui.type(KEY.enter);
-    expect(onSave).toHaveBeenCalledWith({ name: 'sql-query', keywords: ['sql', 'customers'], category: 'code', use: 'anthropic:claude-haiku-4-5' });
-    await waitFor(() => String(done.length), (n) => n === '1');
-    expect(done).toEqual(['✔ rule "sql-query" saved to /home/me/project/.routerrc.yaml']);
+    expect(onSave).toHaveBeenCalledWith({ ...draft, before: 'all-code' });
   });
 
-  it('Esc skips without saving', async () => {
-    const onSave = vi.fn(async () => ({ file: 'x' }));
-    const { ui, done } = mountDialog(onSave);
+  it('says when the rule as written would not match the prompt voted on', async () => {
+    const { ui, frame } = mountDialog(async () => ({ file: 'f' }), { check: realCheck([]), draft: { ...draft, category: null } });
     await tick(20);
-    await ui.type(KEY.esc);
-    expect(onSave).not.toHaveBeenCalled();
-    expect(done).toEqual([null]);
+    expect(frame()).not.toContain('does not match');
+    await ui.type(KEY.tab, KEY.ctrlU, 'kubernetes');
+    expect(frame()).toContain('⚠ as written, this rule does not match the prompt you voted on');
   });
 
-  it('shows a save failure and stays open so the user can fix it or skip', async () => {
+  it('Esc skips without saving; a save failure stays open with the error', async () => {
     const onSave = vi.fn(async () => {
       throw new Error('.routerrc.yaml does not parse (line 3); fix it by hand first');
     });
@@ -63,24 +120,28 @@ describe('RuleDialog', () => {
     expect(done).toEqual([null]);
   });
 
-  it('refuses a rule with no condition (it would route every prompt)', async () => {
+  it('refuses a rule with no condition (it would route every prompt), and a name the compiler refuses', async () => {
     const onSave = vi.fn(async () => ({ file: 'x' }));
-    const { ui } = mountDialog(onSave);
+    const { ui, frame } = mountDialog(onSave, { draft: { ...draft, category: null }, check: realCheck([]) });
     await tick(20);
-    await ui.type(KEY.tab, KEY.ctrlU, KEY.tab, KEY.ctrlU, KEY.enter);
+    await ui.type(KEY.tab, KEY.ctrlU, KEY.enter);
     expect(onSave).not.toHaveBeenCalled();
-    expect(ui.lastFrame()).toContain('add a keyword or a category');
+    expect(frame()).toContain('add a keyword or turn the category on');
   });
 });
 
 describe('rule helpers', () => {
-  it('parses a keyword list leniently', () => {
-    expect(parseKeywords(' sql,, query , ')).toEqual(['sql', 'query']);
+  it('parses keywords leniently, with an optional any/all prefix', () => {
+    expect(parseKeywords(' sql,, query , ')).toEqual({ keywords: ['sql', 'query'] });
+    expect(parseKeywords('all [process, thread]')).toEqual({ keywords: ['process', 'thread'], match: 'all' });
+    expect(parseKeywords('ANY of [a]')).toEqual({ keywords: ['a'], match: 'any' });
+    expect(parseKeywords('[x, "y"]')).toEqual({ keywords: ['x', 'y'] });
   });
-  it('names what is missing', () => {
-    expect(ruleProblem({ ...proposal, name: ' ' })).toContain('name');
-    expect(ruleProblem({ ...proposal, use: '' })).toContain('model');
-    expect(ruleProblem(proposal)).toBeNull();
+  it('names what is missing and describes the rule', () => {
+    expect(ruleProblem({ ...draft, name: ' ' })).toContain('name');
+    expect(ruleProblem({ ...draft, use: '' })).toContain('model');
+    expect(ruleProblem(draft)).toBeNull();
+    expect(describeRule({ ...draft, before: 'x' })).toBe('when keywords any [sql, query] and category code → use anthropic:claude-haiku-4-5, inserted above rule "x"');
   });
 });
 
@@ -92,13 +153,13 @@ describe('rule dialog inside the App', () => {
     await waitFor(m.ui.lastFrame, (f) => f.includes('✔ done'));
     await m.ui.type('2');
     await m.ui.type(KEY.tab, ', revenue', KEY.enter);
-    expect(m.saveRule).toHaveBeenCalledWith({ name: 'sql-query', keywords: ['sql', 'query', 'revenue'], category: 'code', use: 'anthropic:claude-haiku-4-5' });
+    expect(m.saveRule).toHaveBeenCalledWith({ name: 'sql-query', keywords: ['sql', 'query', 'revenue'], match: 'any', category: 'code', use: 'anthropic:claude-haiku-4-5' });
     const f = await waitFor(m.ui.lastFrame, (x) => x.includes('saved to ./.routerrc.yaml'));
     expect(f).not.toContain('Save a routing rule?');
-    expect(m.votes.map((v) => v.winner)).toEqual(['anthropic:claude-haiku-4-5']);
+    expect(m.votes.map(winnerOf)).toEqual(['anthropic:claude-haiku-4-5']);
   });
 
-  it('Esc skips the rule; the vote is still logged', async () => {
+  it('Esc skips the rule; the vote is still recorded', async () => {
     const m = await mountApp();
     cleanup = m.ui.unmount;
     m.queue().push(delta(0, MODELS[0].id, 'x'), finish(0, MODELS[0].id));

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ReactElement } from 'react';
 import { render } from 'ink';
-import type { FanoutEvent, FinishReason } from '../../src/core/types.js';
+import type { ChatMessage, FanoutEvent, FinishReason } from '../../src/core/types.js';
+import type { TurnRequest } from '../../src/ui/types.js';
 
 /** A terminal-sized stdout for Ink: ink-testing-library's is fixed at 100 columns. */
 export class FakeStdout extends EventEmitter {
@@ -90,7 +91,10 @@ export async function waitFor(frame: () => string, ok: (f: string) => boolean, m
   }
 }
 
-export const KEY = { tab: '\t', enter: '\r', esc: '\u001b', left: '\u001b[D', right: '\u001b[C', up: '\u001b[A', down: '\u001b[B', pgdn: '\u001b[6~', backspace: '\u007f', ctrlC: '\u0003', ctrlU: '\u0015' };
+export const KEY = { tab: '\t', enter: '\r', altEnter: '\u001b\r', esc: '\u001b', left: '\u001b[D', right: '\u001b[C', up: '\u001b[A', down: '\u001b[B', pgdn: '\u001b[6~', end: '\u001b[F', backspace: '\u007f', ctrlC: '\u0003', ctrlU: '\u0015' };
+
+/** A frame without SGR codes (a cursor is drawn in inverse video even without colour). */
+export const plain = (frame: string) => frame.replace(/\u001b\[[0-9;]*m/g, '');
 
 // ---- events -------------------------------------------------------------------------------
 
@@ -105,6 +109,9 @@ export function finish(slot: number, modelId: string, o: { reason?: FinishReason
     usage: { inputTokens: 12, outputTokens: o.out ?? 40 },
     ttftMs: 400,
     latencyMs: 1400,
+    streamMs: 1000,
+    wallMs: 1450,
+    attempts: 1,
     costUsd: o.cost === undefined ? 0.00012 : o.cost,
   };
 }
@@ -116,6 +123,9 @@ export const fail = (slot: number, modelId: string, message: string, hint?: stri
   error: { kind: 'network', message, status: null, retryable: false, hint },
   ttftMs: null,
   latencyMs: 30,
+  streamMs: null,
+  wallMs: 35,
+  attempts: 1,
 });
 
 /** An event stream the test pushes into; it ends on end() or when the signal aborts. */
@@ -149,10 +159,10 @@ export class EventQueue implements AsyncIterable<FanoutEvent> {
 
 /** A `start` that records each call and hands back a queue per call. */
 export function recordingStart() {
-  const calls: { prompt: string; slots: { id: string }[]; signal: AbortSignal; queue: EventQueue }[] = [];
-  const start = (prompt: string, slots: { id: string }[], signal: AbortSignal) => {
+  const calls: { prompt: string; history: ChatMessage[][]; slots: { id: string }[]; signal: AbortSignal; queue: EventQueue }[] = [];
+  const start = (turn: TurnRequest, slots: { id: string }[], signal: AbortSignal) => {
     const queue = new EventQueue(signal);
-    calls.push({ prompt, slots, signal, queue });
+    calls.push({ prompt: turn.prompt, history: turn.history, slots, signal, queue });
     return queue;
   };
   return { start, calls };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInteractive, type InteractiveOptions } from '../../src/ui/run-interactive.js';
+import { writeNewFile } from '../../src/commands/interactive.js';
 import { delta, FakeStdin, FakeStdout, finish, recordingStart, tick, waitFor } from './helpers.js';
 
 function setup(over: Partial<InteractiveOptions> = {}) {
@@ -13,10 +14,10 @@ function setup(over: Partial<InteractiveOptions> = {}) {
     prompt: 'hello',
     models: [{ id: 'a:one' }, { id: 'b:two' }],
     start: rec.start,
-    proposeRule: (_p, w) => ({ name: 'r', keywords: ['k'], use: w }),
+    proposeRule: (_p, w) => ({ name: 'r', keywords: ['k'], match: 'any', category: null, use: w }),
     saveRule: async () => ({ file: 'f' }),
     ruleFile: 'f',
-    logVote: async () => {},
+    onVote: async () => {},
     ...over,
   };
   const io = { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: new FakeStdout(100, 30) as unknown as NodeJS.WriteStream, interactive: true, patchConsole: false };
@@ -57,10 +58,10 @@ describe('runInteractive', () => {
     expect(await run).toEqual({ exitCode: 0 });
   });
 
-  it('w writes a new file by default and refuses to overwrite one', async () => {
+  it('w writes a new file with the command\'s writer, and it refuses to overwrite one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mmr-w-'));
     try {
-      const s = setup();
+      const s = setup({ writeAnswer: writeNewFile });
       const run = runInteractive(s.opts, s.io);
       await waitFor(() => String(s.rec.calls.length), (n) => n === '1');
       s.rec.calls[0].queue.push(delta(0, 'a:one', 'the answer'), finish(0, 'a:one'));

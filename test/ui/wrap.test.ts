@@ -1,75 +1,76 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { sanitize, wrapAnswer, wrapProse } from '../../src/ui/wrap.js';
+import { plainText, toAnsi, type StyledLine } from '../../src/ui/styled.js';
+import { cutCodeLine, cutToWidth, displayWidth, graphemes, sanitize, truncateToWidth, wrapPlain, wrapSpans } from '../../src/ui/wrap.js';
 
-describe('wrapProse', () => {
-  it('breaks at word boundaries within the width', () => {
-    const lines = wrapProse('the quick brown fox jumps over the lazy dog', 12);
-    expect(lines).toEqual(['the quick', 'brown fox', 'jumps over', 'the lazy dog']);
-    for (const l of lines) expect(l.length).toBeLessThanOrEqual(12);
+const texts = (lines: StyledLine[]) => lines.map(plainText);
+/** Every line's recorded width is what the terminal will take for it, and within `width`. */
+function expectFits(lines: StyledLine[], width: number) {
+  for (const l of lines) {
+    expect(l.width).toBe(stringWidth(plainText(l)));
+    expect(l.width).toBeLessThanOrEqual(width);
+  }
+}
+
+describe('display widths', () => {
+  it('counts wide characters as two columns and combining marks as none', () => {
+    expect(displayWidth('abc')).toBe(3);
+    expect(displayWidth('中文')).toBe(4);
+    expect(displayWidth('👩‍💻')).toBe(2);
+    expect(displayWidth('e\u0301')).toBe(1);
   });
-
-  it('hard-breaks a word longer than the line', () => {
-    expect(wrapProse('see https://example.com/very/long/path ok', 10)).toEqual(['see', 'https://ex', 'ample.com/', 'very/long/', 'path ok']);
+  it('splits into graphemes, keeping emoji sequences and accents whole', () => {
+    expect(graphemes('a👩‍💻e\u0301')).toEqual(['a', '👩‍💻', 'e\u0301']);
   });
-
-  it('keeps a hanging indent under list items', () => {
-    expect(wrapProse('- alpha beta gamma delta', 12)).toEqual(['- alpha beta', '  gamma', '  delta']);
-  });
-
-  it('keeps blank lines', () => {
-    expect(wrapProse('   ', 10)).toEqual(['']);
+  it('cuts by columns, never inside a grapheme', () => {
+    expect(cutToWidth('中文字符', 5)).toEqual(['中文', '字符']);
+    expect(cutToWidth('ab👍🏽cd', 3)).toEqual(['ab', '👍🏽c', 'd']);
+    expect(truncateToWidth('中文字符', 5)).toBe('中文…');
   });
 });
 
-describe('wrapAnswer', () => {
-  const answer = [
-    'Here is a query that ranks customers by their total revenue over all time:',
-    '',
-    '```sql',
-    'SELECT c.id, c.name, SUM(o.total) AS revenue',
-    '  FROM customers c',
-    '  JOIN orders o ON o.customer_id = c.id',
-    '```',
-    'Done.',
-  ].join('\n');
-
-  it('keeps a fenced code block line for line, indentation intact, set apart from prose', () => {
-    const lines = wrapAnswer(answer, 30);
-    const code = lines.filter((l) => l.kind === 'code' && !l.cont).map((l) => l.text);
-    expect(code).toEqual(['SELECT c.id, c.name, SUM(o.t', '  FROM customers c', '  JOIN orders o ON o.custome']);
-    // The over-wide lines continue on marked pieces, not re-broken at spaces.
-    const pieces = lines.filter((l) => l.kind === 'code').map((l) => l.text);
-    expect(pieces.join('')).toBe('SELECT c.id, c.name, SUM(o.total) AS revenue  FROM customers c  JOIN orders o ON o.customer_id = c.id');
-    expect(lines.filter((l) => l.cont).length).toBe(2);
-    expect(lines.filter((l) => l.kind === 'fence').map((l) => l.text)).toEqual(['```sql', '```']);
-    // Prose around it is wrapped; the code's double spaces survive.
-    expect(lines.filter((l) => l.kind === 'prose').every((l) => l.text.length <= 30)).toBe(true);
-    expect(lines[lines.length - 1]).toEqual({ text: 'Done.', kind: 'prose' });
+describe('wrapSpans', () => {
+  it('breaks at word boundaries within the width', () => {
+    const lines = wrapSpans([{ text: 'the quick brown fox jumps over the lazy dog' }], 12);
+    expect(texts(lines)).toEqual(['the quick', 'brown fox', 'jumps over', 'the lazy dog']);
+    expectFits(lines, 12);
   });
 
-  it('leaves code lines that fit exactly as written', () => {
-    const lines = wrapAnswer('```\nif (x) {\n    return  y;\n}\n```', 40);
-    expect(lines.map((l) => [l.kind, l.text])).toEqual([
-      ['fence', '```'],
-      ['code', 'if (x) {'],
-      ['code', '    return  y;'],
-      ['code', '}'],
-      ['fence', '```'],
-    ]);
+  it('hard-breaks a word longer than the line', () => {
+    expect(texts(wrapSpans([{ text: 'see https://example.com/very/long/path ok' }], 10))).toEqual(['see', 'https://ex', 'ample.com/', 'very/long/', 'path ok']);
   });
 
-  it('treats everything after an unclosed fence as code (a streaming answer mid-block)', () => {
-    const lines = wrapAnswer('intro\n```py\ndef f():\n    pass', 40);
-    expect(lines.slice(2).map((l) => l.kind)).toEqual(['code', 'code']);
+  it('wraps CJK text, which has no spaces, between characters, by display width', () => {
+    const text = '进程是一个独立运行的程序，拥有自己的内存空间和系统资源。';
+    for (const width of [10, 17, 30]) {
+      const lines = wrapSpans([{ text }], width);
+      expectFits(lines, width);
+      expect(texts(lines).join('')).toBe(text);
+      // Full lines are used: only the last may be short by more than one column.
+      for (const l of lines.slice(0, -1)) expect(l.width).toBeGreaterThanOrEqual(width - 1);
+    }
   });
 
-  it('does not close a ``` block on a ~~~ line', () => {
-    const lines = wrapAnswer('```\n~~~\ncode\n```\nprose', 40);
-    expect(lines.map((l) => l.kind)).toEqual(['fence', 'code', 'code', 'fence', 'prose']);
+  it('keeps emoji and accented letters whole and measures them right', () => {
+    const lines = wrapSpans([{ text: 'café naïve e\u0301lan 👩‍💻👩‍💻👩‍💻 done 🇫🇷 ok' }], 8);
+    expectFits(lines, 8);
+    expect(texts(lines).join(' ').replace(/\s+/g, ' ')).toContain('e\u0301lan');
+    expect(texts(lines).some((l) => l.includes('👩‍💻'))).toBe(true);
   });
 
-  it('returns nothing for an empty answer', () => {
-    expect(wrapAnswer('', 20)).toEqual([]);
+  it('carries styles across breaks and keeps a hanging indent after a prefix', () => {
+    const lines = wrapSpans([{ text: 'alpha beta ' }, { text: 'gamma delta', style: { bold: true } }], 12, { first: [{ text: '- ' }] });
+    expect(texts(lines)).toEqual(['- alpha beta', '  gamma', '  delta']);
+    expect(toAnsi(lines[1], 1)).toBe('  \u001b[1mgamma\u001b[22m');
+  });
+
+  it('wraps raw text with list markers hanging, and keeps blank lines', () => {
+    expect(texts(wrapPlain('- alpha beta gamma delta', 12))).toEqual(['- alpha beta', '  gamma', '  delta']);
+    expect(texts(wrapPlain('   ', 10))).toEqual(['']);
+  });
+
+  it('cuts a code line into width-sized pieces without reflowing it', () => {
+    expect(cutCodeLine([{ text: '  return  x + 中文;' }], 8).map((p) => p.map((s) => s.text).join(''))).toEqual(['  return', '  x + 中', '文;']);
   });
 });
 

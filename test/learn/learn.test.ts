@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { synthetic } from './synthetic.js';
+import { cosine, featurize } from '../../src/learn/features.js';
+import { fitRouter } from '../../src/learn/fit.js';
+import { decide } from '../../src/learn/policy.js';
+import { buildReport, formatReport } from '../../src/learn/report.js';
+import { parseRouter, serializeRouter } from '../../src/learn/router-file.js';
+import { curveFigures, qualityAt, upperHull } from '../../src/learn/curve.js';
+import { lambdaFor, pick } from '../../src/learn/tradeoff.js';
+
+describe('features', () => {
+  it('are deterministic, unit length on the hashed part, and similar prompts are close', () => {
+    const a = featurize('Write a Python function to reverse a list');
+    expect(featurize('Write a Python function to reverse a list')).toEqual(a);
+    expect(cosine(a, a)).toBeCloseTo(1, 5);
+    expect(cosine(a, featurize('Write a Python function to sort a list'))).toBeGreaterThan(cosine(a, featurize('写一首关于秋天的诗')));
+  });
+});
+
+describe('learned router on synthetic evidence', () => {
+  const fit = fitRouter(synthetic(), { seed: 1 });
+  const math = 'Compute 321 * 328 and then add 9; what is the total?';
+  const code = 'Write a Python function that handles graphs and returns a sorted result; include tests';
+
+  it('sends each kind of prompt to the model that is good at it when quality matters, and to the cheapest at 0', () => {
+    expect(decide(fit.router, math, { tradeoff: 0.5 })!.model).toBe('cheap:math');
+    expect(decide(fit.router, code, { tradeoff: 1 })!.model).toBe('dear:code');
+    expect(decide(fit.router, code, { tradeoff: 0 })!.model).toBe('cheap:math');
+    const d = decide(fit.router, code, { tradeoff: 1 })!;
+    expect(d.candidates.map((c) => c.model)).toEqual(['dear:code', expect.any(String), expect.any(String)]);
+    expect(d.candidates[0].quality).toBeGreaterThan(0.7);
+    expect(d.candidates.find((c) => c.model === 'cheap:math')!.quality).toBeLessThan(0.5);
+    expect(d.reason).toMatch(/^learned router: dear:code predicted \d+%/);
+  });
+
+  it('chooses only usable models, and says why the others are not', () => {
+    const d = decide(fit.router, code, { tradeoff: 1, unusable: (m) => (m === 'dear:code' ? 'DEAR_API_KEY is not set' : null) })!;
+    expect(d.model).not.toBe('dear:code');
+    expect(d.candidates.at(-1)).toMatchObject({ model: 'dear:code', usable: false, unusable: 'DEAR_API_KEY is not set' });
+    expect(decide(fit.router, code, { unusable: () => 'no key' })).toBeNull();
+  });
+
+  it('the out-of-fold report beats the zero-router and recommends a tradeoff', () => {
+    const r = buildReport(fit);
+    expect(r.models.map((m) => m.model)).toEqual(['cheap:math', 'dear:code', 'mid:both']);
+    expect(r.models[0]).toMatchObject({ n: 160 });
+    expect(r.models[0].low).toBeLessThan(r.models[0].quality);
+    expect(r.figures!.auc).toBeGreaterThan(r.figures!.zeroAuc + 0.05);
+    expect(r.figures!.apgr).toBeGreaterThan(0.6);
+    expect(r.useSingle).toBeNull();
+    expect(r.warnings).toEqual([]);
+    const text = formatReport(r);
+    expect(text).toMatch(/learned router, out of fold/);
+    expect(text).toMatch(/← recommended/);
+    expect(text).toMatch(/oracle \(best model per prompt, in hindsight\)/);
+  });
+
+  it('is deterministic given the seed, and survives the file round trip', () => {
+    const again = fitRouter(synthetic(), { seed: 1 });
+    const meta = { createdAt: 'x', seed: 1, evidence: [], prompts: 160, outcomes: 480, stats: [] };
+    const text = serializeRouter(fit.router, meta);
+    expect(serializeRouter(again.router, meta)).toBe(text);
+    const { router } = parseRouter(text);
+    for (const t of [0, 0.3, 1]) for (const p of [math, code]) expect(decide(router, p, { tradeoff: t })!.model).toBe(decide(fit.router, p, { tradeoff: t })!.model);
+  });
+
+  it('refuses router files that are not, or not this version', () => {
+    const text = serializeRouter(fit.router, { createdAt: 'x', seed: 1, evidence: [], prompts: 1, outcomes: 1, stats: [] });
+    expect(() => parseRouter('{')).toThrow(/not JSON/);
+    expect(() => parseRouter('{"format":"other"}')).toThrow(/not an mmr router file/);
+    expect(() => parseRouter(text.replace('"version":1', '"version":99'))).toThrow(/version 99 is not supported/);
+    expect(() => parseRouter(text.replace('"cheap:math"', '"cheap:\\u001b]52;c;x\\u0007"'))).toThrow(/printable/);
+    const doc = JSON.parse(text);
+    doc.quality.W = doc.quality.W.slice(0, 12);
+    expect(() => parseRouter(JSON.stringify(doc))).toThrow(/"quality.W" has [\d.]+ numbers, expected \d+/);
+  });
+
+  it('warns when evidence is thin and when the router does not beat one model', () => {
+    const noise = synthetic(30, 3).map((o) => ({ ...o, quality: o.model === 'mid:both' ? 1 : 0 }));
+    const r = buildReport(fitRouter(noise, { seed: 1 }));
+    expect(r.warnings.join('\n')).toMatch(/thin evidence: 30 prompts/);
+    expect(r.useSingle).toBe('mid:both');
+    expect(r.warnings.join('\n')).toMatch(/does not beat the zero-router .* use mid:both alone/);
+  });
+});
+
+describe('curves and the tradeoff', () => {
+  it('the zero-router is the upper hull of single models; AUC and APGR follow RouteLLM for two models', () => {
+    const singles = [{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }, { cost: 0.5, quality: 0.65 }];
+    expect(upperHull(singles)).toEqual([{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }]); // 0.65 is under the mixture
+    expect(qualityAt(upperHull(singles), 0.25)).toBeCloseTo(0.65);
+    const random = curveFigures([{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }], singles);
+    expect(random.apgr).toBeCloseTo(0.5, 2);
+    expect(random.auc).toBeCloseTo(random.zeroAuc, 6);
+    expect(random.cpt50).toBeCloseTo(0.5, 2);
+    const good = curveFigures([{ cost: 0, quality: 0.6 }, { cost: 0.2, quality: 0.78 }, { cost: 1, quality: 0.8 }], singles);
+    expect(good.apgr).toBeGreaterThan(0.8);
+    expect(good.auc - good.zeroAuc).toBeGreaterThan(0.05);
+    expect(good.cpt80).toBeLessThan(0.2);
+  });
+
+  it('pick: best quality − λ·cost, unknown cost counts as the dearest, ties to the cheaper', () => {
+    expect(pick([0.5, 0.9], [0.001, 0.01], 0)).toBe(1);
+    expect(pick([0.5, 0.9], [0.001, 0.01], 1000)).toBe(0);
+    expect(pick([0.9, 0.9], [0.01, 0.001], 0)).toBe(1);
+    expect(pick([0.5, 0.6, 0.9], [0.001, 0.01, NaN], 100)).toBe(0);
+    expect(pick([0.5, 0.9], [0.001, 0.01], 0, [true, false])).toBe(0);
+    expect(lambdaFor(1, [[0, 50], [0.5, 10], [1, 0]])).toBe(0);
+    expect(lambdaFor(0.25, [[0, 100], [0.5, 1], [1, 0]])).toBeCloseTo(10);
+  });
+});
+
+describe('fast prediction', () => {
+  it('predictFast (float32, feature-major) agrees with the training-time predictor', async () => {
+    const { predictFast } = await import('../../src/learn/policy.js');
+    const { predictRow } = await import('../../src/learn/train.js');
+    const { encode } = await import('../../src/learn/linear.js');
+    const fit = fitRouter(synthetic(60, 5), { seed: 2 });
+    const p = fit.router.predictor;
+    for (const prompt of ['Compute 12 * 14 then add 3', 'Write a Python function for dates', 'hello there']) {
+      const [q1, c1, q2, c2] = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
+      predictRow(p.quality, p.cost, p.meanCostUsd, encode(featurize(prompt), fit.router.vocab), q1, c1);
+      predictFast(fit.router, featurize(prompt), q2, c2);
+      for (let m = 0; m < 3; m++) {
+        expect(q2[m]).toBeCloseTo(q1[m], 5);
+        expect(c2[m]).toBeCloseTo(c1[m], 8);
+      }
+    }
+  });
+});
+
+describe('tokenizer paths', () => {
+  it('the ASCII scan splits text exactly as the Unicode pattern does', () => {
+    const ascii = 'def f(x):\n    return x**2 + 3 # square_it, then add 3!\tDone?';
+    // A trailing non-ASCII word sends the same text down the Unicode path; every ASCII id must be there too.
+    const a = [...featurize(ascii).idx].filter((id) => id < 1 << 20);
+    const u = new Set(featurize(`${ascii} é`).idx);
+    for (const id of a) expect(u.has(id)).toBe(true);
+  });
+});
