@@ -22,6 +22,7 @@ function addModelCallOptions(cmd: Command): Command {
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens', numberFlag('--max-tokens', { min: 1, int: true }))
     .option('--reasoning <level>', 'how much reasoning models think: off, low, medium, high, or a budget in tokens (mapped to each provider\'s own setting)', reasoningFlag)
+    .option('--vary <key=v1,v2>', 'one column per model and value: temperature, topP, maxTokens, reasoning, or system=@a.txt,@b.txt (repeatable: every combination; at most 24 columns)', collect)
     .option('--timeout <ms>', 'total time allowed per model in ms, retries included', numberFlag('--timeout', { min: 1, int: true }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { min: 0, int: true }))
     .option('--router <file>', 'route with this learned router (from `mmr learn`) when no -m is given and no rule matches')

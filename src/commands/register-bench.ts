@@ -18,6 +18,7 @@ export function registerBenchCommands(program: Command): void {
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens per answer', numberFlag('--max-tokens', { int: true, min: 1 }))
     .option('--reasoning <level>', 'reasoning for every model: off, low, medium, high, or a budget in tokens (checks grade the answer only)', reasoningFlag)
+    .option('--vary <key=v1,v2>', 'each model once per value: temperature, topP, maxTokens, reasoning, or system=@a.txt,@b.txt (repeatable: every combination; rows are model{key=value})', collect)
     .option('--timeout <ms>', 'total time allowed per answer in ms, retries included', numberFlag('--timeout', { int: true, min: 1 }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { int: true, min: 0 }))
     .option('--judge <id>', 'model that grades `judge` checks (a check\'s own model: wins)')

@@ -37,6 +37,13 @@ export interface ResolvedModel {
   price?: PriceOverride;
   /** Context window in tokens, when known from config. */
   contextWindow?: number;
+  /**
+   * A variant's own settings (`model{temperature=0}`, `--vary`): part of what the column is, so
+   * they win over the call's flags too (already folded into `options` for everything else).
+   */
+  variant?: ModelOptions;
+  /** The variant's settings as written in its id (`{temperature: '0'}`), to add more without losing them. */
+  variantValues?: Partial<Record<'temperature' | 'topP' | 'maxTokens' | 'reasoning' | 'system', string>>;
 }
 
 /** Timeouts in ms; 0 disables one. */

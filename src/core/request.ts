@@ -15,11 +15,14 @@ export const userPrompt = (text: string, options?: ModelOptions, images?: ImageI
   options,
 });
 
-/** Config options for the model, then the call's own options: later wins, undefined never overrides. */
+/**
+ * Config options for the model, then the call's own options, then a variant's settings (they are
+ * what the column is): later wins, undefined never overrides.
+ */
 export function buildRequest(model: ResolvedModel, prompt: Prompt): ModelRequest {
   const o: ModelOptions = { ...model.options };
-  for (const [k, v] of Object.entries(prompt.options ?? {})) {
-    if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+  for (const layer of [prompt.options ?? {}, model.variant ?? {}]) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) (o as Record<string, unknown>)[k] = v;
   }
   return {
     model: model.model,

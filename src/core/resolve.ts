@@ -11,7 +11,7 @@ import { azureEndpoint, envBaseUrl, getPreset, normalizeOllamaHost, PRESET_IDS, 
 import type { ProtocolKind, ProviderSpec } from '../providers/provider.js';
 import { UsageError } from './errors.js';
 import type { ModelOptions, ResolvedModel } from './model.js';
-import { formatVariantRef, splitVariantRef, variantOptions } from './variants.js';
+import { formatVariantRef, splitVariantRef, variantOptions, type VariantValues } from './variants.js';
 
 export interface ParsedModelId {
   /** Text before the first colon. */
@@ -197,6 +197,19 @@ function modelProtocol(spec: ProviderSpec, model: string, configured: ProtocolKi
   return spec.protocol;
 }
 
+/**
+ * A resolved model with a variant's settings on top: its id (and alias) carry them, and they
+ * win over every other layer, flags included. Settings it already had and that are not set again stay.
+ */
+export function applyVariant(model: ResolvedModel, values: VariantValues, readSystem?: (file: string) => string | undefined): ResolvedModel {
+  const base = model.variantValues ? { ...model.variantValues, ...values } : values;
+  const baseId = model.variantValues ? (splitVariantRef(model.id)?.base ?? model.id) : model.id;
+  const settings = variantOptions(base, readSystem);
+  const out: ResolvedModel = { ...model, id: formatVariantRef(baseId, base), options: { ...model.options, ...settings }, variant: settings, variantValues: base };
+  if (model.alias) out.alias = formatVariantRef(model.variantValues ? (splitVariantRef(model.alias)?.base ?? model.alias) : model.alias, base);
+  return out;
+}
+
 export interface ResolveOptions {
   /** Reads a variant's `system=@file` (relative to the cwd); undefined when it cannot. */
   readSystem?: (file: string) => string | undefined;
@@ -210,12 +223,7 @@ export interface ResolveOptions {
  */
 export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.ProcessEnv, opts: ResolveOptions = {}): ResolvedModel {
   const variant = splitVariantRef(ref);
-  if (variant) {
-    const base = resolveModel(variant.base, config, env, opts);
-    const out: ResolvedModel = { ...base, id: formatVariantRef(base.id, variant.values), options: { ...base.options, ...variantOptions(variant.values, opts.readSystem) } };
-    if (base.alias) out.alias = formatVariantRef(base.alias, variant.values);
-    return out;
-  }
+  if (variant) return applyVariant(resolveModel(variant.base, config, env, opts), variant.values, opts.readSystem);
   const { id, chain } = expandAlias(ref, config.aliases);
   const { provider, model } = parseModelId(id);
   const spec = resolveProvider(provider, config, env);

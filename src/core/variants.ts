@@ -123,10 +123,23 @@ export function variantOptions(values: VariantValues, readSystem?: (file: string
 }
 
 /** Every combination of the specs' values, the first spec varying slowest. */
-function combinations(specs: readonly VarySpec[]): VariantValues[] {
+export function varyCombinations(specs: readonly VarySpec[]): VariantValues[] {
   let out: VariantValues[] = [{}];
   for (const s of specs) out = out.flatMap((c) => s.values.map((v) => ({ ...c, [s.key]: v })));
   return out;
+}
+
+/** The same setting in two --vary flags is a mistake, not a wish for their union. */
+export function checkVarySpecs(specs: readonly VarySpec[]): void {
+  const keys = specs.map((s) => s.key);
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (twice) throw usage(`--vary ${twice} is given twice`, `put every value in one flag: --vary ${twice}=V1,V2`);
+}
+
+/** How many columns `models` × `combinations` make is bounded; too many is a UsageError that says how many. */
+export function checkColumns(columns: number, models: number, combinations: number, max = MAX_VARIANT_COLUMNS): void {
+  if (columns <= max) return;
+  throw usage(`--vary makes ${columns} columns (${models} model${models === 1 ? '' : 's'} × ${combinations} combination${combinations === 1 ? '' : 's'}); at most ${max}`, 'vary fewer settings or values at once, or compare fewer models');
 }
 
 /**
@@ -134,19 +147,15 @@ function combinations(specs: readonly VarySpec[]): VariantValues[] {
  * A ref that already carries settings keeps those not varied. The same key twice is an error.
  */
 export function expandVary(refs: readonly string[], specs: readonly VarySpec[], max = MAX_VARIANT_COLUMNS): string[] {
-  const keys = specs.map((s) => s.key);
-  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (twice) throw usage(`--vary ${twice} is given twice`, `put every value in one flag: --vary ${twice}=V1,V2`);
+  checkVarySpecs(specs);
   if (specs.length === 0) return [...refs];
-  const combos = combinations(specs);
+  const combos = varyCombinations(specs);
   const out: string[] = [];
   for (const ref of refs) {
     const split = splitVariantRef(ref);
     for (const combo of combos) out.push(formatVariantRef(split?.base ?? ref, { ...split?.values, ...combo }));
   }
   const unique = [...new Set(out)];
-  if (unique.length > max) {
-    throw usage(`--vary makes ${unique.length} columns (${refs.length} model${refs.length === 1 ? '' : 's'} × ${combos.length} combination${combos.length === 1 ? '' : 's'}); at most ${max}`, 'vary fewer settings or values at once, or compare fewer models');
-  }
+  checkColumns(unique.length, refs.length, combos.length, max);
   return unique;
 }

@@ -118,3 +118,43 @@ describe('aliases with settings in config', () => {
     expect(privilegedSettings(value, merged, {}, locate)).toEqual([{ path: 'aliases.x.model', line: 3, effect: "would pass the model name \"--exec=sh\" to `llm -m '{model}'`" }]);
   });
 });
+
+describe('variants in the engine, bench files and votes', () => {
+  it('a variant\'s settings win over the call\'s flags in the request (they are what the column is)', async () => {
+    const { buildRequest, userPrompt } = await import('../../src/core/request.js');
+    const m = resolveModel('openai:gpt-4o-mini{temperature=0}', cfg({ options: { temperature: 0.9 } }), env);
+    expect(buildRequest(m, userPrompt('q', { temperature: 0.5, maxTokens: 10 }))).toMatchObject({ temperature: 0, maxTokens: 10 });
+    const plain = resolveModel('openai:gpt-4o-mini', cfg({ options: { temperature: 0.9 } }), env);
+    expect(buildRequest(plain, userPrompt('q', { temperature: 0.5 })).temperature).toBe(0.5);
+  });
+
+  it('applyVariant adds to a variant\'s settings and keeps one canonical id', async () => {
+    const { applyVariant } = await import('../../src/core/resolve.js');
+    const m = applyVariant(resolveModel('fast{maxTokens=64}', cfg({ aliases: { fast: 'openai:gpt-4o-mini' } }), env), { temperature: '1' });
+    expect([m.id, m.alias, m.options.maxTokens, m.options.temperature]).toEqual(['openai:gpt-4o-mini{temperature=1,maxTokens=64}', 'fast{temperature=1,maxTokens=64}', 64, 1]);
+  });
+
+  it('bench variants: checked per file, merged across files, each model once per variant', async () => {
+    const { applyVariants, mergeVariants, parseVariants } = await import('../../src/bench/variants.js');
+    const a = parseVariants({ cold: { temperature: 0 }, terse: { system: '@prompts/terse.txt' } }, '/w/evals/a.yaml', 'evals/a.yaml', '/w');
+    expect(a).toEqual([
+      { name: 'cold', values: { temperature: '0' }, where: 'evals/a.yaml variants.cold' },
+      { name: 'terse', values: { system: '@evals/prompts/terse.txt' }, where: 'evals/a.yaml variants.terse' },
+    ]);
+    expect(() => parseVariants({ x: { seed: 1 } }, 'f', 'f', '/')).toThrow(/"seed" is not a setting a variant can hold/);
+    expect(() => parseVariants({ x: { system: 'Be terse.' } }, 'f', 'f', '/')).toThrow(/system takes prompt files/);
+    expect(() => parseVariants(['cold'], 'f', 'f', '/')).toThrow(/"variants" must be a mapping/);
+    expect(() => mergeVariants([a, parseVariants({ cold: { temperature: 1 } }, '/w/b.yaml', 'b.yaml', '/w')])).toThrow(/variant "cold" is also defined, with other settings, at evals\/a\.yaml variants\.cold/);
+    const models = [resolveModel('openai:gpt-4o-mini', emptyConfig(), env), resolveModel('openai:o4-mini', emptyConfig(), env)];
+    const out = applyVariants(models, a, (f) => (f === 'evals/prompts/terse.txt' ? 'Be terse.' : undefined));
+    expect(out.map((m) => m.id)).toEqual(['openai:gpt-4o-mini{temperature=0}', 'openai:gpt-4o-mini{system=@evals/prompts/terse.txt}', 'openai:o4-mini{temperature=0}', 'openai:o4-mini{system=@evals/prompts/terse.txt}']);
+    expect(out[1].variant?.system).toBe('Be terse.');
+  });
+
+  it('a vote records the variant it was for, settings included', async () => {
+    const [{ toVoteEntry }, { emptyResult }] = await Promise.all([import('../../src/history/votes.js'), import('../../src/core/results.js')]);
+    const results = ['openai:gpt-4o-mini{temperature=0}', 'openai:gpt-4o-mini{temperature=1}'].map((id) => ({ ...emptyResult(id), done: true }));
+    const entry = toVoteEntry('q', results, 1, false, new Date(0));
+    expect([entry.models, entry.winner]).toEqual([['openai:gpt-4o-mini{temperature=0}', 'openai:gpt-4o-mini{temperature=1}'], 'openai:gpt-4o-mini{temperature=1}']);
+  });
+});

@@ -330,3 +330,107 @@ describe('variants as model ids', () => {
     expect(r.stderr).toContain('model id "openai:gpt-4o-mini{temperature=7}": temperature must be a number from 0 to 2');
   });
 });
+
+describe('--vary and bench variants', () => {
+  it('ask --vary multiplies the models by the values, one column each, and every request carries its values', async () => {
+    script = (req) => ({ text: `${req.model} t=${req.body.temperature}` });
+    const { env } = await keys();
+    const marker = `vary-${Date.now()}`;
+    const r = await mmr(['ask', '--json', '--vary', 'temperature=0,1', '-m', 'openai:gpt-4o-mini', '-m', 'anthropic:claude-haiku-4-5', marker], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).results.map((x: { model: string; text: string }) => [x.model, x.text])).toEqual([
+      ['openai:gpt-4o-mini{temperature=0}', 'gpt-4o-mini t=0'],
+      ['openai:gpt-4o-mini{temperature=1}', 'gpt-4o-mini t=1'],
+      ['anthropic:claude-haiku-4-5{temperature=0}', 'claude-haiku-4-5 t=0'],
+      ['anthropic:claude-haiku-4-5{temperature=1}', 'claude-haiku-4-5 t=1'],
+    ]);
+    expect(received(marker).map((x) => [x.protocol, x.body.temperature]).sort()).toEqual([['anthropic', 0], ['anthropic', 1], ['openai', 0], ['openai', 1]]);
+  });
+
+  it('--vary system=@a.txt,@b.txt sends each file as the system prompt; reasoning levels become each provider\'s budget; conflicts and missing files are exit 2', async () => {
+    script = () => ({ text: 'ok' });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, 'terse.txt'), 'Answer in one word.\n');
+    writeFileSync(path.join(home, 'full.txt'), 'Explain fully.');
+    const marker = `vary-system-${Date.now()}`;
+    const r = await mmr(['ask', '--json', '--vary', 'system=@terse.txt,@full.txt', '--vary', 'reasoning=low,high', '-m', 'anthropic:claude-haiku-4-5', marker], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).results.map((x: { model: string }) => x.model)).toEqual([
+      'anthropic:claude-haiku-4-5{reasoning=low,system=@terse.txt}',
+      'anthropic:claude-haiku-4-5{reasoning=high,system=@terse.txt}',
+      'anthropic:claude-haiku-4-5{reasoning=low,system=@full.txt}',
+      'anthropic:claude-haiku-4-5{reasoning=high,system=@full.txt}',
+    ]);
+    expect(received(marker).map((x) => [x.body.system, x.body.thinking.budget_tokens]).sort()).toEqual([
+      ['Answer in one word.', 1024],
+      ['Answer in one word.', 24576],
+      ['Explain fully.', 1024],
+      ['Explain fully.', 24576],
+    ]);
+    const both = await mmr(['ask', '--vary', 'temperature=0,1', '-t', '0.5', '-m', 'openai:gpt-4o-mini', 'x'], { env });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('--vary temperature and -t/--temperature both set temperature');
+    const missing = await mmr(['ask', '--vary', 'system=@nope.txt', '-m', 'openai:gpt-4o-mini', 'x'], { env });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('--vary system=@nope.txt: no such file');
+    const bad = await mmr(['ask', '--vary', 'seed=1,2', '-m', 'openai:gpt-4o-mini', 'x'], { env });
+    expect(bad.stderr).toContain('"seed" is not a setting mmr can vary');
+  });
+
+  it('bench: --vary and a file\'s named variants: are rows of their own, cached apart', async () => {
+    script = (req) => ({ text: req.body.temperature === 0 ? 'cold answer' : 'warm answer' });
+    const { env, home } = await keys();
+    const marker = `bench-vary-${Date.now()}`;
+    writeFileSync(path.join(home, 'cases.yaml'), `variants:\n  cold: {temperature: 0}\n  warm: {temperature: 0.9}\ncases:\n  - id: one\n    prompt: "${marker}"\n    expect: [{type: contains, value: cold}]\n`);
+    const r = await mmr(['bench', 'cases.yaml', '-m', 'openai:gpt-4o-mini', '--out', 'rows.jsonl', '--vary', 'maxTokens=64,128'], { env });
+    expect(r.stderr).toContain('variants: cold = {temperature=0} · warm = {temperature=0.9}');
+    const { readFileSync } = await import('node:fs');
+    const rows = readFileSync(path.join(home, 'rows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((x) => [x.model, x.pass]).sort()).toEqual([
+      ['openai:gpt-4o-mini{temperature=0,maxTokens=128}', true],
+      ['openai:gpt-4o-mini{temperature=0,maxTokens=64}', true],
+      ['openai:gpt-4o-mini{temperature=0.9,maxTokens=128}', false],
+      ['openai:gpt-4o-mini{temperature=0.9,maxTokens=64}', false],
+    ]);
+    expect(received(marker).map((x) => [x.body.temperature, x.body.max_tokens ?? x.body.max_completion_tokens]).sort()).toEqual([[0, 128], [0, 64], [0.9, 128], [0.9, 64]]);
+    // Run again: every variant's answer comes from the cache, none is asked again.
+    const before = received(marker).length;
+    await mmr(['bench', 'cases.yaml', '-m', 'openai:gpt-4o-mini', '--vary', 'maxTokens=64,128'], { env });
+    expect(received(marker).length).toBe(before);
+    // Failed checks alone do not change bench's exit code.
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('a rule keeps the settings it names: use: model{temperature=0} routes to that model with them', async () => {
+    script = (req) => ({ text: `t=${req.body.temperature}` });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, '.routerrc.yaml'), 'rules:\n  - name: cold-sql\n    when: {keywords: [sql]}\n    use: "openai:gpt-4o-mini{temperature=0}"\n');
+    const route = await mmr(['route', '--json', 'write an sql query'], { env });
+    expect(JSON.parse(route.stdout)).toMatchObject({ source: 'rule', rule: 'cold-sql', models: ['openai:gpt-4o-mini{temperature=0}'] });
+    const r = await mmr(['ask', '--json', '-t', '0.7', 'write an sql query'], { env });
+    const res = JSON.parse(r.stdout).results[0];
+    // The variant's own setting wins over a plain flag: it is what the rule chose.
+    expect(res).toMatchObject({ model: 'openai:gpt-4o-mini{temperature=0}', text: 't=0' });
+  });
+
+  it('votes and the learned router keep the settings: evidence on two variants of one model routes to the better variant, with its settings', async () => {
+    const { synthetic } = await import('../learn/synthetic.js');
+    const names: Record<string, string> = { 'cheap:math': 'openai:gpt-4o-mini{temperature=0}', 'dear:code': 'openai:gpt-4o-mini{temperature=1}', 'mid:both': 'openai:gpt-4o-mini{temperature=0.5}' };
+    const rows = synthetic().map((o, i) => JSON.stringify({
+      caseId: `c${Math.floor(i / 3)}`, where: 'cases.jsonl:1', tags: [], prompt: o.prompt, messages: [{ role: 'user', content: o.prompt }], system: null,
+      model: names[o.model], answer: '', pass: o.quality === 1, checks: [{ type: 'equals', pass: o.quality === 1 }], error: null, latencyMs: 900, ttftMs: 200,
+      inputTokens: 20, outputTokens: 30, costUsd: o.costUsd, judgeCostUsd: 0, cached: false, attempts: 1,
+    }));
+    script = (req) => ({ text: `t=${req.body.temperature}` });
+    const { env, home } = await keys();
+    writeFileSync(path.join(home, 'rows.jsonl'), rows.join('\n'));
+    writeFileSync(path.join(home, 'package.json'), '{"name": "p"}');
+    const learn = await mmr(['learn', 'rows.jsonl'], { env, timeout: 60_000 });
+    expect(learn.exitCode, learn.stderr).toBe(0);
+    const MATH = 'Compute 321 * 328 and then add 9; what is the total?';
+    const r = await mmr(['ask', '--json', '--router', '.mmr/router.json', '--tradeoff', '1', MATH], { env });
+    const doc = JSON.parse(r.stdout);
+    expect(doc.routing).toMatchObject({ source: 'learned', models: ['openai:gpt-4o-mini{temperature=0}'] });
+    expect(doc.results[0]).toMatchObject({ model: 'openai:gpt-4o-mini{temperature=0}', text: 't=0' });
+  });
+});

@@ -152,3 +152,15 @@ describe('bench cases with images:', () => {
     await expect(loadPromptFile(f, 'cases.yaml')).rejects.toThrow(/"images" must be a file path or a list of them/);
   });
 });
+
+describe('images in the terminal UI\'s turns', () => {
+  it('go on the user turn that asked the prompt they came with, in its first turn and in the history of follow-ups', async () => {
+    const { withImagesOn } = await import('../../src/commands/interactive.js');
+    const first = [{ role: 'user' as const, content: 'what is this?' }];
+    expect(withImagesOn(first, 'what is this?', [png])[0].images).toEqual([png]);
+    const later = [...first, { role: 'assistant' as const, content: 'a dot' }, { role: 'user' as const, content: 'what colour?' }];
+    expect(withImagesOn(later, 'what is this?', [png]).map((m) => m.images?.length ?? 0)).toEqual([1, 0, 0]);
+    expect(withImagesOn(later, 'other prompt', [png])).toBe(later);
+    expect(withImagesOn(first, 'what is this?', undefined)).toBe(first);
+  });
+});
