@@ -45,7 +45,8 @@ Examples:
   mmr bench cases.csv -m openai:gpt-4o-mini --judge openai:gpt-4.1 --suggest-rules
   mmr bench gsm8k.yaml -m fast --repeat 5 --out rows.jsonl --html report.html
   mmr bench cases.yaml -m fast -m smart --out rows.jsonl --rerun-failed
-A case: {id, prompt | messages | turns, tags, vars, grade: last|each, expect: [{type, value, ...}]};
+A case: {id, prompt | messages | turns, tags, vars, images: [shot.png], grade: last|each, expect: [{type, value, ...}]};
+a file may name variants: {cold: {temperature: 0}, terse: {system: "@terse.txt"}} (every model runs once per variant);
 a dataset: {dataset: data.csv, defaults: {id: "{{id}}", prompt: "... {{field}} ...", expect: [...]}}.
 Check types: equals, contains (mode any|all), not-contains, regex, number (tolerance), json
 (JSON Schema), max-length, latency (ms), cost (USD), command (answer on stdin, exit 0 passes),
