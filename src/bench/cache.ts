@@ -73,7 +73,8 @@ export function cacheKey(model: ResolvedModel, request: ModelRequest, sample = 1
     headers,
     model: model.id,
     name,
-    messages,
+    // An image counts by a hash of its bytes: the key stays small, and any changed pixel changes it.
+    messages: messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => ({ mediaType: i.mediaType, sha256: sha(i.base64) })) } : {}) })),
     system: system ?? null,
     temperature: temperature ?? null,
     maxTokens: maxTokens ?? null,

@@ -19,7 +19,7 @@ type Raw = { value: unknown; line?: number; where?: string };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-type Doc = { items: Raw[]; defaults: Record<string, unknown>; dataset?: unknown };
+type Doc = { items: Raw[]; defaults: Record<string, unknown>; dataset?: unknown; variants?: unknown };
 
 function fromDocument(doc: unknown, file: string, lines: (i: number) => number | undefined): Doc {
   if (Array.isArray(doc)) return { items: doc.map((value, i) => ({ value, line: lines(i) })), defaults: {} };
@@ -27,11 +27,12 @@ function fromDocument(doc: unknown, file: string, lines: (i: number) => number |
     const list = doc.cases ?? doc.tests ?? doc.prompts;
     const defaults = isObj(doc.defaults) ? doc.defaults : {};
     if (doc.defaults !== undefined && !isObj(doc.defaults)) throw new CaseError(file, '"defaults" must be a mapping');
+    const variants = doc.variants;
     if (doc.dataset !== undefined) {
       if (list !== undefined && !Array.isArray(list)) throw new CaseError(file, '"cases" must be a list');
-      return { items: Array.isArray(list) ? list.map((value, i) => ({ value, line: lines(i) })) : [], defaults, dataset: doc.dataset };
+      return { items: Array.isArray(list) ? list.map((value, i) => ({ value, line: lines(i) })) : [], defaults, dataset: doc.dataset, variants };
     }
-    if (Array.isArray(list)) return { items: list.map((value, i) => ({ value, line: lines(i) })), defaults };
+    if (Array.isArray(list)) return { items: list.map((value, i) => ({ value, line: lines(i) })), defaults, variants };
     if ('prompt' in doc || 'messages' in doc || 'turns' in doc) return { items: [{ value: doc, line: 1 }], defaults: {} };
   }
   throw new CaseError(file, 'expected a list of cases, a mapping with a "cases" list, or a "dataset" with templates in "defaults"');
@@ -122,6 +123,11 @@ function textItems(text: string): Raw[] {
 
 /** Loads one prompt file. `display` is how the file is named in messages (relative to cwd). */
 export async function loadPromptFile(file: string, display = file): Promise<BenchCase[]> {
+  return (await loadPromptFileWithVariants(file, display)).cases;
+}
+
+/** A prompt file's cases and the raw `variants:` mapping it names (checked by bench/variants.ts). */
+export async function loadPromptFileWithVariants(file: string, display = file): Promise<{ cases: BenchCase[]; variants?: unknown }> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new CaseError(display, `cannot read the prompt file (${err.code ?? err.message})`);
   });
@@ -129,7 +135,8 @@ export async function loadPromptFile(file: string, display = file): Promise<Benc
   let items: Raw[];
   let defaults: Record<string, unknown> = {};
   let dataset: unknown;
-  if (ext === '.yaml' || ext === '.yml') ({ items, defaults, dataset } = yamlItems(text, display));
+  let variants: unknown;
+  if (ext === '.yaml' || ext === '.yml') ({ items, defaults, dataset, variants } = yamlItems(text, display));
   else if (ext === '.jsonl' || ext === '.ndjson') items = jsonlItems(text, display);
   else if (ext === '.json') {
     let doc: unknown;
@@ -138,7 +145,7 @@ export async function loadPromptFile(file: string, display = file): Promise<Benc
     } catch (err) {
       throw new CaseError(display, `invalid JSON: ${(err as Error).message}`);
     }
-    ({ items, defaults, dataset } = fromDocument(doc, display, () => undefined));
+    ({ items, defaults, dataset, variants } = fromDocument(doc, display, () => undefined));
   } else if (ext === '.csv') items = await csvItems(text, display);
   else items = textItems(text);
   const base = path.basename(file, ext);
@@ -150,22 +157,56 @@ export async function loadPromptFile(file: string, display = file): Promise<Benc
     records.items.forEach((r, i) => cases.push(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${i + 1}`, defaults)));
   }
   items.forEach((it, i) => cases.push(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i + 1}`, `${base}#${i + 1}`, defaults)));
-  return cases;
+  if (cases.some((c) => c.imageFiles)) await attachImages(cases, path.dirname(file));
+  return { cases, variants };
+}
+
+/**
+ * A case's `images:` read onto its first user turn, relative to the prompt file; the same file
+ * named by many cases is read once. Every problem names the case and the image.
+ */
+async function attachImages(cases: BenchCase[], dir: string): Promise<void> {
+  const [{ readImageFile }, { imagesProblem }] = await Promise.all([import('../media/image-file.js'), import('../core/image.js')]);
+  const read = new Map<string, ReturnType<typeof readImageFile>>();
+  for (const c of cases) {
+    if (!c.imageFiles) continue;
+    const images = [];
+    for (const name of c.imageFiles) {
+      const abs = path.resolve(dir, name);
+      if (!read.has(abs)) read.set(abs, readImageFile(abs, name));
+      const found = await read.get(abs)!;
+      if (found.kind === 'refused') throw new CaseError(c.where, `images: ${name}: ${found.problem} (${found.hint})`);
+      if (found.kind === 'not-image') throw new CaseError(c.where, `images: ${name} is not a PNG, JPEG, GIF or WebP image (judged by its bytes)`);
+      images.push(found.image);
+    }
+    const problem = imagesProblem(images);
+    if (problem) throw new CaseError(c.where, `images: ${problem}`);
+    const last = c.messages[c.messages.length - 1];
+    c.messages = [...c.messages.slice(0, -1), { ...last, images }];
+  }
 }
 
 /** Loads several files; case ids must be unique across them (rows and the cache are keyed by them). */
 export async function loadPromptFiles(files: string[], cwd = process.cwd()): Promise<BenchCase[]> {
+  return (await loadPromptFilesWithVariants(files, cwd)).cases;
+}
+
+/** Several files' cases, and each file's `variants:` (with the file it came from) for bench/variants.ts. */
+export async function loadPromptFilesWithVariants(files: string[], cwd = process.cwd()): Promise<{ cases: BenchCase[]; variants: { file: string; display: string; value: unknown }[] }> {
   const all: BenchCase[] = [];
+  const variants: { file: string; display: string; value: unknown }[] = [];
   const seen = new Map<string, string>();
   for (const f of files) {
     const rel = path.relative(cwd, f);
     const display = rel && !rel.startsWith('..') ? rel : f;
-    for (const c of await loadPromptFile(f, display)) {
+    const loaded = await loadPromptFileWithVariants(f, display);
+    if (loaded.variants !== undefined) variants.push({ file: f, display, value: loaded.variants });
+    for (const c of loaded.cases) {
       const prev = seen.get(c.id);
       if (prev) throw new CaseError(c.where, `case id "${c.id}" is also used at ${prev}; ids must be unique`);
       seen.set(c.id, c.where);
       all.push(c);
     }
   }
-  return all;
+  return { cases: all, variants };
 }

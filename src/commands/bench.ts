@@ -13,7 +13,7 @@ import { neutralizeLine } from '../core/terminal-safe.js';
 import { openSession, type CallFlags, type SessionDeps } from './session.js';
 import { trapSignals } from './ask.js';
 import { expandFiles } from '../bench/glob.js';
-import { loadPromptFiles } from '../bench/load.js';
+import { loadPromptFilesWithVariants } from '../bench/load.js';
 import { plannedRows, runBench, type RunOutcome } from '../bench/runner.js';
 import { DirCache, benchCacheDir } from '../bench/cache.js';
 import { execCommand } from '../bench/checks.js';
@@ -92,11 +92,13 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   const repeat = flags.repeat ?? 1;
   const { files, unmatched } = await expandFiles(args, cwd);
   if (unmatched.length) throw new UsageError(`no prompt file matches ${unmatched.map((u) => `"${u}"`).join(', ')}`, 'check the path or glob (quote globs with ** so mmr expands them)');
-  let cases = await loadPromptFiles(files, cwd);
+  const loaded = await loadPromptFilesWithVariants(files, cwd);
+  let cases = loaded.cases;
   if (flags.limit !== undefined) cases = cases.slice(0, flags.limit);
   if (cases.length === 0) throw new UsageError(`the prompt files hold no cases (${files.length} file${files.length === 1 ? '' : 's'} read)`);
 
   const session = await openSession(flags, deps);
+  if (loaded.variants.length) session.models = await withFileVariants(session.models, loaded.variants, cwd, (t) => !flags.quiet && process.stderr.write(`mmr: ${t}\n`));
   const { config } = session.loaded;
   const modelIds = session.models.map((m) => m.id);
   const judges = new Map<string, ResolvedModel>();
@@ -240,3 +242,14 @@ export async function runCacheClear(flags: { quiet?: boolean }, env: NodeJS.Proc
   const dir = await clearCache(env);
   if (!flags.quiet) process.stderr.write(`mmr: cleared the bench cache (${dir})\n`);
 }
+
+/** The prompt files' named `variants:`: every model once per variant (its id carries the settings). */
+async function withFileVariants(models: ResolvedModel[], found: { file: string; display: string; value: unknown }[], cwd: string, note: (text: string) => unknown): Promise<ResolvedModel[]> {
+  const [{ parseVariants, mergeVariants, applyVariants }, { readSystemFiles }, { formatVariantRef }] = await Promise.all([import('../bench/variants.js'), import('./vary.js'), import('../core/variants.js')]);
+  const variants = mergeVariants(found.map((f) => parseVariants(f.value, f.file, f.display, cwd)));
+  const files = variants.flatMap((v) => (v.values.system ? [v.values.system.slice(1)] : []));
+  const texts = await readSystemFiles(files, cwd, 'variants:');
+  note(`variants: ${variants.map((v) => `${v.name} = ${formatVariantRef('', v.values)}`).join(' · ')}`);
+  return applyVariants(models, variants, (f) => texts.get(f));
+}
+

@@ -68,7 +68,7 @@ function kindOf(status: number | null, f: ErrorFields, text: string): ErrorKind 
   if (contextCapable && (f.code === 'context_length_exceeded' || CONTEXT_RE.test(f.message ?? text))) return 'context-length';
   if (status === 401 || status === 403 || f.type === 'authentication_error') return 'auth';
   if (AUTH_RE.test(f.reason ?? '') || AUTH_RE.test(f.message ?? '')) return 'auth';
-  if (status === 429 || f.status === 'RESOURCE_EXHAUSTED' || f.type === 'rate_limit_error') return 'rate-limit';
+  if (status === 429 || f.status === 'RESOURCE_EXHAUSTED' || f.type === 'rate_limit_error' || f.code === 'rate_limit_exceeded') return 'rate-limit';
   if (status === 529 || status === 503 || f.type === 'overloaded_error') return 'overloaded';
   if (status === 408) return 'timeout';
   if (status === null && /not found/i.test(f.message ?? '')) return 'bad-request';
@@ -92,6 +92,10 @@ function hintFor(spec: ProviderSpec, kind: ErrorKind, status: number | null, f: 
     case 'server':
       return 'the provider had a server error; try again later';
     default:
+      // Azure OpenAI's filter refusing the prompt: a 400 with code content_filter (innererror ResponsibleAIPolicyViolation).
+      if (f.code === 'content_filter' || /content management policy/i.test(f.message ?? '')) {
+        return 'the provider\'s content filter refused the prompt; rephrase it, or review the content filter configured for this deployment';
+      }
       if (spec.protocol === 'ollama' && model && (status === 404 || /not found/i.test(f.message ?? ''))) {
         return `pull the model first: \`ollama pull ${model}\``;
       }

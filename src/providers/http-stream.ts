@@ -20,6 +20,7 @@ import { AnswerBudget, eventTooLong, limitInfo, limitsFor, StreamLimitError, typ
 import { NdjsonParseError } from './ndjson.js';
 import { decodeText, HEAD_CHARS, StreamReadError, type ReadOptions, type StreamTap } from './sse.js';
 import { readErrorFields } from './error-body.js';
+import { requestProblem } from './request-check.js';
 
 /** One HTTP request an adapter wants made. */
 export interface HttpCall {
@@ -183,6 +184,18 @@ async function* attempt(ctx: Ctx, call: HttpCall, options: StreamOptions): Async
   yield* streamBody(ctx, res.body, mediaType, encoding);
 }
 
+/** A provider whose base URL comes only from the environment (Azure's endpoint) and has none. */
+function noBaseUrlInfo(spec: ProviderSpec): ErrorInfo {
+  const env = spec.azure ? 'AZURE_OPENAI_ENDPOINT' : undefined;
+  return {
+    kind: 'config',
+    message: `no endpoint for provider ${spec.id}`,
+    status: null,
+    retryable: false,
+    hint: env ? `set ${env} (e.g. https://<resource>.openai.azure.com)` : `set providers.${spec.id}.baseUrl in your config`,
+  };
+}
+
 /** An error from a server a redirect led to says so: its 401 is about the key mmr did not send it. */
 function withRedirectNote(info: ErrorInfo, res: Response): ErrorInfo {
   const origin = crossOriginOf(res);
@@ -219,6 +232,10 @@ export async function* streamHttp(
   const limits = limitsFor(spec);
   const ctx: Ctx = { spec, proto, signal: options.signal, limits, model: request.model, responded: false };
   const budget = new AnswerBudget(limits.maxAnswerBytes);
+  // What the model is known not to take (a reasoning knob, images) is refused before any request.
+  const refused = requestProblem(spec, request);
+  if (refused) return yield fail(refused);
+  if (!spec.baseUrl) return yield fail(noBaseUrlInfo(spec));
   try {
     for await (const ev of attempt(ctx, call, options)) {
       if (ev.type === 'error') return yield fail(sanitizeError(spec, ctx.signal.aborted ? abortedInfo() : ev.error));
