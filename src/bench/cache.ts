@@ -82,6 +82,12 @@ function modelPart(model: ResolvedModel): string {
   return part;
 }
 
+/** An image counts by a hash of its bytes: the key stays small, and any changed pixel changes it. */
+function keyedMessages(messages: ModelRequest['messages']): unknown {
+  if (!messages.some((m) => m.images !== undefined)) return messages;
+  return messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => ({ mediaType: i.mediaType, sha256: sha(i.base64) })) } : {}) }));
+}
+
 /**
  * Everything that decides the answer: protocol, endpoint, the command's argv (for `command`
  * providers), the model, every request field, and which `--repeat` sample this is. Secrets stay
@@ -93,7 +99,7 @@ export function cacheKey(model: ResolvedModel, request: ModelRequest, sample = 1
   const { model: name, messages, system, temperature, maxTokens, topP, stop, ...rest } = request;
   const j = JSON.stringify;
   const canon =
-    `${modelPart(model)},"name":${j(name)},"messages":${j(messages)},"system":${j(system ?? null)},"temperature":${j(temperature ?? null)}` +
+    `${modelPart(model)},"name":${j(name)},"messages":${j(keyedMessages(messages))},"system":${j(system ?? null)},"temperature":${j(temperature ?? null)}` +
     `,"maxTokens":${j(maxTokens ?? null)},"topP":${j(topP ?? null)},"stop":${j(stop ?? null)}` +
     // Request fields added later still change the key, without a code change here.
     `,"rest":${j(Object.keys(rest).length ? rest : null)}` +

@@ -12,6 +12,7 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import path from 'node:path';
 import { CaseError, normalizeCase } from './normalize.js';
 import type { CsvRecord } from './csv.js';
+import { imageAttacher } from './case-images.js';
 import { openDataset } from './dataset.js';
 import { readCsv, readLines } from './lines.js';
 import type { BenchCase } from './types.js';
@@ -20,7 +21,7 @@ type Raw = { value: unknown; line?: number; where?: string };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-type Doc = { items: Raw[]; defaults: Record<string, unknown>; dataset?: unknown };
+type Doc = { items: Raw[]; defaults: Record<string, unknown>; dataset?: unknown; variants?: unknown };
 
 function fromDocument(doc: unknown, file: string, lines: (i: number) => number | undefined): Doc {
   if (Array.isArray(doc)) return { items: doc.map((value, i) => ({ value, line: lines(i) })), defaults: {} };
@@ -28,11 +29,12 @@ function fromDocument(doc: unknown, file: string, lines: (i: number) => number |
     const list = doc.cases ?? doc.tests ?? doc.prompts;
     const defaults = isObj(doc.defaults) ? doc.defaults : {};
     if (doc.defaults !== undefined && !isObj(doc.defaults)) throw new CaseError(file, '"defaults" must be a mapping');
+    const variants = doc.variants;
     if (doc.dataset !== undefined) {
       if (list !== undefined && !Array.isArray(list)) throw new CaseError(file, '"cases" must be a list');
-      return { items: Array.isArray(list) ? list.map((value, i) => ({ value, line: lines(i) })) : [], defaults, dataset: doc.dataset };
+      return { items: Array.isArray(list) ? list.map((value, i) => ({ value, line: lines(i) })) : [], defaults, dataset: doc.dataset, variants };
     }
-    if (Array.isArray(list)) return { items: list.map((value, i) => ({ value, line: lines(i) })), defaults };
+    if (Array.isArray(list)) return { items: list.map((value, i) => ({ value, line: lines(i) })), defaults, variants };
     if ('prompt' in doc || 'messages' in doc || 'turns' in doc) return { items: [{ value: doc, line: 1 }], defaults: {} };
   }
   throw new CaseError(file, 'expected a list of cases, a mapping with a "cases" list, or a "dataset" with templates in "defaults"');
@@ -145,14 +147,23 @@ async function wholeDocument(file: string, display: string, ext: string): Promis
   return { items: textItems(text), defaults: {} };
 }
 
+/** A prompt file's `variants:` mapping, as found (checked by bench/variants.ts). */
+export interface FileVariants {
+  file: string;
+  display: string;
+  value: unknown;
+}
+
 /**
  * The cases of one prompt file, in order, as they are read: JSONL and CSV files (and CSV or
  * JSONL datasets) stream, so memory does not grow with the file. `display` is how the file is
- * named in messages (relative to cwd).
+ * named in messages (relative to cwd); `onVariants` hears the file's `variants:` before its
+ * first case.
  */
-export async function* casesOf(file: string, display = file): AsyncGenerator<BenchCase> {
+export async function* casesOf(file: string, display = file, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
   const ext = path.extname(file).toLowerCase();
   const base = path.basename(file, ext);
+  const attach = imageAttacher(path.dirname(file));
   let items: AsyncIterable<Raw> | Iterable<Raw>;
   let defaults: Record<string, unknown> = {};
   if (ext === '.jsonl' || ext === '.ndjson') items = jsonlItems(file, display);
@@ -161,18 +172,19 @@ export async function* casesOf(file: string, display = file): AsyncGenerator<Ben
     const doc = await wholeDocument(file, display, ext);
     items = doc.items;
     defaults = doc.defaults;
+    if (doc.variants !== undefined) onVariants?.({ file, display, value: doc.variants });
     if (doc.dataset !== undefined) {
       const ds = await openDataset(doc.dataset, file, display);
       const dbase = path.basename(ds.file, path.extname(ds.file));
       let i = 0;
       // Each record's fields are the template vars; the file's own `defaults.vars` sit under them.
-      for await (const r of ds.records) yield normalizeCase({ vars: r.vars }, r.where, `${dbase}#${++i}`, defaults);
+      for await (const r of ds.records) yield await attach(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${++i}`, defaults));
     }
   }
   let i = 0;
   for await (const it of items) {
     i++;
-    yield normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i}`, `${base}#${i}`, defaults);
+    yield await attach(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i}`, `${base}#${i}`, defaults));
   }
 }
 
@@ -185,10 +197,10 @@ const shown = (f: string, cwd: string) => {
  * Every case of several files, in order; case ids must be unique across them (rows and the
  * cache are keyed by them): a repeated id is an error naming both places.
  */
-export async function* casesOfFiles(files: string[], cwd = process.cwd(), checkIds = true): AsyncGenerator<BenchCase> {
+export async function* casesOfFiles(files: string[], cwd = process.cwd(), checkIds = true, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
   const seen = checkIds ? new Map<string, string>() : null;
   for (const f of files) {
-    for await (const c of casesOf(f, shown(f, cwd))) {
+    for await (const c of casesOf(f, shown(f, cwd), onVariants)) {
       if (seen) {
         const prev = seen.get(c.id);
         if (prev) throw new CaseError(c.where, `case id "${c.id}" is also used at ${prev}; ids must be unique`);

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 import type { ModelOptions } from '../core/model.js';
-import { casesOfFiles } from './load.js';
+import { casesOfFiles, type FileVariants } from './load.js';
 import type { BenchCase } from './types.js';
 
 export interface Shard {
@@ -53,6 +53,8 @@ export interface CasePlan {
   /** For --max-cost: prompt characters sent over all turns, and Σ over follow-up turns of the earlier answers they resend. */
   promptChars: number;
   resentAnswers: number;
+  /** The files' `variants:` mappings, in file order. */
+  variants: FileVariants[];
   /** The cases taken, in order: kept from the first pass when there are few, else read again. */
   stream(): AsyncGenerator<BenchCase>;
 }
@@ -92,10 +94,11 @@ export async function planCases(files: string[], cwd: string, filter: CaseFilter
     multiTurn: new Map(),
     promptChars: 0,
     resentAnswers: 0,
+    variants: [],
     stream: () => (kept ? fromArray(kept) : selected(files, cwd, filter, false)),
   };
   let read = 0;
-  for await (const c of casesOfFiles(files, cwd, true)) {
+  for await (const c of casesOfFiles(files, cwd, true, (v) => plan.variants.push(v))) {
     read++;
     if (filter.limit !== undefined && read > filter.limit) continue;
     if (filter.shard && shardOf(c.id, filter.shard.count) !== filter.shard.index) continue;

@@ -55,8 +55,10 @@ export interface BenchCase {
   id: string;
   /** `file:line` (or `file#n`) for messages that point the user back at the source. */
   where: string;
-  /** The first turn as sent: any fixed earlier turns, then its user turn. */
+  /** The first turn as sent: any fixed earlier turns, then its user turn (with the case's images, once loaded). */
   messages: ChatMessage[];
+  /** Image files the case's `images:` names, as written (relative to the prompt file); load.ts reads them onto the first user turn. */
+  imageFiles?: string[];
   system?: string;
   tags: string[];
   /** Checks graded on the first turn's answer. */

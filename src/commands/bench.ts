@@ -17,6 +17,7 @@ import { planCases, plannedRowsOf, parseShard } from '../bench/plan.js';
 import { runBench, type RunOutcome } from '../bench/runner.js';
 import { benchCacheDir } from '../bench/cache.js';
 import { LogCache } from '../bench/cache-store.js';
+import type { FileVariants } from '../bench/load.js';
 import { execCommand } from '../bench/checks.js';
 import { runJudge } from '../bench/judge.js';
 import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
@@ -111,6 +112,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   if (plan.read === 0) throw new UsageError(`the prompt files hold no cases (${files.length} file${files.length === 1 ? '' : 's'} read)`);
 
   const session = await openSession(flags, deps);
+  if (plan.variants.length) session.models = await withFileVariants(session.models, plan.variants, cwd, (t) => !flags.quiet && process.stderr.write(`mmr: ${t}\n`));
   const { config } = session.loaded;
   const modelIds = session.models.map((m) => m.id);
   const judges = new Map<string, ResolvedModel>();
@@ -291,3 +293,14 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   if (below.models.length) stderr.write(`mmr: below --threshold ${below.min}%: ${below.models.map((s) => `${neutralizeLine(s.model)} ${pct(s.passRate)}`).join(', ')}\n`);
   return benchExitCode({ models: report.models, stopped: outcome.stopped, signal: trap.signal(), belowThreshold: below.models.map((s) => s.model) });
 }
+
+/** The prompt files' named `variants:`: every model once per variant (its id carries the settings). */
+async function withFileVariants(models: ResolvedModel[], found: FileVariants[], cwd: string, note: (text: string) => unknown): Promise<ResolvedModel[]> {
+  const [{ parseVariants, mergeVariants, applyVariants }, { readSystemFiles }, { formatVariantRef }] = await Promise.all([import('../bench/variants.js'), import('./vary.js'), import('../core/variants.js')]);
+  const variants = mergeVariants(found.map((f) => parseVariants(f.value, f.file, f.display, cwd)));
+  const files = variants.flatMap((v) => (v.values.system ? [v.values.system.slice(1)] : []));
+  const texts = await readSystemFiles(files, cwd, 'variants:');
+  note(`variants: ${variants.map((v) => `${v.name} = ${formatVariantRef('', v.values)}`).join(' · ')}`);
+  return applyVariants(models, variants, (f) => texts.get(f));
+}
+

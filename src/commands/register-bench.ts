@@ -3,7 +3,7 @@
  * its command module with import() when it runs, so start-up pays for none of it.
  */
 import type { Command } from 'commander';
-import { collect, numberFlag, withGlobals as opts } from './flags.js';
+import { collect, numberFlag, reasoningFlag, withGlobals as opts } from './flags.js';
 
 export function registerBenchCommands(program: Command): void {
   const bench = program
@@ -17,6 +17,8 @@ export function registerBenchCommands(program: Command): void {
     .option('-s, --system <text>', 'system prompt for cases that have none')
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens per answer', numberFlag('--max-tokens', { int: true, min: 1 }))
+    .option('--reasoning <level>', 'reasoning for every model: off, low, medium, high, or a budget in tokens (checks grade the answer only)', reasoningFlag)
+    .option('--vary <key=v1,v2>', 'each model once per value: temperature, topP, maxTokens, reasoning, or system=@a.txt,@b.txt (repeatable: every combination; rows are model{key=value})', collect)
     .option('--timeout <ms>', 'total time allowed per answer in ms, retries included', numberFlag('--timeout', { int: true, min: 1 }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { int: true, min: 0 }))
     .option('--judge <id>', 'model that grades `judge` checks (a check\'s own model: wins)')
@@ -48,7 +50,8 @@ Examples:
   mmr bench cases.yaml -m fast -m smart --out rows.jsonl --rerun-failed
   mmr bench evals.jsonl -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --batch --out rows.jsonl
   mmr bench evals.jsonl -m fast --shard 2/4 --out rows-2.jsonl   # then: mmr bench merge "rows-*.jsonl"
-A case: {id, prompt | messages | turns, tags, vars, grade: last|each, expect: [{type, value, ...}]};
+A case: {id, prompt | messages | turns, tags, vars, images: [shot.png], grade: last|each, expect: [{type, value, ...}]};
+a file may name variants: {cold: {temperature: 0}, terse: {system: "@terse.txt"}} (every model runs once per variant);
 a dataset: {dataset: data.csv, defaults: {id: "{{id}}", prompt: "... {{field}} ...", expect: [...]}}.
 Check types: equals, contains (mode any|all), not-contains, regex, number (tolerance), json
 (JSON Schema), max-length, latency (ms), cost (USD), command (answer on stdin, exit 0 passes),

@@ -11,7 +11,7 @@ import { errorResponse, type ErrorFlavor } from './errors.js';
 import { encodeGemini } from './gemini.js';
 import { encodeOpenAI } from './openai.js';
 import { randomId, resolveReply } from './text.js';
-import type { MockProtocol, MockReply, MockRequestInfo, MockServerOptions } from './types.js';
+import type { BatchProtocol, MockReply, MockRequestInfo, MockServerOptions } from './types.js';
 
 export type MockJobState = 'validating' | 'running' | 'finalizing' | 'completed' | 'failed' | 'expired' | 'cancelling' | 'cancelled';
 
@@ -30,7 +30,7 @@ export interface MockResult {
 
 export interface MockJob {
   id: string;
-  protocol: Exclude<MockProtocol, 'ollama'>;
+  protocol: BatchProtocol;
   model: string;
   items: MockItem[];
   results: (MockResult | undefined)[];

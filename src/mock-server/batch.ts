@@ -8,7 +8,7 @@ import { MockBatchEngine } from './batch-jobs.js';
 import { OpenAIBatchApi } from './batch-openai.js';
 import { AnthropicBatchApi } from './batch-anthropic.js';
 import { GeminiBatchApi, GEMINI_BATCH_PATH } from './batch-gemini.js';
-import type { Encoded, MockProtocol, MockRequestInfo, MockServerOptions } from './types.js';
+import type { Encoded, BatchProtocol, MockRequestInfo, MockServerOptions } from './types.js';
 
 /** Bytes of one batch request body or upload the mock reads (the providers' own limits are lower). */
 const MAX_BATCH_BODY = 512 * 1024 * 1024;
@@ -19,8 +19,8 @@ export interface BatchDeps {
   /** The server's base URL (results URLs point back at it). */
   url: () => string;
   /** An auth error in the protocol's own shape, or null when the key is right. */
-  auth: (protocol: Exclude<MockProtocol, 'ollama'>, req: IncomingMessage) => Encoded | null;
-  notFound: (protocol: Exclude<MockProtocol, 'ollama'>, message: string) => Encoded;
+  auth: (protocol: BatchProtocol, req: IncomingMessage) => Encoded | null;
+  notFound: (protocol: BatchProtocol, message: string) => Encoded;
 }
 
 async function readAll(req: IncomingMessage): Promise<Buffer> {
@@ -40,7 +40,7 @@ export function batchRoutes(d: BatchDeps) {
   const openai = new OpenAIBatchApi(engine, cfg);
   const anthropic = new AnthropicBatchApi(engine, cfg, () => `${d.url()}/anthropic`);
   const gemini = new GeminiBatchApi(engine, cfg);
-  const protocolOf = (p: string): Exclude<MockProtocol, 'ollama'> | null => {
+  const protocolOf = (p: string): BatchProtocol | null => {
     if (/^\/openai\/v1\/(files|batches)(\/|$)/.test(p)) return 'openai';
     if (/^\/anthropic\/v1\/messages\/batches(\/|$)/.test(p)) return 'anthropic';
     if (GEMINI_BATCH_PATH.test(p) || /^\/gemini\/v1beta\/batches\//.test(p)) return 'gemini';

@@ -46,14 +46,23 @@ function basicAuth(username: string, password: string): string {
  * that once the request leaves its origin it carries only CROSS_ORIGIN_SAFE headers. Rejects on
  * network failure like fetch does, and with a RedirectError for a redirect it will not follow.
  */
-export async function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<WireResponse> {
+export function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<WireResponse> {
+  return request(url, headers, JSON.stringify(body), options);
+}
+
+/** GET with the same redirect and credential rules as postJson (models listings, `mmr doctor`). */
+export function getJson(url: string, headers: Record<string, string>, options: StreamOptions): Promise<WireResponse> {
+  return request(url, headers, undefined, options);
+}
+
+async function request(url: string, headers: Record<string, string>, body: string | undefined, options: StreamOptions): Promise<WireResponse> {
   const bare = splitUrlCredentials(url);
-  let h: Record<string, string> = { 'content-type': 'application/json' };
+  let h: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
   if (bare.username !== undefined && h.authorization === undefined) h.authorization = basicAuth(bare.username, bare.password ?? '');
   let target = bare.url;
-  let method = 'POST';
-  let payload: string | undefined = JSON.stringify(body);
+  let method = body === undefined ? 'GET' : 'POST';
+  let payload: string | undefined = body;
   let origin: string | undefined;
   try {
     origin = new URL(target).origin;

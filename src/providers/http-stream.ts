@@ -21,6 +21,7 @@ import { AnswerBudget, eventTooLong, limitInfo, limitsFor, StreamLimitError, typ
 import { NdjsonParseError } from './ndjson.js';
 import { decodeText, HEAD_CHARS, StreamReadError, type BodySource, type ReadOptions, type StreamTap } from './sse.js';
 import { readErrorFields } from './error-body.js';
+import { requestProblem } from './request-check.js';
 
 /** One HTTP request an adapter wants made. */
 export interface HttpCall {
@@ -148,7 +149,7 @@ async function open(ctx: Ctx, call: HttpCall, options: StreamOptions): Promise<W
     if (ok(res)) return res;
     ({ text } = await readText(res.body, { signal }));
   }
-  return fail(withRedirectNote(classifyHttpError(spec, res.status, res.headers as Headers, text, ctx.model), res));
+  return fail(withRedirectNote(classifyHttpError(spec, res.status, res.headers, text, ctx.model), res));
 }
 
 /** After a body ended without the protocol's end: an error body in disguise, or a cut stream. */
@@ -166,6 +167,18 @@ function afterBody(ctx: Ctx, tap: StreamTap, mediaType: string): ProviderEvent {
     return fail(badResponseInfo(ctx.spec, `expected ${what} but got ${mediaType || 'no content type'}: ${excerpt(tap.head)}`));
   }
   return fail(TRUNCATED);
+}
+
+/** A provider whose base URL comes only from the environment (Azure's endpoint) and has none. */
+function noBaseUrlInfo(spec: ProviderSpec): ErrorInfo {
+  const env = spec.azure ? 'AZURE_OPENAI_ENDPOINT' : undefined;
+  return {
+    kind: 'config',
+    message: `no endpoint for provider ${spec.id}`,
+    status: null,
+    retryable: false,
+    hint: env ? `set ${env} (e.g. https://<resource>.openai.azure.com)` : `set providers.${spec.id}.baseUrl in your config`,
+  };
 }
 
 /** An error from a server a redirect led to says so: its 401 is about the key mmr did not send it. */
@@ -206,6 +219,10 @@ export async function* streamHttp(
   const ctx: Ctx = { spec, proto, signal: options.signal, limits, model: request.model, responded: false };
   const budget = new AnswerBudget(limits.maxAnswerBytes);
   const clean = (ev: ProviderEvent) => (ev.type === 'error' ? fail(sanitizeError(spec, ctx.signal.aborted ? abortedInfo() : ev.error)) : ev);
+  // What the model is known not to take (a reasoning knob, images) is refused before any request.
+  const refused = requestProblem(spec, request);
+  if (refused) return yield fail(refused);
+  if (!spec.baseUrl) return yield fail(noBaseUrlInfo(spec));
   try {
     const res = await open(ctx, call, options);
     if (!('status' in res)) return yield clean(res);
