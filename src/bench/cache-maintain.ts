@@ -10,7 +10,7 @@
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { readdir, readFile, rm, stat, rename, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeRecord, isCacheKey, keyPrefix, recordKey, scanRecords, valueStart, type ScannedRecord } from './cache-record.js';
+import { decodeEntry, encodeRecord, isCacheKey, keyPrefix, recordKey, scanRecords, type ScannedRecord } from './cache-record.js';
 import { loadSegments, readRecord, SlotIndex } from './cache-index.js';
 import { listStore, newSegmentName, type SegmentInfo } from './cache-segments.js';
 import { validEntry } from './cache.js';
@@ -54,17 +54,6 @@ async function legacyFiles(dirs: string[]): Promise<{ file: string; size: number
   return out;
 }
 
-/** The entry of a record, validated; null when it is not a valid entry. */
-function entryOf(buf: Buffer, off: number, len: number): unknown {
-  const vs = valueStart(buf, off, len);
-  if (vs < 0) return null;
-  try {
-    return validEntry(JSON.parse(buf.toString('utf8', vs, off + len - 1)));
-  } catch {
-    return null;
-  }
-}
-
 export async function storeStats(dir: string): Promise<StoreStats> {
   const listing = await listStore(dir);
   const index = new SlotIndex();
@@ -74,7 +63,7 @@ export async function storeStats(dir: string): Promise<StoreStats> {
     for (const seg of loaded.segments) s.bytes += seg.info.size;
     for (const slot of index.slots()) {
       const rec = readRecord(loaded.segments, index, slot);
-      if (!rec || !entryOf(rec.buf, rec.off, index.len[slot])) {
+      if (!rec || !decodeEntry(rec.buf, rec.off, index.len[slot])) {
         s.corrupt++;
         continue;
       }
@@ -202,7 +191,7 @@ export async function compactStore(dir: string, o: { olderThanMs?: number; now?:
       for (let seg = 0; seg < sealed.length; seg++) {
         eachRecord(sealed[seg].file, (buf, at, rec) => {
           if (!index.isWinner(seg, rec)) return;
-          const entry = entryOf(buf, at, rec.len);
+          const entry = decodeEntry(buf, at, rec.len);
           if (!entry) report.corrupt++;
           else if (rec.t < cutoff) report.expired++;
           else {

@@ -5,6 +5,7 @@
  * writer that died mid-write) and is skipped silently; anything else that does not fit the
  * layout is counted as corrupt. The entry itself is parsed and validated only when it is read.
  */
+import { validEntry, type CachedAnswer } from './cache.js';
 
 const HEAD = Buffer.from('{"k":"', 'latin1');
 const MID = Buffer.from('","t":', 'latin1');
@@ -111,4 +112,15 @@ export function scanRecords(buf: Buffer, base: number, on: (r: ScannedRecord) =>
 /** The record's key as written (latin1: hex only), for the check that the index pointed at the right one. */
 export function recordKey(buf: Buffer, off: number): string {
   return buf.toString('latin1', off + KEY_AT, off + KEY_AT + KEY_LEN);
+}
+
+/** The validated entry of the record at `off` (`len` bytes), or null when it is not a valid entry. */
+export function decodeEntry(buf: Buffer, off: number, len: number): CachedAnswer | null {
+  const vs = valueStart(buf, off, len);
+  if (vs < 0) return null;
+  try {
+    return validEntry(JSON.parse(buf.toString('utf8', vs, off + len - 1)));
+  } catch {
+    return null;
+  }
 }

@@ -9,11 +9,11 @@
  */
 import { closeSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
-import { isCacheKey, keyPrefix, recordKey, valueStart } from './cache-record.js';
+import { decodeEntry, isCacheKey, keyPrefix, recordKey } from './cache-record.js';
 import { loadSegments, readRecord, SlotIndex, type OpenSegment } from './cache-index.js';
 import { listStore, type SegmentInfo } from './cache-segments.js';
 import { SegmentWriter } from './cache-writer.js';
-import { DirCache, validEntry, type BenchCache, type CachedAnswer } from './cache.js';
+import { DirCache, type BenchCache, type CachedAnswer } from './cache.js';
 
 export interface StoreOpenOptions {
   /** Segment bytes kept in memory after the scan (tests lower it to exercise pread). */
@@ -93,7 +93,7 @@ export class LogCache implements BenchCache {
       const rec = readRecord(this.segments, this.index, slot);
       // Another key with the same 52-bit prefix is a miss, not an error.
       if (rec && recordKey(rec.buf, rec.off) === key) {
-        const entry = this.decode(rec.buf, rec.off, this.index.len[slot]);
+        const entry = decodeEntry(rec.buf, rec.off, this.index.len[slot]);
         if (entry) return this.hit(entry);
         this.corruptHere++;
         return null;
@@ -112,16 +112,6 @@ export class LogCache implements BenchCache {
   private hit(e: CachedAnswer): CachedAnswer {
     this.hits++;
     return e;
-  }
-
-  private decode(buf: Buffer, off: number, len: number): CachedAnswer | null {
-    const vs = valueStart(buf, off, len);
-    if (vs < 0) return null;
-    try {
-      return validEntry(JSON.parse(buf.toString('utf8', vs, off + len - 1)));
-    } catch {
-      return null;
-    }
   }
 
   set(key: string, value: CachedAnswer): Promise<void> {
