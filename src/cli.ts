@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { collect, numberFlag, withGlobals } from './commands/flags.js';
+import { collect, numberFlag, reasoningFlag, withGlobals } from './commands/flags.js';
 import { registerRoutingCommands } from './commands/register-routing.js';
 import { registerBenchCommands } from './commands/register-bench.js';
 import { registerServeCommand } from './commands/register-serve.js';
@@ -17,10 +17,12 @@ export interface CommonFlags {
 
 function addModelCallOptions(cmd: Command): Command {
   return cmd
-    .option('-m, --model <id>', 'model to ask, as provider:model or an alias (repeatable; default: your config or the keys you have set)', collect)
+    .option('-m, --model <id>', 'model to ask, as provider:model or an alias, optionally with settings: openai:gpt-4o-mini{temperature=0} (repeatable; default: your config or the keys you have set)', collect)
     .option('-s, --system <text>', 'system prompt')
     .option('-t, --temperature <n>', 'sampling temperature (0-2)', numberFlag('--temperature', { min: 0, max: 2 }))
     .option('--max-tokens <n>', 'upper bound on output tokens', numberFlag('--max-tokens', { min: 1, int: true }))
+    .option('--reasoning <level>', 'how much reasoning models think: off, low, medium, high, or a budget in tokens (mapped to each provider\'s own setting)', reasoningFlag)
+    .option('--vary <key=v1,v2>', 'one column per model and value: temperature, topP, maxTokens, reasoning, or system=@a.txt,@b.txt (repeatable: every combination; at most 24 columns)', collect)
     .option('--timeout <ms>', 'total time allowed per model in ms, retries included', numberFlag('--timeout', { min: 1, int: true }))
     .option('--retries <n>', 'retries for rate limits, overload and network errors (default 2)', numberFlag('--retries', { min: 0, int: true }))
     .option('--router <file>', 'route with this learned router (from `mmr learn`) when no -m is given and no rule matches')
@@ -51,6 +53,8 @@ Examples:
   mmr ask -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --json "2+2?"
   git diff | mmr ask "review this" -m fast  stdin is appended to the prompt as material
   mmr models                                what you can call, with prices and key status
+  mmr models --all --search claude          every known model: price, context, callable now
+  mmr doctor                                keys, endpoints, reachability, key accepted, config trust
   mmr route "Write a SQL query for ..."     which rule and models a prompt would get, and why
   mmr rules add --name sql --keywords sql,query --use anthropic:claude-haiku-4-5
   mmr bench prompts.yaml -m fast -m smart --suggest-rules   your prompt files, checked, with cost and latency
@@ -73,7 +77,8 @@ Keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ... and are ne
       .description('send a prompt to one or more models; the answer goes to stdout, status to stderr')
       .argument('[prompt...]', 'the prompt; stdin, when piped, is appended after a blank line'),
   )
-    .option('-f, --file <path>', 'attach a text file after the prompt (repeatable)', collect)
+    .option('-f, --file <path>', 'attach a file (repeatable): an image (PNG, JPEG, GIF, WebP, by its bytes) goes to the models that take images, any other file is text after the prompt', collect)
+    .option('--show-reasoning', 'also print the reasoning text models return (before each answer, in <reasoning> tags; a "reasoning" field in --json/--jsonl)')
     .option('--continue [id]', 'go on with a stored conversation (default: the latest; mmr history lists them): each model gets its own earlier answers back')
     .option('--tui', 'open the terminal UI even with CI set (stdout must be a terminal)')
     .option('--no-tui', 'never open the terminal UI; print plain text even in a terminal')
@@ -138,7 +143,11 @@ with exit 2, naming the recorded ones. Votes in the demo are not recorded and no
 
   program
     .command('models')
-    .description('list the models you can call: aliases, price per million tokens, whether the key is set')
+    .description('list the models you can call: aliases, price per million tokens, whether the key is set (--all: every model known)')
+    .option('--all', 'every model the price data knows, merged with each provider\'s live listing when its key is set: callable now, price, context window')
+    .option('--provider <id>', 'with --all: only this provider (implies --all)')
+    .option('--search <text>', 'with --all: only ids containing this text (implies --all)')
+    .option('--refresh', 'with --all: ask the providers again instead of using listings cached in the last 15 minutes')
     .option('--json', 'print JSON')
     .option('--no-probe', 'do not look for a local Ollama server')
     .action(async (flags, cmd: Command) => {
@@ -149,6 +158,16 @@ with exit 2, naming the recorded ones. Votes in the demo are not recorded and no
   registerRoutingCommands(program);
   registerBenchCommands(program);
   registerServeCommand(program);
+
+  program
+    .command('doctor')
+    .description('check every provider (key set, base URL, reachable, key accepted via its models listing: never a paid call) and your config files\' trust state')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit 0 when all is well, 1 when something needs fixing (each failing item is printed with its fix).\nProviders without a key and local servers that are not running are reported, not failures.')
+    .action(async (flags, cmd: Command) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      process.exitCode = await runDoctor(withGlobals(flags, cmd));
+    });
 
   program
     .command('trust')

@@ -247,6 +247,11 @@ export function normalizeCase(raw: unknown, where: string, fallbackId: string, d
   const defaultTags = asText(fillDeep(defaults.tags ?? [], vars, where));
   if (strings(tagsRaw) === null || strings(defaultTags) === null) throw new CaseError(where, '"tags" must be a string or a list of strings');
   const tags = [...strings(defaultTags)!, ...strings(tagsRaw)!].filter((t) => t !== '');
+  const imagesRaw = fillDeep(raw.images ?? defaults.images ?? [], vars, where);
+  const imageFiles = typeof imagesRaw === 'string' ? [imagesRaw] : imagesRaw;
+  if (!Array.isArray(imageFiles) || !imageFiles.every((f) => typeof f === 'string' && f !== '')) {
+    throw new CaseError(where, '"images" must be a file path or a list of them (PNG, JPEG, GIF or WebP, relative to the prompt file)');
+  }
   const grade = spec.grade ?? 'last';
   if (grade !== 'last' && grade !== 'each') throw new CaseError(where, '"grade" must be last (the case\'s checks grade the last turn) or each (every turn)');
   const expectRaw = raw.expect === undefined ? [] : Array.isArray(raw.expect) ? raw.expect : [raw.expect];
@@ -257,6 +262,7 @@ export function normalizeCase(raw: unknown, where: string, fallbackId: string, d
     id,
     where,
     messages: [...prefix, { role: 'user', content: turns[0].content }],
+    ...(imageFiles.length ? { imageFiles: imageFiles as string[] } : {}),
     system,
     tags: [...new Set(tags)],
     expect: graded[0],

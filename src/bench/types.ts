@@ -55,8 +55,10 @@ export interface BenchCase {
   id: string;
   /** `file:line` (or `file#n`) for messages that point the user back at the source. */
   where: string;
-  /** The first turn as sent: any fixed earlier turns, then its user turn. */
+  /** The first turn as sent: any fixed earlier turns, then its user turn (with the case's images, once loaded). */
   messages: ChatMessage[];
+  /** Image files the case's `images:` names, as written (relative to the prompt file); load.ts reads them onto the first user turn. */
+  imageFiles?: string[];
   system?: string;
   tags: string[];
   /** Checks graded on the first turn's answer. */
@@ -113,6 +115,10 @@ export interface BenchRow {
   turn: number;
   /** 1-based sample under `--repeat N` (1 without it). */
   sample: number;
+  /** Answered (or failed) through a provider's batch API (`--batch`): the cost is the batch price; no per-call latency was measured. */
+  batch?: boolean;
+  /** 0-based position of the model in the run's model list (`-m` order), so merged runs list models as the run did. */
+  modelIndex?: number;
 }
 
 /** Where one (case, model, sample) conversation lives: the unit cached, retried and rerun. */

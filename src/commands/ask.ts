@@ -1,6 +1,6 @@
 import { EXIT, UsageError } from '../core/errors.js';
 import type { AnswerResult } from '../core/results.js';
-import type { FanoutEvent } from '../core/types.js';
+import type { FanoutEvent, ImageInput } from '../core/types.js';
 import { userPrompt } from '../core/request.js';
 import { attachFiles, readPrompt } from './input.js';
 import { openSession, type CallFlags, type Session, type SessionDeps } from './session.js';
@@ -16,6 +16,8 @@ import { openTerminalKeys, tuiPlan } from './tui-plan.js';
 export interface AskFlags extends CallFlags {
   /** Hide model names, cost and timing and shuffle columns until the vote. */
   blind?: boolean;
+  /** Print reasoning text (plain text: in <reasoning> tags before each answer; JSON: a `reasoning` field). */
+  showReasoning?: boolean;
   /** --continue [ID]: go on with a stored conversation (true: the latest). */
   continue?: string | true;
 }
@@ -53,6 +55,13 @@ export function trapSignals(controller: AbortController): { signal: () => NodeJS
   };
 }
 
+/** The last (user) message with the images attached to it; the messages unchanged without images. */
+function withImages(messages: ChatMessage[], images: ImageInput[] | undefined): ChatMessage[] {
+  if (!images?.length || messages.length === 0) return messages;
+  const last = messages[messages.length - 1];
+  return [...messages.slice(0, -1), { ...last, images }];
+}
+
 /** Per column, the conversation before this prompt (`--continue` in a pipe). */
 export interface ComparisonTurn {
   history: ChatMessage[][];
@@ -61,14 +70,17 @@ export interface ComparisonTurn {
 }
 
 /** Runs a prepared session's comparison and prints it in the chosen form. Shared by ask and demo. */
-export async function runComparison(session: Session, prompt: string, flags: CallFlags, extra: Record<string, unknown> = {}, turn?: ComparisonTurn): Promise<number> {
+export async function runComparison(session: Session, prompt: string, flags: AskFlags, extra: Record<string, unknown> = {}, turn?: ComparisonTurn, images?: ImageInput[]): Promise<number> {
   const controller = new AbortController();
   const trap = trapSignals(controller);
   try {
     const status = flags.verbose === true || (process.stderr.isTTY === true && !flags.quiet);
     // Plain answers in a pipe show no cost, so they skip loading the price data (~40 ms).
     const showsCost = flags.json === true || flags.jsonl === true || status;
-    const prompts = turn ? (i: number) => ({ messages: withPrompt(turn.history[i] ?? [], prompt), options: session.options }) : userPrompt(prompt, session.options);
+    // Images from -f go with this prompt's user turn (after the conversation, when it continues one).
+    const prompts = turn
+      ? (i: number) => ({ messages: withImages(withPrompt(turn.history[i] ?? [], prompt), images), options: session.options })
+      : userPrompt(prompt, session.options, images);
     const events: AsyncIterable<FanoutEvent> = fanout(session.slots, prompts, {
       ...session.engine,
       prices: showsCost ? session.engine.prices : undefined,
@@ -76,12 +88,13 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
     });
     const models = session.models.map((m) => ({ id: m.id, alias: m.alias }));
     let results: AnswerResult[];
+    const json = { reasoning: flags.showReasoning === true };
     if (flags.jsonl) {
-      results = await writeJsonl(events, models, process.stdout);
+      results = await writeJsonl(events, models, process.stdout, json);
     } else if (flags.json) {
       results = await collect(events, models);
       const routing = session.routing ? { routing: routingJson(session.routing) } : {};
-      process.stdout.write(`${jsonText(jsonDocument(prompt, results, { ...routing, ...extra }), 2)}\n`);
+      process.stdout.write(`${jsonText(jsonDocument(prompt, results, { ...routing, ...extra }, json), 2)}\n`);
     } else {
       const { stderrPaint } = await import('../output/paint.js');
       if (status && session.routing && session.routing.source !== 'override') {
@@ -94,6 +107,7 @@ export async function runComparison(session: Session, prompt: string, flags: Cal
         quiet: flags.quiet === true,
         paint: await stderrPaint(flags.color),
         terminal: process.stdout.isTTY === true,
+        reasoning: flags.showReasoning === true,
       });
     }
     if (turn?.done && !trap.signal()) await turn.done(results);
@@ -134,7 +148,7 @@ export async function runAsk(words: string[], flags: AskFlags, deps: SessionDeps
   try {
     // In the terminal UI an empty prompt opens the input box instead of being an error.
     const allowEmpty = plan.tui || Boolean(flags.file?.length) || resumed !== undefined;
-    const prompt = await attachFiles(await readPrompt(resumed?.words ?? words, process.stdin, allowEmpty), flags.file);
+    const { text: prompt, images } = await attachFiles(await readPrompt(resumed?.words ?? words, process.stdin, allowEmpty), flags.file);
     if (!prompt && !plan.tui) throw new UsageError('no prompt given for the follow-up', 'mmr ask --continue [ID] "your next question"');
     const model = resumed ? resumed.models : flags.model;
     const session = await openSession({ ...flags, model }, { ...deps, prompt: prompt || undefined });
@@ -147,10 +161,11 @@ export async function runAsk(words: string[], flags: AskFlags, deps: SessionDeps
         stdin: keys && 'stream' in keys ? (keys.stream as unknown as NodeJS.ReadStream) : undefined,
         color: flags.color,
         resume: resumed ? { id: resumed.conversation.id, turns: resumedTurns(resumed.conversation.turns) } : undefined,
+        images,
       });
       return;
     }
-    process.exitCode = await runComparison(session, prompt, flags, {}, resumed ? await storedTurn(resumed, prompt, session) : undefined);
+    process.exitCode = await runComparison(session, prompt, flags, {}, resumed ? await storedTurn(resumed, prompt, session) : undefined, images);
   } finally {
     if (keys && 'close' in keys) keys.close();
   }

@@ -24,3 +24,14 @@ export function numberFlag(flag: string, { min, max, int }: { min?: number; max?
 
 /** A command's own flags over the global ones (--config, --color). */
 export const withGlobals = <T extends object>(flags: T, cmd: Command) => ({ ...cmd.optsWithGlobals(), ...flags });
+
+/**
+ * `--reasoning off|low|medium|high|<tokens>`, checked at parse time (the session turns it into
+ * the setting; core/reasoning.ts has the full rule).
+ */
+export function reasoningFlag(value: string): string {
+  if (!/^\s*(off|none|low|medium|high|\d{1,7})\s*$/i.test(value)) {
+    throw new CommanderError(2, 'mmr.invalidNumber', `error: --reasoning must be off, low, medium, high or a thinking budget in tokens, got "${value}"`);
+  }
+  return value;
+}

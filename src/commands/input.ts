@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import type { ImageInput } from '../core/types.js';
 
 /** Bytes of input inspected for NUL bytes when deciding whether it is binary. */
 const BINARY_SNIFF_BYTES = 8192;
@@ -28,22 +29,51 @@ export async function readPrompt(words: string[], stdin: NodeJS.ReadStream & { i
   return prompt;
 }
 
-/** Attaches files after the prompt, each fenced and named, so the model knows where each begins. */
-export async function attachFiles(prompt: string, files: string[] = []): Promise<string> {
-  if (files.length === 0) return prompt;
+/** The prompt with what `-f` attached: text files inside the text, images apart. */
+export interface Attached {
+  text: string;
+  images: ImageInput[];
+}
+
+function fileError(file: string, err: unknown): UsageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
+  return new UsageError(`-f ${file}: ${why}`, 'check the path given to -f/--file');
+}
+
+/**
+ * Attaches files: an image (PNG, JPEG, GIF, WebP, judged by its bytes, never its name) goes with
+ * the prompt as an image; any other file is text after the prompt, fenced and named, so the model
+ * knows where each begins.
+ */
+export async function attachFiles(prompt: string, files: string[] = []): Promise<Attached> {
+  if (files.length === 0) return { text: prompt, images: [] };
   const { createReadStream } = await import('node:fs');
   const parts = [prompt];
+  const images: ImageInput[] = [];
+  const { readImageFile } = await import('../media/image-file.js');
   for (const file of files) {
+    const found = await readImageFile(file);
+    if (found.kind === 'image') {
+      images.push(found.image);
+      continue;
+    }
+    if (found.kind === 'refused') throw new UsageError(`-f ${file}: ${found.problem}`, found.hint === 'check the path' ? 'check the path given to -f/--file' : found.hint);
     let body: string;
     try {
       body = await readAll(createReadStream(file), file);
     } catch (err) {
-      if (err instanceof UsageError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
-      throw new UsageError(`-f ${file}: ${why}`, 'check the path given to -f/--file');
+      if (err instanceof UsageError) {
+        const { looksLikeImageName } = await import('../core/image.js');
+        if (looksLikeImageName(file)) throw new UsageError(`-f ${file}: not a PNG, JPEG, GIF or WebP image (judged by its bytes, not its name)`, 'check the file; mmr reads images by their content');
+        throw err;
+      }
+      throw fileError(file, err);
     }
     parts.push(`--- ${file} ---\n${body.replace(/\s+$/, '')}\n--- end of ${file} ---`);
   }
-  return parts.filter(Boolean).join('\n\n');
+  const { imagesProblem } = await import('../core/image.js');
+  const problem = imagesProblem(images);
+  if (problem) throw new UsageError(`-f: ${problem}`, 'attach fewer or smaller images');
+  return { text: parts.filter(Boolean).join('\n\n'), images };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RuleConfig } from '../core/router.js';
 import type { Session } from './session.js';
 import type { AnswerResult } from '../core/results.js';
+import type { ChatMessage, ImageInput } from '../core/types.js';
 import { withPrompt } from '../core/conversation.js';
 import type { RuleCheck, RuleDraft, TurnRecordInput, VoteRecord } from '../ui/types.js';
 
@@ -44,6 +45,16 @@ export interface InteractiveAskOptions {
   demo?: boolean;
   /** Where votes and conversations are kept (tests); default: the user's data directory. */
   dataDir?: string;
+  /** Images from -f: they go with the prompt they were attached to, in its turn and in the history of later ones. */
+  images?: ImageInput[];
+}
+
+/** The messages with `images` on the user turn that asked `prompt` (the first one), when there are images. */
+export function withImagesOn(messages: ChatMessage[], prompt: string | undefined, images: ImageInput[] | undefined): ChatMessage[] {
+  if (!images?.length || prompt === undefined) return messages;
+  const i = messages.findIndex((m) => m.role === 'user' && m.content === prompt);
+  if (i < 0) return messages;
+  return messages.map((m, k) => (k === i ? { ...m, images } : m));
 }
 
 /** The terminal UI: Ink, React and the UI code load only here, only in a terminal. */
@@ -92,7 +103,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
       start: (turn, slots, signal) =>
         fanout(
           slots.map((s) => slotById.get(s.id)!),
-          (i: number) => ({ messages: withPrompt(turn.history[i] ?? [], turn.prompt), options: session.options }),
+          (i: number) => ({ messages: withImagesOn(withPrompt(turn.history[i] ?? [], turn.prompt), prompt, opts.images), options: session.options }),
           { ...session.engine, signal },
         ),
       newConversationId,

@@ -8,6 +8,14 @@ export interface ModelsFlags {
   json?: boolean;
   /** commander's --no-probe */
   probe?: boolean;
+  /** Every model the price data knows, merged with the providers' live listings. */
+  all?: boolean;
+  /** --all for one provider only (implies --all). */
+  provider?: string;
+  /** --all filtered to ids containing this text, case-insensitive (implies --all). */
+  search?: string;
+  /** Ask the providers again instead of using listings cached in the last 15 minutes. */
+  refresh?: boolean;
 }
 
 export interface ModelRow {
@@ -109,6 +117,13 @@ export function formatModels(rows: ModelRow[]): string {
 }
 
 export async function runModels(flags: ModelsFlags): Promise<void> {
+  if (flags.all || flags.provider !== undefined || flags.search !== undefined) {
+    const { catalogModels, formatCatalog } = await import('./models-all.js');
+    const catalog = await catalogModels(flags);
+    const json = { models: catalog.rows, providers: catalog.providers.map(({ models, ...p }) => ({ ...p, listed: models?.length ?? null })) };
+    process.stdout.write(flags.json ? `${escapeJsonControls(JSON.stringify(json, null, 2))}\n` : formatCatalog(catalog));
+    return;
+  }
   const rows = await listModels(flags);
   process.stdout.write(flags.json ? `${escapeJsonControls(JSON.stringify(rows, null, 2))}\n` : formatModels(rows));
 }

@@ -3,13 +3,15 @@ import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import type { ErrorInfo, ModelRequest } from '../core/types.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { PriceBook } from '../core/cost.js';
-import { NoProvidersError } from '../core/errors.js';
+import { NoProvidersError, UsageError } from '../core/errors.js';
+import { parseReasoning, REASONING_HELP } from '../core/reasoning.js';
 import type { Slot } from '../core/fanout.js';
 import { route, type CompiledRule, type RouteContext, type RoutingDecision } from '../core/router.js';
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
-import { resolveModel } from '../core/resolve.js';
+import { applyVariant, resolveModel } from '../core/resolve.js';
+import { checkColumns, varyCombinations } from '../core/variants.js';
 import { defaultModels, noProvidersHint, type DefaultModels } from '../core/defaults.js';
 import { getPreset } from '../providers/presets.js';
 import { adapterFor } from '../providers/registry.js';
@@ -22,6 +24,10 @@ export interface CallFlags {
   system?: string;
   temperature?: number;
   maxTokens?: number;
+  /** --reasoning as typed (off, low, medium, high, or tokens). */
+  reasoning?: string;
+  /** --vary KEY=V1,V2 as typed (repeatable): every chosen model × every combination is a column. */
+  vary?: string[];
   timeout?: number;
   retries?: number;
   json?: boolean;
@@ -96,6 +102,42 @@ async function costCapProblem(m: ResolvedModel, request: ModelRequest, capUsd: n
   };
 }
 
+/** `--reasoning` as the setting; undefined when not given. */
+function reasoningOption(text: string | undefined): ModelOptions['reasoning'] {
+  if (text === undefined) return undefined;
+  const r = parseReasoning(text);
+  if (r === undefined) throw new UsageError(`--reasoning must be ${REASONING_HELP}, got "${text}"`, 'e.g. --reasoning low, or --reasoning 4096');
+  return r;
+}
+
+/**
+ * The columns: each chosen model (with the rule's fallback chain), times every --vary
+ * combination. A variant's fallbacks carry the same settings, so a fallback answers the same question.
+ */
+async function columns(flags: CallFlags, refs: string[], fallback: string[], config: MmrConfig, env: NodeJS.ProcessEnv, cwd: string): Promise<{ models: ResolvedModel[]; slots: Slot[] }> {
+  const vary = flags.vary?.length ? await (await import('./vary.js')).prepareVary(flags, cwd) : undefined;
+  const resolve = (ref: string) => resolveModel(ref, config, env, { readSystem: vary?.readSystem });
+  const bases = refs.map(resolve);
+  const fallbackModels = fallback.map(resolve);
+  const combos = vary ? varyCombinations(vary.specs) : [undefined];
+  const models: ResolvedModel[] = [];
+  const slots: Slot[] = [];
+  const seen = new Set<string>();
+  for (const base of bases) {
+    for (const combo of combos) {
+      const m = combo ? applyVariant(base, combo, vary!.readSystem) : base;
+      // Two --vary values that mean the same setting are one column (without --vary, -m a -m a stays two).
+      if (vary && seen.has(m.id)) continue;
+      seen.add(m.id);
+      const chain = fallbackModels.map((f) => (combo ? applyVariant(f, combo, vary!.readSystem) : f)).filter((f) => f.id !== m.id);
+      models.push(m);
+      slots.push(chain.length ? [m, ...chain] : m);
+    }
+  }
+  if (vary) checkColumns(models.length, bases.length, combos.length);
+  return { models, slots };
+}
+
 /** Loads config, picks and resolves the models, and wires the engine: everything before the first request. */
 export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Promise<Session> {
   const env = deps.env ?? process.env;
@@ -136,11 +178,9 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   } else if (flags.model?.length && deps.prompt !== undefined) {
     routing = route([], deps.prompt, { override: refs, defaults: [] });
   }
-  const models = refs.map((ref) => resolveModel(ref, config, env));
-  const fallbackModels = fallback.map((ref) => resolveModel(ref, config, env));
-  const slots: Slot[] = models.map((m) => (fallbackModels.length ? [m, ...fallbackModels.filter((f) => f.id !== m.id)] : m));
+  const { models, slots } = await columns(flags, refs, fallback, config, env, deps.cwd ?? process.cwd());
 
-  const options: ModelOptions = { system: flags.system, temperature: flags.temperature, maxTokens: flags.maxTokens };
+  const options: ModelOptions = { system: flags.system, temperature: flags.temperature, maxTokens: flags.maxTokens, reasoning: reasoningOption(flags.reasoning) };
   const engine: EngineOptions = {
     fetch: deps.fetch,
     timeouts: { ...config.timeouts, ...(flags.timeout ? { totalMs: flags.timeout } : {}) },

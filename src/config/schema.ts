@@ -6,9 +6,11 @@
  */
 import type { ConfigProblem } from '../core/errors.js';
 import type { ModelOptions, PriceOverride } from '../core/model.js';
+import { parseReasoning, REASONING_HELP } from '../core/reasoning.js';
 import { modelIdProblem } from '../core/resolve.js';
+import { splitVariantRef } from '../core/variants.js';
 import { getPreset } from '../providers/presets.js';
-import type { ProtocolKind } from '../providers/provider.js';
+import { HTTP_PROTOCOLS, type ProtocolKind } from '../providers/provider.js';
 import { ENV_NAME, envNameFor, looksLikeApiKey, type PathSeg } from './checks.js';
 import type { MmrConfig, ModelConfig, ProviderConfig } from './types.js';
 import { FORBIDDEN_KEYS, Walker, type Locate } from './walker.js';
@@ -19,11 +21,12 @@ export function emptyConfig(): MmrConfig {
 }
 
 const TOP_KEYS = ['$schema', 'default', 'aliases', 'models', 'providers', 'options', 'timeouts', 'retries', 'limits', 'rules', 'learned'];
-const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop'];
-const MODEL_KEYS = [...OPTION_KEYS, 'price', 'contextWindow'];
+const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop', 'reasoning'];
+const MODEL_KEYS = [...OPTION_KEYS, 'protocol', 'price', 'contextWindow'];
 const PRICE_KEYS = ['input', 'output', 'cachedInput'];
-const PROVIDER_KEYS = ['protocol', 'baseUrl', 'keyEnv', 'headers', 'command', 'env', 'rpm', 'concurrency'];
-const PROTOCOLS: readonly ProtocolKind[] = ['openai', 'anthropic', 'gemini', 'ollama', 'command'];
+const PROVIDER_KEYS = ['protocol', 'baseUrl', 'keyEnv', 'headers', 'command', 'env', 'rpm', 'concurrency', 'azure', 'apiVersion'];
+const PROTOCOLS: readonly ProtocolKind[] = [...HTTP_PROTOCOLS, 'command'];
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$|^(v1|latest|preview)$/;
 const TIMEOUT_KEYS = ['connectMs', 'firstTokenMs', 'idleMs', 'totalMs'];
 const RETRY_KEYS = ['maxRetries', 'baseDelayMs', 'maxDelayMs'];
 /** `limits:` bounds in bytes (see providers/limits.ts); capped so no file can switch the bound off. */
@@ -39,7 +42,14 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function modelRef(w: Walker, v: unknown, path: PathSeg[]): string | undefined {
   const s = w.string(v, path, { nonEmpty: true });
   if (s === undefined) return undefined;
-  const problem = modelIdProblem(s);
+  let variant;
+  try {
+    variant = splitVariantRef(s);
+  } catch (err) {
+    w.report(path, (err as Error).message);
+    return undefined;
+  }
+  const problem = modelIdProblem(variant?.base ?? s);
   // No colon may still be an alias; only the resolver knows the merged alias table.
   if (problem && problem !== 'has no provider') {
     w.report(path, `is not a model id: it ${problem}; use provider:model, e.g. openai:gpt-4o-mini`);
@@ -57,6 +67,11 @@ function options<T extends ModelOptions>(w: Walker, obj: Record<string, unknown>
   set('topP', w.number(obj.topP, [...path, 'topP'], { min: 0, max: 1 }));
   set('system', w.string(obj.system, [...path, 'system']));
   set('stop', w.stringList(obj.stop, [...path, 'stop'], { nonEmpty: true }));
+  if (obj.reasoning !== undefined && obj.reasoning !== null) {
+    const r = parseReasoning(obj.reasoning);
+    if (r === undefined) w.report([...path, 'reasoning'], `must be ${REASONING_HELP}`);
+    else set('reasoning', r);
+  }
   return out;
 }
 
@@ -78,6 +93,12 @@ function model(w: Walker, v: unknown, path: PathSeg[]): ModelConfig | undefined 
   const obj = w.object(v, path, MODEL_KEYS);
   if (!obj) return undefined;
   const out = options<ModelConfig>(w, obj, path, {});
+  const protocol = w.string(obj.protocol, [...path, 'protocol']);
+  if (protocol === 'command') {
+    w.report([...path, 'protocol'], 'cannot be command: a per-model protocol picks another HTTP wire format for the same server; define a command provider under providers: instead');
+  } else if (protocol !== undefined && !HTTP_PROTOCOLS.includes(protocol as ProtocolKind)) {
+    w.report([...path, 'protocol'], `must be one of ${HTTP_PROTOCOLS.join(', ')}, got "${protocol}"`);
+  } else if (protocol !== undefined) out.protocol = protocol as ProtocolKind;
   const p = price(w, obj.price, [...path, 'price']);
   if (p) out.price = p;
   const cw = w.number(obj.contextWindow, [...path, 'contextWindow'], { min: 1, integer: true, unit: 'tokens' });
@@ -138,6 +159,13 @@ function provider(w: Walker, id: string, v: unknown, path: PathSeg[]): ProviderC
   if (rpm !== undefined) out.rpm = rpm;
   const concurrency = w.number(obj.concurrency, [...path, 'concurrency'], { min: 1, integer: true });
   if (concurrency !== undefined) out.concurrency = concurrency;
+  if (obj.azure !== undefined && obj.azure !== null) {
+    if (typeof obj.azure === 'boolean') out.azure = obj.azure;
+    else w.report([...path, 'azure'], 'must be true or false');
+  }
+  const apiVersion = w.string(obj.apiVersion, [...path, 'apiVersion'], { nonEmpty: true });
+  if (apiVersion !== undefined && !API_VERSION.test(apiVersion)) w.report([...path, 'apiVersion'], `must be an Azure api-version such as 2024-10-21 or 2025-04-01-preview, got "${apiVersion}"`);
+  else if (apiVersion !== undefined) out.apiVersion = apiVersion;
 
   const preset = getPreset(id);
   const effective = out.protocol ?? preset?.protocol;
@@ -189,18 +217,36 @@ export function validateConfig(value: unknown, file: string, locate?: Locate): {
     const refs = list?.map((s, i) => modelRef(w, s, Array.isArray(top.default) ? ['default', i] : ['default']));
     if (refs && refs.every((r) => r !== undefined)) config.default = refs as string[];
   }
+  // An alias may carry settings (`mini-cold: {model: openai:gpt-4o-mini, temperature: 0}`): the
+  // name then means that model with those settings. They are kept as `models.<alias>`, where
+  // per-alias settings already live, so every reader of `aliases` still sees name → model.
+  const aliasSettings: Record<string, ModelConfig> = {};
   config.aliases = section(w, top.aliases, ['aliases'], (name, v, p) => {
-    if (name.includes(':') || /\s/.test(name) || name === '') {
-      w.report(p, `alias "${name}" must be a short name without ":" or spaces (the colon marks provider:model ids)`, true);
+    if (/[:\s{}=,]/.test(name) || name === '') {
+      w.report(p, `alias "${name}" must be a short name without ":", spaces, "{", "}", "=" or "," (the colon marks provider:model ids, braces a model's settings)`, true);
       return undefined;
     }
-    return modelRef(w, v, p);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return modelRef(w, v, p);
+    const entry = v as Record<string, unknown>;
+    const target = modelRef(w, entry.model, [...p, 'model']);
+    if (entry.model === undefined || entry.model === null) w.report(p, 'needs "model": the provider:model (or alias) it names, e.g. model: openai:gpt-4o-mini');
+    const { model: _target, ...rest } = entry;
+    const settings = model(w, rest, p);
+    if (settings && Object.keys(settings).length) aliasSettings[name] = settings;
+    return target;
   });
   config.models = section(w, top.models, ['models'], (id, v, p) => {
     const problem = modelIdProblem(id);
     if (problem && problem !== 'has no provider') w.report(p, `key is not a model id or alias: it ${problem}`, true);
     return model(w, v, p);
   });
+  for (const [name, settings] of Object.entries(aliasSettings)) {
+    const existing = Object.prototype.hasOwnProperty.call(config.models, name) ? config.models[name] : undefined;
+    for (const k of Object.keys(settings)) {
+      if (existing && k in existing) w.report(['aliases', name, k], `is also set in models.${name}; set it in one place`);
+    }
+    config.models[name] = { ...existing, ...settings };
+  }
   config.providers = section(w, top.providers, ['providers'], (id, v, p) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
       w.report(p, `provider id "${id}" may use only letters, digits, ".", "_" and "-"`, true);

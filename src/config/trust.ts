@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MmrError } from '../core/errors.js';
+import { splitVariantRef } from '../core/variants.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { envBaseUrl, getPreset } from '../providers/presets.js';
 import { formatPath, isPlainObject, type PathSeg } from './checks.js';
@@ -77,7 +78,16 @@ const keysOf = (v: unknown): string[] => (isPlainObject(v) ? Object.keys(v) : []
 const names = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v == null ? [] : [String(v)]);
 const sendKeys = (p: ProviderView) => (p.keyEnv.length ? `${p.keyEnv.map(clip).join(' or ')} and your prompts` : 'your prompts');
 
-/** Settings that can run code, send a key somewhere, or read other variables. */
+/**
+ * Settings that can run code, send a key somewhere, or read other variables.
+ *
+ * Deliberately not here: `protocol` with an HTTP value (on `providers.<id>` or `models.<id>`),
+ * `azure` and `apiVersion`. They change only the wire format on the same base URL with the same
+ * key: the path (`/responses`, `/openai/deployments/…`), the header the key rides in (`api-key`,
+ * `x-api-key`) and the body's shape. The origin the key goes to is still the one the user's own
+ * settings (or the preset) named, so a project file that sets them cannot move a key. A per-model
+ * `protocol: command` is refused by the schema, and would be privileged here if it were not.
+ */
 export const PRIVILEGED_KEYS: readonly PrivilegedKey[] = [
   {
     key: 'protocol',
@@ -107,8 +117,8 @@ export const PRIVILEGED_KEYS: readonly PrivilegedKey[] = [
   },
 ];
 
-/** The sections whose entries may hold privileged keys: `providers.<id>` and `models.<id>`. */
-export const PRIVILEGED_SCOPES = ['providers', 'models'] as const;
+/** The sections whose entries may hold privileged keys: `providers.<id>`, `models.<id>`, and aliases written with settings. */
+export const PRIVILEGED_SCOPES = ['providers', 'models', 'aliases'] as const;
 
 /** How `provider` looks once the merged config and the environment are applied. */
 export function providerView(id: string, merged: MmrConfig, env: NodeJS.ProcessEnv): ProviderView {
@@ -136,7 +146,11 @@ function modelRefs(value: Record<string, unknown>): { ref: string; at: PathSeg[]
     else if (Array.isArray(v)) v.forEach((x, i) => typeof x === 'string' && out.push({ ref: x, at: [...at, i] }));
   };
   add(value.default, ['default']);
-  for (const [k, v] of Object.entries(isPlainObject(value.aliases) ? value.aliases : {})) add(v, ['aliases', k]);
+  for (const [k, v] of Object.entries(isPlainObject(value.aliases) ? value.aliases : {})) {
+    // An alias with settings names its model in `model:`.
+    if (isPlainObject(v)) add(v.model, ['aliases', k, 'model']);
+    else add(v, ['aliases', k]);
+  }
   if (Array.isArray(value.rules)) {
     value.rules.forEach((r, i) => {
       if (!isPlainObject(r)) return;
@@ -145,6 +159,15 @@ function modelRefs(value: Record<string, unknown>): { ref: string; at: PathSeg[]
     });
   }
   return out;
+}
+
+/** A ref without its variant settings (a malformed suffix is left for the schema to report). */
+function baseOf(ref: string): string {
+  try {
+    return splitVariantRef(ref)?.base ?? ref;
+  } catch {
+    return ref;
+  }
 }
 
 /** Follow aliases (cycles and misses end the walk; the resolver reports those). */
@@ -187,7 +210,8 @@ export function privilegedSettings(value: unknown, merged: MmrConfig, env: NodeJ
   // A name this file picks becomes `{model}` in the argv of a command provider (even the
   // user's own): one that could be read as a flag or by a shell wrapper is privileged too.
   for (const { ref, at } of modelRefs(value)) {
-    const id = expand(ref, merged.aliases);
+    // A variant's settings (`x{temperature=0}`) go to the request, not into the name the command sees.
+    const id = expand(baseOf(ref), merged.aliases);
     const i = id.indexOf(':');
     if (i < 1) continue;
     const view = providerView(id.slice(0, i), merged, env);

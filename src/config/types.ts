@@ -16,10 +16,16 @@ export interface ProviderConfig {
   rpm?: number;
   /** `mmr bench`: at most this many requests in flight to this provider. */
   concurrency?: number;
+  /** Speak Azure OpenAI: deployment URLs, the `api-key` header, `api-version` (the `azure` preset already does). */
+  azure?: boolean;
+  /** Azure `api-version` (else OPENAI_API_VERSION, else mmr's default per API). */
+  apiVersion?: string;
 }
 
 /** Per-model settings, keyed by `provider:model` (or alias) in `models:`. */
 export interface ModelConfig extends ModelOptions {
+  /** Another HTTP protocol for this model on the same provider (e.g. `openai-responses`); never `command`. */
+  protocol?: ProtocolKind;
   price?: PriceOverride;
   /** Context window in tokens. */
   contextWindow?: number;

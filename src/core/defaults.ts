@@ -92,7 +92,8 @@ export function noProvidersHint(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
   const set = (name: string) => (platform === 'win32' ? `$env:${name}="..."` : `export ${name}=...`);
   const hosted = PRESETS.filter((p) => p.needsKey);
   const main = hosted.filter((p) => ['openai', 'anthropic', 'gemini'].includes(p.id));
-  const others = hosted.filter((p) => !main.includes(p)).map((p) => p.keyEnv[0]);
+  // Only providers a key alone makes callable (Azure also needs an endpoint and a deployment name).
+  const others = hosted.filter((p) => !main.includes(p) && p.defaultModel).map((p) => p.keyEnv[0]);
   const width = Math.max(...main.map((p) => set(p.keyEnv[0]).length));
   const ollamaHost = env.OLLAMA_HOST?.trim();
   return [

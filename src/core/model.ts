@@ -1,4 +1,5 @@
 import type { ProviderSpec } from '../providers/provider.js';
+import type { ReasoningSetting } from './types.js';
 
 /** Per-request options a model can carry (config `options:` globally, `models.<id>` per model, flags win). */
 export interface ModelOptions {
@@ -9,6 +10,8 @@ export interface ModelOptions {
   /** System prompt. */
   system?: string;
   stop?: string[];
+  /** `off`, `low`, `medium`, `high`, or a thinking budget in tokens. */
+  reasoning?: ReasoningSetting;
 }
 
 /** A price override from config, in USD per million tokens. */
@@ -34,6 +37,13 @@ export interface ResolvedModel {
   price?: PriceOverride;
   /** Context window in tokens, when known from config. */
   contextWindow?: number;
+  /**
+   * A variant's own settings (`model{temperature=0}`, `--vary`): part of what the column is, so
+   * they win over the call's flags too (already folded into `options` for everything else).
+   */
+  variant?: ModelOptions;
+  /** The variant's settings as written in its id (`{temperature: '0'}`), to add more without losing them. */
+  variantValues?: Partial<Record<'temperature' | 'topP' | 'maxTokens' | 'reasoning' | 'system', string>>;
 }
 
 /** Timeouts in ms; 0 disables one. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, ModelRequest } from './types.js';
+import type { ChatMessage, ImageInput, ModelRequest } from './types.js';
 import type { ModelOptions, ResolvedModel } from './model.js';
 
 /** The prompt as the user gave it, before per-model options are applied. */
@@ -9,16 +9,20 @@ export interface Prompt {
   options?: ModelOptions;
 }
 
-export const userPrompt = (text: string, options?: ModelOptions): Prompt => ({
-  messages: [{ role: 'user', content: text }],
+/** One user turn; `images` (from `-f picture.png`) go with it. */
+export const userPrompt = (text: string, options?: ModelOptions, images?: ImageInput[]): Prompt => ({
+  messages: [images?.length ? { role: 'user', content: text, images } : { role: 'user', content: text }],
   options,
 });
 
-/** Config options for the model, then the call's own options: later wins, undefined never overrides. */
+/**
+ * Config options for the model, then the call's own options, then a variant's settings (they are
+ * what the column is): later wins, undefined never overrides.
+ */
 export function buildRequest(model: ResolvedModel, prompt: Prompt): ModelRequest {
   const o: ModelOptions = { ...model.options };
-  for (const [k, v] of Object.entries(prompt.options ?? {})) {
-    if (v !== undefined) (o as Record<string, unknown>)[k] = v;
+  for (const layer of [prompt.options ?? {}, model.variant ?? {}]) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) (o as Record<string, unknown>)[k] = v;
   }
   return {
     model: model.model,
@@ -28,5 +32,6 @@ export function buildRequest(model: ResolvedModel, prompt: Prompt): ModelRequest
     maxTokens: o.maxTokens,
     topP: o.topP,
     stop: o.stop,
+    ...(o.reasoning !== undefined ? { reasoning: o.reasoning } : {}),
   };
 }

@@ -6,10 +6,12 @@
 import { envNameFor, looksLikeApiKey } from '../config/checks.js';
 import { didYouMean, suggest } from '../config/suggest.js';
 import type { MmrConfig, ModelConfig } from '../config/types.js';
-import { envBaseUrl, getPreset, normalizeOllamaHost, PRESET_IDS, trimSlash } from '../providers/presets.js';
-import type { ProviderSpec } from '../providers/provider.js';
+import { isResponsesOnly } from '../providers/capabilities.js';
+import { azureEndpoint, envBaseUrl, getPreset, normalizeOllamaHost, PRESET_IDS, trimSlash } from '../providers/presets.js';
+import type { ProtocolKind, ProviderSpec } from '../providers/provider.js';
 import { UsageError } from './errors.js';
 import type { ModelOptions, ResolvedModel } from './model.js';
+import { formatVariantRef, splitVariantRef, variantOptions, type VariantValues } from './variants.js';
 
 export interface ParsedModelId {
   /** Text before the first colon. */
@@ -82,6 +84,12 @@ export function parseModelId(text: string): ParsedModelId {
  * outermost (what the user typed) first; empty when `ref` was already an id.
  */
 export function expandAlias(ref: string, aliases: Record<string, string>): { id: string; chain: string[] } {
+  // A variant (`fast{temperature=0}`) is its base expanded, its settings kept on the id.
+  const variant = splitVariantRef(ref);
+  if (variant) {
+    const inner = expandAlias(variant.base, aliases);
+    return { id: formatVariantRef(inner.id, variant.values), chain: inner.chain };
+  }
   const chain: string[] = [];
   let current = ref;
   while (hasOwn(aliases, current)) {
@@ -119,21 +127,24 @@ export function resolveProvider(id: string, config: MmrConfig, env: NodeJS.Proce
     throw new UsageError(
       `unknown provider "${id}"${didYouMean(id, [...PRESET_IDS, ...custom])}. ` +
         `Known providers: ${[...PRESET_IDS, ...custom].join(', ')}.`,
-      `To use another server, define it in .routerrc:\n  providers:\n    ${id}:\n      protocol: openai   # or anthropic, gemini, ollama, command\n` +
+      `To use another server, define it in .routerrc:\n  providers:\n    ${id}:\n      protocol: openai   # or openai-responses, anthropic, gemini, ollama, command\n` +
         `      baseUrl: https://example.com/v1\n      keyEnv: ${keyVar}   # the variable's name, never the key`,
     );
   }
   const protocol = pc?.protocol ?? preset?.protocol;
   if (!protocol) {
-    throw new UsageError(`provider "${id}" in config has no protocol`, `Set providers.${id}.protocol to openai, anthropic, gemini, ollama or command.`);
+    throw new UsageError(`provider "${id}" in config has no protocol`, `Set providers.${id}.protocol to openai, openai-responses, anthropic, gemini, ollama or command.`);
   }
   const keyEnv = pc?.keyEnv !== undefined ? (Array.isArray(pc.keyEnv) ? [...pc.keyEnv] : [pc.keyEnv]) : [...(preset?.keyEnv ?? [])];
   const apiKey = keyEnv.map((k) => env[k]?.trim()).find((v) => v);
 
   // Precedence: config (this project asked for it) > env var (this shell) > preset default.
+  const azure = pc?.azure ?? preset?.azure === true;
   let baseUrl = pc?.baseUrl ?? (preset ? envBaseUrl(preset, env) ?? preset.baseUrl : '');
-  baseUrl = protocol === 'ollama' && baseUrl ? normalizeOllamaHost(baseUrl) : trimSlash(baseUrl);
-  if (!baseUrl && protocol !== 'command') {
+  baseUrl = protocol === 'ollama' && baseUrl ? normalizeOllamaHost(baseUrl) : azure ? azureEndpoint(baseUrl) : trimSlash(baseUrl);
+  // A preset whose endpoint only the environment can give (Azure) is reported per column, like a missing key.
+  const fromEnvOnly = preset !== undefined && preset.baseUrl === '' && preset.baseUrlEnv !== undefined;
+  if (!baseUrl && protocol !== 'command' && !fromEnvOnly) {
     throw new UsageError(`provider "${id}" has no baseUrl`, `Set providers.${id}.baseUrl in .routerrc, e.g. https://example.com/v1`);
   }
   if (protocol === 'command' && !pc?.command?.length) {
@@ -153,16 +164,66 @@ export function resolveProvider(id: string, config: MmrConfig, env: NodeJS.Proce
   };
   if (apiKey) spec.apiKey = apiKey;
   if (Object.keys(headers).length) spec.headers = headers;
+  if (azure) {
+    const apiVersion = pc?.apiVersion ?? (env.OPENAI_API_VERSION?.trim() || undefined);
+    spec.azure = apiVersion ? { apiVersion } : {};
+  }
+  if (preset?.reasoningParam) spec.reasoningParam = preset.reasoningParam;
   if (pc?.command) spec.command = [...pc.command];
   if (pc?.env) spec.commandEnv = { ...pc.env };
   if (config.limits) spec.limits = { ...config.limits };
   return spec;
 }
 
-const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop'] as const;
+const OPTION_KEYS = ['temperature', 'maxTokens', 'topP', 'system', 'stop', 'reasoning'] as const;
 
-/** Resolve an alias or `provider:model` against config and env. Throws UsageError on bad input. */
-export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.ProcessEnv): ResolvedModel {
+/**
+ * The protocol a model is spoken to in: its own `protocol` from config, else the Responses API
+ * for models OpenAI serves only there, else its provider's. A command provider's models stay
+ * commands and an HTTP provider's models stay HTTP: a model's protocol never changes where its
+ * requests go, only the wire format on the same base URL with the same key.
+ */
+function modelProtocol(spec: ProviderSpec, model: string, configured: ProtocolKind | undefined, id: string): ProtocolKind {
+  if (configured !== undefined) {
+    if (spec.protocol === 'command' || configured === 'command') {
+      throw new UsageError(
+        `models.${id}.protocol: ${spec.protocol === 'command' ? `${spec.id} runs a local command, so its models cannot speak ${configured}` : 'a model cannot switch to command'}`,
+        'a per-model protocol picks another HTTP wire format (openai, openai-responses, anthropic, gemini, ollama) for the same server',
+      );
+    }
+    return configured;
+  }
+  if (spec.protocol === 'openai' && isResponsesOnly(spec.id, model)) return 'openai-responses';
+  return spec.protocol;
+}
+
+/**
+ * A resolved model with a variant's settings on top: its id (and alias) carry them, and they
+ * win over every other layer, flags included. Settings it already had and that are not set again stay.
+ */
+export function applyVariant(model: ResolvedModel, values: VariantValues, readSystem?: (file: string) => string | undefined): ResolvedModel {
+  const base = model.variantValues ? { ...model.variantValues, ...values } : values;
+  const baseId = model.variantValues ? (splitVariantRef(model.id)?.base ?? model.id) : model.id;
+  const settings = variantOptions(base, readSystem);
+  const out: ResolvedModel = { ...model, id: formatVariantRef(baseId, base), options: { ...model.options, ...settings }, variant: settings, variantValues: base };
+  if (model.alias) out.alias = formatVariantRef(model.variantValues ? (splitVariantRef(model.alias)?.base ?? model.alias) : model.alias, base);
+  return out;
+}
+
+export interface ResolveOptions {
+  /** Reads a variant's `system=@file` (relative to the cwd); undefined when it cannot. */
+  readSystem?: (file: string) => string | undefined;
+}
+
+/**
+ * Resolve an alias or `provider:model` against config and env. A variant (`ref{k=v,…}`) is its
+ * base with those settings over every other layer; its id is the canonical base id with the
+ * settings (`openai:gpt-4o-mini{temperature=0}`), so columns, votes and rows keep them.
+ * Throws UsageError on bad input.
+ */
+export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.ProcessEnv, opts: ResolveOptions = {}): ResolvedModel {
+  const variant = splitVariantRef(ref);
+  if (variant) return applyVariant(resolveModel(variant.base, config, env, opts), variant.values, opts.readSystem);
   const { id, chain } = expandAlias(ref, config.aliases);
   const { provider, model } = parseModelId(id);
   const spec = resolveProvider(provider, config, env);
@@ -173,11 +234,14 @@ export function resolveModel(ref: string, config: MmrConfig, env: NodeJS.Process
     .map((k) => config.models[k]);
   const options: ModelOptions = { ...config.options };
   const resolved: ResolvedModel = { id, provider: spec, model, options };
+  let protocol: ProtocolKind | undefined;
   for (const layer of layers) {
     for (const k of OPTION_KEYS) if (layer[k] !== undefined) (options as Record<string, unknown>)[k] = layer[k];
     if (layer.price) resolved.price = { ...layer.price };
     if (layer.contextWindow !== undefined) resolved.contextWindow = layer.contextWindow;
+    if (layer.protocol !== undefined) protocol = layer.protocol;
   }
+  spec.protocol = modelProtocol(spec, model, protocol, id);
   if (options.stop) options.stop = [...options.stop];
   if (chain.length) resolved.alias = chain[0];
   return resolved;

@@ -6,10 +6,40 @@
 
 export type Role = 'system' | 'user' | 'assistant';
 
+/** An image file's magic bytes decide this, never its name. */
+export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+
+/**
+ * An image attached to a message. Encoded once when it is read, so N columns share one copy and
+ * every adapter writes the same base64 into its own wire shape.
+ */
+export interface ImageInput {
+  mediaType: ImageMediaType;
+  /** The file's bytes, base64 (no data: prefix). */
+  base64: string;
+  /** Size of the decoded file, in bytes. */
+  bytes: number;
+  /** Where it came from (a path or `image 1`), for messages; never sent. */
+  name: string;
+  /** SHA-256 of the bytes, hex: what caches key on instead of the whole image. */
+  sha256: string;
+}
+
 export interface ChatMessage {
   role: Role;
+  /** The turn's text. Text-only paths read nothing else. */
   content: string;
+  /** Images that go with this turn, after its text (user turns; absent on most messages). */
+  images?: ImageInput[];
 }
+
+/**
+ * How much a model should think, one value for every provider: `off`, a level, or a budget in
+ * tokens. Adapters map it onto their own knob (OpenAI `reasoning_effort`, Anthropic `thinking`,
+ * Gemini `thinkingConfig`, Ollama `think`); see providers/reasoning.ts.
+ */
+export type ReasoningLevel = 'off' | 'low' | 'medium' | 'high';
+export type ReasoningSetting = ReasoningLevel | number;
 
 /** What one model is asked. Provider-neutral; adapters map it onto their wire format. */
 export interface ModelRequest {
@@ -27,6 +57,8 @@ export interface ModelRequest {
   topP?: number;
   /** Stop sequences. */
   stop?: string[];
+  /** Reasoning effort or budget (tokens). Omitted → the provider's default. */
+  reasoning?: ReasoningSetting;
 }
 
 /** Token usage normalised across providers. `null` means the provider did not report it. */
@@ -37,7 +69,7 @@ export interface Usage {
   outputTokens: number | null;
   /** Part of inputTokens served from the provider's prompt cache. */
   cachedInputTokens?: number;
-  /** Reasoning/thinking tokens (OpenAI reasoning_tokens, Gemini thoughtsTokenCount). */
+  /** Reasoning/thinking tokens, part of outputTokens (OpenAI reasoning_tokens, Anthropic thinking_tokens, Gemini thoughtsTokenCount). */
   reasoningTokens?: number;
   /** The provider's usage object exactly as received (last one wins). */
   raw?: unknown;

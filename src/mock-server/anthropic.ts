@@ -18,7 +18,7 @@ const PING = 'event: ping\ndata: {"type": "ping"}\n\n';
 const SIGNATURE = 'EqMBCkYIBxgCKkBmb2NrLXNpZ25hdHVyZS1mb3ItdGhpbmtpbmctYmxvY2sSDG1tci1tb2NrLXNpZw==';
 
 function stopReason(r: ResolvedReply): string {
-  return r.finish === 'length' ? 'max_tokens' : 'end_turn';
+  return r.finish === 'length' ? 'max_tokens' : r.finish === 'content-filter' ? 'refusal' : 'end_turn';
 }
 
 function startUsage(r: ResolvedReply, output: number): Record<string, unknown> {

@@ -7,7 +7,7 @@ import { randomId } from './text.js';
 import type { Encoded } from './types.js';
 
 /** `ollama-openai` is Ollama's OpenAI-compatible /v1 endpoint, whose errors differ from OpenAI's. */
-export type ErrorFlavor = 'openai' | 'ollama-openai' | 'anthropic' | 'gemini' | 'ollama';
+export type ErrorFlavor = 'openai' | 'ollama-openai' | 'azure' | 'anthropic' | 'gemini' | 'ollama';
 
 export interface ErrorContext {
   model?: string;
@@ -47,6 +47,28 @@ function openaiError(status: number, message: string | undefined, ctx: ErrorCont
   if (ctx.code !== undefined) code = ctx.code;
   const body = JSON.stringify({ error: { message: text, type, param: null, code } }, null, 4) + '\n';
   return json(status, body, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': randomId('req_', 32) });
+}
+
+const AZURE: Record<number, [string, string]> = {
+  400: ['BadRequest', 'Invalid request.'],
+  401: ['401', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.'],
+  404: ['DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.'],
+  429: ['429', 'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 1 second.'],
+  500: ['InternalServerError', 'The server had an error while processing your request. Sorry about that!'],
+};
+
+/**
+ * Azure OpenAI's envelope: `code` is a word or the status as a string. A 400 whose message
+ * mentions the content filter carries Azure's `innererror` with the filter verdicts.
+ */
+function azureError(status: number, message: string | undefined): Encoded {
+  const [code, fallback] = AZURE[status] ?? [String(status), STATUS_CODES[status] ?? 'Error'];
+  const error: Record<string, unknown> = { code, message: message ?? fallback, param: null, type: null, status };
+  if (status === 400 && /content (management )?(policy|filter)/i.test(message ?? '')) {
+    error.code = 'content_filter';
+    error.innererror = { code: 'ResponsibleAIPolicyViolation', content_filter_result: { hate: { filtered: true, severity: 'high' }, self_harm: { filtered: false, severity: 'safe' }, sexual: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } } };
+  }
+  return json(status, JSON.stringify({ error }), { 'content-type': 'application/json', 'apim-request-id': randomId('', 36) });
 }
 
 function ollamaOpenaiError(status: number, message: string | undefined): Encoded {
@@ -151,6 +173,8 @@ export function errorResponse(flavor: ErrorFlavor, status: number, message: stri
       return openaiError(status, message, ctx);
     case 'ollama-openai':
       return ollamaOpenaiError(status, message);
+    case 'azure':
+      return azureError(status, message);
     case 'anthropic':
       return anthropicError(status, message, ctx);
     case 'gemini':
@@ -167,7 +191,8 @@ function maskKey(key: string): string {
 }
 
 /** The provider's real answer to a missing (`given` undefined) or wrong API key. */
-export function authError(flavor: 'openai' | 'anthropic' | 'gemini', given: string | undefined, ctx: ErrorContext = {}): Encoded {
+export function authError(flavor: 'openai' | 'azure' | 'anthropic' | 'gemini', given: string | undefined, ctx: ErrorContext = {}): Encoded {
+  if (flavor === 'azure') return azureError(401, undefined);
   if (flavor === 'openai') {
     if (given === undefined) {
       const body = { error: { message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.", type: 'invalid_request_error', param: null, code: null } };

@@ -59,7 +59,7 @@ function chunks(r: ResolvedReply): Chunk[] {
 }
 
 function finishReason(r: ResolvedReply): string {
-  return r.finish === 'length' ? 'MAX_TOKENS' : 'STOP';
+  return r.finish === 'length' ? 'MAX_TOKENS' : r.finish === 'content-filter' ? 'SAFETY' : 'STOP';
 }
 
 function response(r: ResolvedReply, c: Chunk, responseId: string, withFinish: boolean): Record<string, unknown> {

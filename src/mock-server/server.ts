@@ -1,65 +1,24 @@
 /**
- * mmr's own local provider server: one HTTP server on 127.0.0.1 speaking OpenAI, Anthropic,
- * Gemini and Ollama wire formats under path prefixes, each request answered by a script.
+ * mmr's own local provider server: one HTTP server on 127.0.0.1 speaking OpenAI (Chat
+ * Completions and Responses), Azure OpenAI, Anthropic, Gemini and Ollama wire formats under path
+ * prefixes (routes.ts), each request answered by a script, plus their models listings.
  * Used by the test suite, `mmr demo` and the benchmarks; node builtins only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeAnthropic } from './anthropic.js';
-import { authError, errorResponse, type ErrorFlavor } from './errors.js';
+import { errorResponse } from './errors.js';
 import { encodeGemini } from './gemini.js';
+import { anthropicModels, azureModels, DEFAULT_ANTHROPIC_MODELS, DEFAULT_AZURE_MODELS, DEFAULT_GEMINI_MODELS, geminiModels } from './listings.js';
 import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from './ollama.js';
-import { encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
+import { DEFAULT_OPENAI_MODELS, encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
+import { encodeResponses } from './responses.js';
 import { floodUnits, sendFlood } from './flood.js';
+import { batchRoutes } from './batch.js';
 import { send } from './send.js';
+import { authFlavorOf, checkAuth, generationRoute, type AuthFlavor, type Route } from './routes.js';
 import { resolveReply } from './text.js';
-import type { Encoded, MockProtocol, MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
-
-/** A generation route: which protocol, and which encoder flavor on that path. */
-interface Route {
-  protocol: MockProtocol;
-  flavor: ErrorFlavor;
-  /** Gemini: the model from the path and whether the method streams. */
-  gemini?: { model: string; stream: boolean; sse: boolean };
-}
-
-const GEMINI_PATH = /^\/gemini\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/;
-
-function generationRoute(method: string, url: URL): Route | null {
-  if (method !== 'POST') return null;
-  const p = url.pathname;
-  if (p === '/openai/v1/chat/completions') return { protocol: 'openai', flavor: 'openai' };
-  if (p === '/anthropic/v1/messages') return { protocol: 'anthropic', flavor: 'anthropic' };
-  if (p === '/ollama/api/chat') return { protocol: 'ollama', flavor: 'ollama' };
-  if (p === '/ollama/v1/chat/completions') return { protocol: 'ollama', flavor: 'ollama-openai' };
-  const g = GEMINI_PATH.exec(p);
-  if (g) {
-    const gemini = { model: decodeURIComponent(g[1]), stream: g[2] === 'streamGenerateContent', sse: url.searchParams.get('alt') === 'sse' };
-    return { protocol: 'gemini', flavor: 'gemini', gemini };
-  }
-  return null;
-}
-
-function headerValue(h: string | string[] | undefined): string | undefined {
-  return Array.isArray(h) ? h[0] : h;
-}
-
-/** The key the request carried in its protocol's place, or undefined when it carried none. */
-function presentedKey(protocol: MockProtocol, req: IncomingMessage, url: URL): string | undefined {
-  if (protocol === 'openai') {
-    const auth = headerValue(req.headers.authorization);
-    return auth?.startsWith('Bearer ') ? auth.slice(7) : auth;
-  }
-  if (protocol === 'anthropic') return headerValue(req.headers['x-api-key']);
-  return headerValue(req.headers['x-goog-api-key']) ?? url.searchParams.get('key') ?? undefined;
-}
-
-/** Returns an auth error when `apiKey` is set and the request did not carry it (Ollama never checks). */
-function checkAuth(options: MockServerOptions, protocol: MockProtocol, req: IncomingMessage, url: URL, sse: boolean): Encoded | null {
-  if (options.apiKey === undefined || protocol === 'ollama') return null;
-  const given = presentedKey(protocol, req, url);
-  return given === options.apiKey ? null : authError(protocol, given, { sse });
-}
+import type { Encoded, MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
 
 function lowerKeys(h: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -84,6 +43,20 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const sockets = new Set<Socket>();
   const inflight = new Set<AbortController>();
   const tags = options.ollamaModels ?? ['llama3.2'];
+  let url = '';
+  const listings: MockServer['listings'] = [];
+  const pageSize = Math.max(1, options.listPageSize ?? 1000);
+  const lists = options.listModels ?? {};
+
+  /** A models listing, behind the provider's own key check, or null when `p` is not one. */
+  const listingFor = (p: string, url: URL, req: IncomingMessage): Encoded | null => {
+    const guarded = (flavor: AuthFlavor, body: () => string) => checkAuth(options, flavor, req, url, false) ?? listing(body());
+    if (p === '/openai/v1/models') return guarded('openai', () => openaiModels(lists.openai ?? DEFAULT_OPENAI_MODELS));
+    if (p === '/anthropic/v1/models') return guarded('anthropic', () => anthropicModels(lists.anthropic ?? DEFAULT_ANTHROPIC_MODELS, url, pageSize));
+    if (p === '/gemini/v1beta/models') return guarded('gemini', () => geminiModels(lists.gemini ?? DEFAULT_GEMINI_MODELS, url, pageSize));
+    if (p === '/azure/openai/models' || p === '/azure/openai/v1/models') return guarded('azure', () => azureModels(lists.azure ?? DEFAULT_AZURE_MODELS));
+    return null;
+  };
 
   /** Encodes a scripted reply for a generation route. */
   const encodeReply = (route: Route, info: MockRequestInfo, reply: MockReply): Encoded => {
@@ -100,11 +73,12 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       if (route.protocol === 'gemini' && status === 429) delete extra['retry-after'];
     } else {
       const r = resolveReply(reply, route.protocol, info.model, info.body);
-      if (route.flavor === 'anthropic') enc = encodeAnthropic(r, info.stream);
+      if (route.protocol === 'openai-responses') enc = encodeResponses(r, info.stream);
+      else if (route.flavor === 'anthropic') enc = encodeAnthropic(r, info.stream);
       else if (route.flavor === 'gemini') enc = encodeGemini(r, info.stream, route.gemini?.sse ?? false);
       else if (route.flavor === 'ollama') enc = encodeOllama(r, info.stream);
       else {
-        const flavor = route.flavor === 'openai' ? 'openai' : 'ollama';
+        const flavor = route.flavor === 'openai' ? 'openai' : route.flavor === 'azure' ? 'azure' : 'ollama';
         enc = encodeOpenAI(r, { stream: info.stream, includeUsage: wantsUsage(info.body), flavor });
       }
       enc.status = status;
@@ -124,7 +98,8 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       body = text;
       parsed = false;
     }
-    const model = route.gemini ? route.gemini.model : typeof body?.model === 'string' ? body.model : '';
+    const bodyModel = typeof body?.model === 'string' ? body.model : '';
+    const model = route.gemini ? route.gemini.model : route.azure?.deployment || bodyModel;
     const stream = route.gemini ? route.gemini.stream : route.flavor === 'ollama' ? body?.stream !== false : body?.stream === true;
     const key = `${route.protocol}\u0000${model}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
@@ -144,7 +119,14 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     });
 
     const sse = route.gemini?.sse ?? false;
-    const denied = checkAuth(options, route.protocol, req, url, sse);
+    // Azure answers a request without api-version (or for a deployment it lacks) before it checks the key.
+    if (route.azure && !route.azure.apiVersion) {
+      return send(res, { status: 404, headers: { 'content-type': 'application/json' }, frames: ['{"error":{"code":"404","message": "Resource not found"}}'], chunked: false }, {}, signal);
+    }
+    if (route.azure?.deployment && options.azureDeployments && !options.azureDeployments.includes(route.azure.deployment)) {
+      return send(res, errorResponse('azure', 404, undefined), {}, signal);
+    }
+    const denied = checkAuth(options, authFlavorOf(route), req, url, sse);
     if (denied) return send(res, denied, {}, signal);
     if (!parsed) {
       const message = 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)';
@@ -176,15 +158,28 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     await send(res, enc, { ...reply, onSend }, signal);
   };
 
+  // Batch endpoints (batch.ts): answered from jobs that run each request through `reply`.
+  const batch = batchRoutes({
+    options,
+    record: (info) => requests.push(info),
+    url: () => url,
+    auth: (protocol, req) => checkAuth(options, protocol, req, new URL(req.url ?? '/', 'http://mock.invalid'), false),
+    notFound: (protocol, message) => errorResponse(protocol, 404, message, protocol === 'openai' ? { code: null } : {}),
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {
     const url = new URL(req.url ?? '/', 'http://mock.invalid');
     const method = req.method ?? 'GET';
+    const batched = await batch.handle(req, url);
+    if (batched) return send(res, batched, {}, signal);
     const route = generationRoute(method, url);
     if (route) return generate(route, req, res, url, signal);
     req.resume();
     const p = url.pathname.replace(/\/+$/, '');
-    if (method === 'GET' && p === '/openai/v1/models') {
-      return send(res, checkAuth(options, 'openai', req, url, false) ?? listing(openaiModels()), {}, signal);
+    const listed = method === 'GET' ? listingFor(p, url, req) : null;
+    if (listed) {
+      listings.push({ path: req.url ?? '', headers: req.headers });
+      return send(res, listed, {}, signal);
     }
     if (method === 'GET' && p === '/ollama/api/tags') return send(res, listing(ollamaTags(tags)), {}, signal);
     if (method === 'GET' && p === '/ollama/v1/models') return send(res, listing(ollamaOpenAIModels(tags)), {}, signal);
@@ -195,6 +190,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const message = `Invalid URL (${method} ${url.pathname})`;
     const prefix = p.split('/')[1];
     if (prefix === 'openai') return send(res, errorResponse('openai', 404, message, { code: null }), {}, signal);
+    if (prefix === 'azure') return send(res, errorResponse('azure', 404, 'Resource not found'), {}, signal);
     if (prefix === 'anthropic') return send(res, errorResponse('anthropic', 404, message), {}, signal);
     if (prefix === 'gemini') return send(res, errorResponse('gemini', 404, message), {}, signal);
     return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, frames: ['404 page not found'], chunked: false }, {}, signal);
@@ -227,18 +223,21 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {
     url,
     baseUrls: {
       openai: `${url}/openai/v1`,
+      'openai-responses': `${url}/openai/v1`,
+      azure: `${url}/azure`,
       anthropic: `${url}/anthropic`,
       gemini: `${url}/gemini/v1beta`,
       ollama: `${url}/ollama`,
     },
     requests,
+    listings,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const ac of inflight) ac.abort();

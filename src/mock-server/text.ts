@@ -45,7 +45,9 @@ function geminiTurns(body: any): Array<{ role: string; text: string }> {
 }
 
 function chatTurns(body: any): Array<{ role: string; text: string }> {
-  const messages = Array.isArray(body?.messages) ? body.messages : [];
+  // The Responses API calls the turns `input` (a string, or items like chat messages).
+  if (typeof body?.input === 'string') return [{ role: 'user', text: body.input }];
+  const messages = Array.isArray(body?.messages) ? body.messages : Array.isArray(body?.input) ? body.input : [];
   return messages.map((m: any) => ({ role: String(m?.role ?? ''), text: contentText(m?.content) }));
 }
 
@@ -62,6 +64,7 @@ export function promptText(protocol: MockProtocol, body: any): string {
   let system = '';
   if (protocol === 'anthropic') system = contentText(body?.system);
   if (protocol === 'gemini') system = contentText(body?.systemInstruction?.parts);
+  if (protocol === 'openai-responses') system = contentText(body?.instructions);
   return [system, ...turns.map((t) => t.text)].join('\n');
 }
 

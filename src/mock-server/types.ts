@@ -3,7 +3,13 @@
  * Node builtins only: this module ships inside the CLI bundle (`mmr demo`).
  */
 
-export type MockProtocol = 'openai' | 'anthropic' | 'gemini' | 'ollama';
+/**
+ * `openai-responses`: the Responses API (`/openai/v1/responses`, and Azure's `/azure/openai/responses`);
+ * `azure`: Azure OpenAI's chat completions on deployment URLs (`/azure/openai/deployments/{name}/…`).
+ */
+export type MockProtocol = 'openai' | 'openai-responses' | 'azure' | 'anthropic' | 'gemini' | 'ollama';
+/** The protocols whose batch APIs the mock server implements. */
+export type BatchProtocol = 'openai' | 'anthropic' | 'gemini';
 
 /** What one request is answered with. Every field is optional; `{}` is an empty, successful answer. */
 export interface MockReply {
@@ -18,8 +24,12 @@ export interface MockReply {
    * `cached` is part of `input`. Default: estimated at ~4 characters per token.
    */
   usage?: { input: number; output: number; cached?: number; reasoning?: number };
-  /** Encoded as each provider spells it (stop/end_turn/STOP/stop, length/max_tokens/MAX_TOKENS/length). Default 'stop'. */
-  finish?: 'stop' | 'length';
+  /**
+   * Encoded as each provider spells it (stop/end_turn/STOP/stop, length/max_tokens/MAX_TOKENS/length,
+   * content_filter/refusal/SAFETY; Responses: completed or incomplete with max_output_tokens /
+   * content_filter). Default 'stop'.
+   */
+  finish?: 'stop' | 'length' | 'content-filter';
   /** ms before the response headers are sent. */
   headerDelayMs?: number;
   /** ms after the headers, before the first body event. */
@@ -80,6 +90,24 @@ export interface MockRequestInfo {
    * Tests compare mmr's reported timing with these.
    */
   served?: { headersMs: number | null; firstBodyMs: number | null; lastBodyMs: number | null; endMs: number | null };
+  /** Set when the request came in a batch job: the job's id (it was answered by the job, not over a live connection). */
+  batch?: string;
+}
+
+/** How the mock server's batch endpoints behave (OpenAI /files + /batches, Anthropic message batches, Gemini batchGenerateContent). */
+export interface MockBatchOptions {
+  /** ms a job stays validating before it runs (default 0). */
+  startDelayMs?: number;
+  /** ms per request once running; 0 (default) answers them all at the first poll. */
+  msPerRequest?: number;
+  /** ms a job spends finalizing after its last request (default 0). */
+  finalizeMs?: number;
+  /** The job expires this many ms after it was created unless it ended (requests not yet run get no answer). */
+  expireAfterMs?: number;
+  /** Per protocol: at most this many requests, or bytes of input, per job (default the providers' documented limits). */
+  limits?: Partial<Record<'openai' | 'anthropic' | 'gemini', { maxRequests?: number; maxBytes?: number }>>;
+  /** Protocols whose batch endpoints answer 404, like a server that does not have them. */
+  unsupported?: Array<'openai' | 'anthropic' | 'gemini'>;
 }
 
 export interface MockServerOptions {
@@ -92,15 +120,28 @@ export interface MockServerOptions {
   apiKey?: string;
   /** What GET /ollama/api/tags lists (default ['llama3.2']); chat with any other model gets Ollama's 404. */
   ollamaModels?: string[];
+  /** The batch endpoints' timing and limits. */
+  batch?: MockBatchOptions;
+  /** What the models listings give (`GET /openai/v1/models`, `/anthropic/v1/models`, `/gemini/v1beta/models`, `/azure/openai/models`); defaults are short lists of real ids. */
+  listModels?: Partial<Record<'openai' | 'anthropic' | 'gemini' | 'azure', string[]>>;
+  /** Models per page of the Anthropic and Gemini listings (both paginate); default: all on one page. */
+  listPageSize?: number;
+  /** Azure deployments that exist; a request to any other gets Azure's DeploymentNotFound 404. Default: any name. */
+  azureDeployments?: string[];
 }
 
 export interface MockServer {
   /** http://127.0.0.1:PORT */
   url: string;
-  /** openai: `${url}/openai/v1`, anthropic: `${url}/anthropic`, gemini: `${url}/gemini/v1beta`, ollama: `${url}/ollama`. */
+  /**
+   * openai and openai-responses: `${url}/openai/v1`, azure: `${url}/azure` (AZURE_OPENAI_ENDPOINT),
+   * anthropic: `${url}/anthropic`, gemini: `${url}/gemini/v1beta`, ollama: `${url}/ollama`.
+   */
   baseUrls: Record<MockProtocol, string>;
-  /** Every generation request (chat/messages/generateContent), in arrival order; listing GETs are not recorded. */
+  /** Every generation request (chat/messages/generateContent/responses), in arrival order; listing GETs are not recorded here. */
   requests: MockRequestInfo[];
+  /** Every models-listing GET, in arrival order: path and headers. */
+  listings: { path: string; headers: Record<string, string | string[] | undefined> }[];
   /** Closes the server and destroys open sockets; never hangs, even with streams in flight. */
   close(): Promise<void>;
 }
@@ -111,7 +152,7 @@ export interface ResolvedReply {
   text: string;
   reasoning: string;
   usage: { input: number; output: number; cached: number; reasoning: number };
-  finish: 'stop' | 'length';
+  finish: 'stop' | 'length' | 'content-filter';
   deltaChars: number;
   /** Delta events after which the stream fails, or null. */
   errorAfter: number | null;

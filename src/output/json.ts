@@ -13,6 +13,8 @@ export interface JsonResult {
   model: string;
   alias: string | null;
   text: string;
+  /** The reasoning text the model returned, apart from `text`; present only with --show-reasoning. */
+  reasoning?: string;
   /** Unified finish reason (`stop`, `length`, ...); null when the model failed. */
   finishReason: string | null;
   /** The provider's own finish reason (`end_turn`, `MAX_TOKENS`, ...). */
@@ -37,11 +39,18 @@ export interface JsonResult {
 
 const round = (v: number | null) => (v == null ? null : Math.round(v * 10) / 10);
 
-export function toJsonResult(r: AnswerResult): JsonResult {
+/** What a JSON record carries beyond the stable fields. */
+export interface JsonOptions {
+  /** Include each model's reasoning text (`--show-reasoning`). */
+  reasoning?: boolean;
+}
+
+export function toJsonResult(r: AnswerResult, o: JsonOptions = {}): JsonResult {
   return {
     model: r.model,
     alias: r.alias ?? null,
     text: r.text,
+    ...(o.reasoning ? { reasoning: r.reasoning } : {}),
     finishReason: r.finishReason?.unified ?? null,
     finishReasonRaw: r.finishReason?.raw ?? null,
     usage: {
@@ -77,16 +86,16 @@ export async function collect(events: AsyncIterable<FanoutEvent>, models: { id: 
   return results;
 }
 
-export function jsonDocument(prompt: string, results: AnswerResult[], extra: Record<string, unknown> = {}) {
-  return { prompt, ...extra, results: results.map(toJsonResult), totalCostUsd: totalCost(results) };
+export function jsonDocument(prompt: string, results: AnswerResult[], extra: Record<string, unknown> = {}, o: JsonOptions = {}) {
+  return { prompt, ...extra, results: results.map((r) => toJsonResult(r, o)), totalCostUsd: totalCost(results) };
 }
 
 /** `--jsonl`: one record per model, written the moment it finishes (arrival order). */
-export async function writeJsonl(events: AsyncIterable<FanoutEvent>, models: { id: string; alias?: string }[], out: NodeJS.WritableStream): Promise<AnswerResult[]> {
+export async function writeJsonl(events: AsyncIterable<FanoutEvent>, models: { id: string; alias?: string }[], out: NodeJS.WritableStream, o: JsonOptions = {}): Promise<AnswerResult[]> {
   const results = models.map((m) => emptyResult(m.id, m.alias));
   for await (const ev of events) {
     const r = applyEvent(results[ev.slot], ev);
-    if (ev.type === 'finish' || ev.type === 'error') out.write(`${jsonText(toJsonResult(r))}\n`);
+    if (ev.type === 'finish' || ev.type === 'error') out.write(`${jsonText(toJsonResult(r, o))}\n`);
   }
   return results;
 }

@@ -18,7 +18,13 @@ export interface TextWriterOptions {
    * characters from a server must not drive it). A pipe or file gets the answer's exact bytes.
    */
   terminal?: boolean;
+  /** `--show-reasoning`: print each model's reasoning before its answer, inside `<reasoning>` … `</reasoning>`. */
+  reasoning?: boolean;
 }
+
+/** How `--show-reasoning` sets reasoning apart from the answer in plain text. */
+export const REASONING_OPEN = '<reasoning>\n';
+export const REASONING_CLOSE = '</reasoning>\n\n';
 
 export interface Paint {
   dim(s: string): string;
@@ -35,7 +41,10 @@ const ms = (v: number | null) => (v == null ? '—' : v < 1000 ? `${Math.round(v
 /** `ttft 412ms · 1.9s · 184 tok · 96 tok/s · $0.00012` */
 export function statsLine(r: AnswerResult): string {
   const parts = [`ttft ${ms(r.ttftMs)}`, ms(r.latencyMs)];
-  if (r.usage?.outputTokens != null) parts.push(`${r.usage.inputTokens ?? '?'}→${r.usage.outputTokens} tok`);
+  if (r.usage?.outputTokens != null) {
+    const thought = r.usage.reasoningTokens ? ` (${r.usage.reasoningTokens} reasoning)` : '';
+    parts.push(`${r.usage.inputTokens ?? '?'}→${r.usage.outputTokens} tok${thought}`);
+  }
   const tps = tokensPerSecond(r);
   if (tps != null) parts.push(`${Math.round(tps)} tok/s`);
   parts.push(formatUsd(r.costUsd));
@@ -68,6 +77,8 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
   const buffered = models.map(() => '');
   const safe = o.terminal ? models.map(() => new TerminalSafeStream()) : undefined;
   const headed = models.map(() => false);
+  /** Per slot: whether a `<reasoning>` block is open (only with o.reasoning). */
+  const inReasoning = models.map(() => false);
   /** Whether the last character a slot printed was a newline (true before it printed any). */
   const endsLine = models.map(() => true);
   let current = 0; // the slot streaming to stdout
@@ -88,6 +99,13 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
     const text = safe ? safe[slot].push(raw) : raw;
     if (slot === current) emit(slot, text);
     else buffered[slot] += text;
+  };
+  /** Closes an open reasoning block, on its own line, before the answer (or the end) follows. */
+  const closeReasoning = (slot: number) => {
+    if (!inReasoning[slot]) return;
+    inReasoning[slot] = false;
+    const last = slot === current ? endsLine[slot] : buffered[slot].endsWith('\n');
+    take(slot, `${last ? '' : '\n'}${REASONING_CLOSE}`);
   };
   const endSlot = (slot: number) => {
     if (safe) emit(slot, safe[slot].end());
@@ -121,11 +139,19 @@ export async function writeText(events: AsyncIterable<FanoutEvent>, models: { id
     // letting written text pile up in memory.
     if ((o.stdout as NodeJS.WriteStream).writableNeedDrain) await once(o.stdout, 'drain');
     if (ev.type === 'text-delta') {
+      if (o.reasoning) closeReasoning(ev.slot);
       take(ev.slot, ev.text);
       continue;
     }
-    // Reasoning is not printed in plain text, so it is not kept either.
-    if (ev.type === 'reasoning-delta') continue;
+    // Reasoning is printed only when asked for; either way no copy of it is kept here.
+    if (ev.type === 'reasoning-delta') {
+      if (!o.reasoning) continue;
+      if (!inReasoning[ev.slot]) take(ev.slot, REASONING_OPEN);
+      inReasoning[ev.slot] = true;
+      take(ev.slot, ev.text);
+      continue;
+    }
+    if (o.reasoning && (ev.type === 'finish' || ev.type === 'error')) closeReasoning(ev.slot);
     const r = applyEvent(results[ev.slot], ev);
     if (ev.type === 'fallback' && !o.quiet) {
       // Always said: the answer on stdout comes from a different model than the rule named.

@@ -18,24 +18,40 @@ import {
   type WireProtocol,
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { anthropicThinking } from './reasoning.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /** Anthropic requires max_tokens; this is used when the request sets none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 export const ANTHROPIC_VERSION = '2023-06-01';
 
-/** The request as sent: `POST {baseUrl}/v1/messages` with `system` top-level, streamed. */
+/** A turn as sent: a string, or (with images) image blocks then the text, as Anthropic recommends. */
+function content(m: ChatMessage): unknown {
+  if (!m.images?.length) return m.content;
+  const blocks: Record<string, unknown>[] = m.images.map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mediaType, data: i.base64 } }));
+  if (m.content) blocks.push({ type: 'text', text: m.content });
+  return blocks;
+}
+
+/**
+ * The request as sent: `POST {baseUrl}/v1/messages` with `system` top-level, streamed. With a
+ * reasoning setting, `thinking` carries the budget and max_tokens grows by it: Anthropic counts
+ * thinking inside max_tokens, and the answer should keep the room the user asked for.
+ */
 export function anthropicRequest(spec: ProviderSpec, request: ModelRequest): HttpCall {
   // The API has no system role in `messages`; stray system turns join the top-level system.
   const systemTurns = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
   const system = [request.system, ...systemTurns].filter((s): s is string => !!s).join('\n\n');
   const messages = request.messages.filter((m): m is ChatMessage => m.role !== 'system');
+  const { thinking, extraMaxTokens } = anthropicThinking(request.reasoning);
   const body: Record<string, unknown> = {
     model: request.model,
-    max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    max_tokens: (request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS) + extraMaxTokens,
+    messages: messages.map((m) => ({ role: m.role, content: content(m) })),
     stream: true,
   };
+  if (thinking) body.thinking = thinking;
   if (system) body.system = system;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
@@ -63,6 +79,9 @@ export function anthropicUsage(u: Record<string, unknown>): Usage {
     raw: u,
   };
   if (cacheRead !== null) usage.cachedInputTokens = cacheRead;
+  // Newer responses say how many of the output tokens were thinking.
+  const thinking = isObject(u.output_tokens_details) ? numOrNull(u.output_tokens_details.thinking_tokens) : null;
+  if (thinking !== null) usage.reasoningTokens = thinking;
   return usage;
 }
 
@@ -120,6 +139,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const anthropicAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, anthropicRequest(spec, request), protocol(spec, request), options);
   },

@@ -1,6 +1,7 @@
 import type { ErrorInfo, ModelRequest, ProviderEvent } from '../core/types.js';
 import { AnswerBudget, limitInfo, limitsFor } from './limits.js';
 import { groupAlive, killGroup, trackGroup, untrackGroup } from './process-group.js';
+import { requestProblem } from './request-check.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 
 /** Lines of the program's stderr kept for the error message. */
@@ -75,6 +76,9 @@ export const commandAdapter: ProviderAdapter = {
         hint: `set providers.${spec.id}.command to an argv array, e.g. ["llm", "-m", "{model}"]`,
       });
     }
+    // A program reads text on stdin: images and a reasoning setting have nowhere to go.
+    const refused = requestProblem(spec, request);
+    if (refused) return yield failure(refused);
     if (options.signal.aborted) return yield failure({ kind: 'aborted', message: 'cancelled', status: null, retryable: false });
     const { execa } = await import('execa');
     const env: Record<string, string> = { ...spec.commandEnv, MMR_MODEL: request.model };

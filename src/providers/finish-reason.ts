@@ -8,8 +8,10 @@ const UNIFIED: Record<string, UnifiedFinishReason> = {
   stop: 'stop',
   end_turn: 'stop',
   stop_sequence: 'stop',
+  completed: 'stop', // Responses API status
   length: 'length',
   max_tokens: 'length',
+  max_output_tokens: 'length', // Responses API incomplete_details.reason
   content_filter: 'content-filter',
   safety: 'content-filter',
   recitation: 'content-filter',

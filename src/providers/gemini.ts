@@ -3,7 +3,7 @@
  * No terminator event: the chunk carrying finishReason is the last, and each chunk's
  * usageMetadata is cumulative, so the last one seen is the answer's usage.
  */
-import type { ModelRequest, ProviderEvent, Usage } from '../core/types.js';
+import type { ChatMessage, ModelRequest, ProviderEvent, Usage } from '../core/types.js';
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
 import { joinUrl } from './http.js';
@@ -19,7 +19,16 @@ import {
   type WireProtocol,
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { geminiThinkingConfig } from './reasoning.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
+
+/** A turn's parts: its text, then its images inline. */
+function parts(m: ChatMessage): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [{ text: m.content }];
+  for (const i of m.images ?? []) out.push({ inlineData: { mimeType: i.mediaType, data: i.base64 } });
+  return m.images?.length && !m.content ? out.slice(1) : out;
+}
 
 /**
  * The request as sent. The key goes in `x-goog-api-key`, never in `?key=`: URLs end up in
@@ -29,7 +38,7 @@ export function geminiRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   const model = request.model.replace(/^models\//, '');
   const contents = request.messages
     .filter((m) => m.role !== 'system')
-    .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] }));
+    .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: parts(m) }));
   const system = [request.system, ...request.messages.filter((m) => m.role === 'system').map((m) => m.content)]
     .filter((s): s is string => !!s)
     .join('\n\n');
@@ -38,6 +47,8 @@ export function geminiRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   if (request.maxTokens !== undefined) generationConfig.maxOutputTokens = request.maxTokens;
   if (request.topP !== undefined) generationConfig.topP = request.topP;
   if (request.stop?.length) generationConfig.stopSequences = request.stop;
+  const thinkingConfig = geminiThinkingConfig(model, request.reasoning);
+  if (thinkingConfig) generationConfig.thinkingConfig = thinkingConfig;
   const body: Record<string, unknown> = { contents };
   if (system) body.systemInstruction = { parts: [{ text: system }] };
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
@@ -52,9 +63,13 @@ export function geminiUsage(u: Record<string, unknown>): Usage {
   const candidates = numOrNull(u.candidatesTokenCount);
   const thoughts = numOrNull(u.thoughtsTokenCount);
   const cached = numOrNull(u.cachedContentTokenCount);
+  const prompt = numOrNull(u.promptTokenCount);
+  const total = numOrNull(u.totalTokenCount);
+  // A blocked answer has no candidatesTokenCount at all; its total then says how much output there was (none).
+  const rest = prompt !== null && total !== null && total >= prompt ? total - prompt : null;
   const usage: Usage = {
-    inputTokens: numOrNull(u.promptTokenCount),
-    outputTokens: candidates === null && thoughts === null ? null : (candidates ?? 0) + (thoughts ?? 0),
+    inputTokens: prompt,
+    outputTokens: candidates === null && thoughts === null ? rest : (candidates ?? 0) + (thoughts ?? 0),
     raw: u,
   };
   if (thoughts !== null) usage.reasoningTokens = thoughts;
@@ -119,6 +134,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const geminiAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, geminiRequest(spec, request), protocol(spec, request), options);
   },

@@ -19,10 +19,14 @@ import {
 } from './http-stream.js';
 import { parseNdjson } from './ndjson.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { ollamaThink } from './reasoning.js';
+import { warmTransport } from './transport.js';
 
 /** The request as sent: `POST {baseUrl}/api/chat`, sampling options under `options`. */
 export function ollamaRequest(spec: ProviderSpec, request: ModelRequest): HttpCall {
-  const messages = request.system ? [{ role: 'system', content: request.system }, ...request.messages] : [...request.messages];
+  // Images ride on their message as bare base64, Ollama's own shape.
+  const turns = request.messages.map((m) => (m.images?.length ? { role: m.role, content: m.content, images: m.images.map((i) => i.base64) } : { role: m.role, content: m.content }));
+  const messages = request.system ? [{ role: 'system', content: request.system }, ...turns] : turns;
   const options: Record<string, unknown> = {};
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.maxTokens !== undefined) options.num_predict = request.maxTokens;
@@ -30,6 +34,8 @@ export function ollamaRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   if (request.stop?.length) options.stop = request.stop;
   const body: Record<string, unknown> = { model: request.model, messages, stream: true };
   if (Object.keys(options).length > 0) body.options = options;
+  const think = ollamaThink(request.model, request.reasoning);
+  if (think !== undefined) body.think = think;
   const headers: Record<string, string> = { accept: 'application/x-ndjson', ...spec.headers };
   // A local Ollama needs no key; one behind an authenticating proxy (or ollama.com) takes a bearer token.
   if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
@@ -81,6 +87,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const ollamaAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, ollamaRequest(spec, request), protocol(spec, request), options);
   },

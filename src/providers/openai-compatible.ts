@@ -3,10 +3,9 @@
  * llama.cpp, LM Studio, Ollama's /v1, GPUStack, Azure AI). The servers differ in small ways
  * that matter for usage and termination; each tolerance below is for a server seen doing it.
  */
-import type { ModelRequest, ProviderEvent, Usage } from '../core/types.js';
+import type { ChatMessage, ModelRequest, ProviderEvent, Usage } from '../core/types.js';
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
-import { joinUrl } from './http.js';
 import {
   BadResponseError,
   fail,
@@ -18,11 +17,15 @@ import {
   type HttpCall,
   type WireProtocol,
 } from './http-stream.js';
+import { dataUrl, openaiHeaders, openaiUrl, usageOf } from './openai-urls.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
+import { openaiReasoningFields } from './reasoning.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
-/** OpenAI's own API rejects `max_tokens` for reasoning models; other servers mostly know only `max_tokens`. */
+/** OpenAI's own API (and Azure's) rejects `max_tokens` for reasoning models; other servers mostly know only `max_tokens`. */
 function maxTokensField(spec: ProviderSpec): 'max_tokens' | 'max_completion_tokens' {
+  if (spec.azure) return 'max_completion_tokens';
   try {
     return new URL(spec.baseUrl).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens';
   } catch {
@@ -30,9 +33,19 @@ function maxTokensField(spec: ProviderSpec): 'max_tokens' | 'max_completion_toke
   }
 }
 
-/** The request as sent: `POST {baseUrl}/chat/completions`, streamed, usage requested. */
+/** A turn as sent: text alone stays a string; with images it becomes text and image_url parts. */
+function chatMessage(m: ChatMessage): Record<string, unknown> {
+  if (!m.images?.length) return { role: m.role, content: m.content };
+  const content: Record<string, unknown>[] = [];
+  if (m.content) content.push({ type: 'text', text: m.content });
+  for (const image of m.images) content.push({ type: 'image_url', image_url: { url: dataUrl(image) } });
+  return { role: m.role, content };
+}
+
+/** The request as sent: `POST {baseUrl}/chat/completions` (Azure: the deployment's URL), streamed, usage requested. */
 export function openaiRequest(spec: ProviderSpec, request: ModelRequest): HttpCall {
-  const messages = request.system ? [{ role: 'system', content: request.system }, ...request.messages] : [...request.messages];
+  const turns = request.messages.map(chatMessage);
+  const messages = request.system ? [{ role: 'system', content: request.system }, ...turns] : turns;
   const body: Record<string, unknown> = {
     model: request.model,
     messages,
@@ -44,20 +57,13 @@ export function openaiRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   if (request.maxTokens !== undefined) body[maxTokensField(spec)] = request.maxTokens;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop?.length) body.stop = request.stop;
-  const headers: Record<string, string> = { accept: 'text/event-stream', ...spec.headers };
-  if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
-  return { url: joinUrl(spec.baseUrl, 'chat/completions'), headers, body };
+  Object.assign(body, openaiReasoningFields(spec, request.model, request.reasoning));
+  return { url: openaiUrl(spec, 'chat', request.model), headers: openaiHeaders(spec, 'text/event-stream'), body };
 }
 
-/** OpenAI usage → Usage. completion_tokens already includes reasoning tokens. */
-export function openaiUsage(u: Record<string, unknown>): Usage {
-  const usage: Usage = { inputTokens: numOrNull(u.prompt_tokens), outputTokens: numOrNull(u.completion_tokens), raw: u };
-  const cached = isObject(u.prompt_tokens_details) ? numOrNull(u.prompt_tokens_details.cached_tokens) : null;
-  const reasoning = isObject(u.completion_tokens_details) ? numOrNull(u.completion_tokens_details.reasoning_tokens) : null;
-  if (cached !== null) usage.cachedInputTokens = cached;
-  if (reasoning !== null) usage.reasoningTokens = reasoning;
-  return usage;
-}
+/** Chat Completions usage → Usage. completion_tokens already includes reasoning tokens. */
+export const openaiUsage = (u: Record<string, unknown>): Usage =>
+  usageOf(u, { input: 'prompt_tokens', output: 'completion_tokens', inputDetails: 'prompt_tokens_details', outputDetails: 'completion_tokens_details' });
 
 /** An error object inside a 200 stream; vLLM puts the HTTP-like status in `error.code`. */
 function streamError(spec: ProviderSpec, chunk: Record<string, unknown>, model: string): ProviderEvent {
@@ -66,12 +72,31 @@ function streamError(spec: ProviderSpec, chunk: Record<string, unknown>, model: 
   return fail(errorFromPayload(spec, status, chunk, { model }));
 }
 
+/**
+ * Mistral's `content` may be a list of typed parts: `{type: "text", text}` is answer,
+ * `{type: "thinking", thinking: [{type: "text", text}]}` is reasoning (both in one chunk at times).
+ */
+function contentParts(parts: unknown[], out: ProviderEvent[]): void {
+  for (const p of parts) {
+    if (!isObject(p)) continue;
+    if (p.type === 'text' && nonEmpty(p.text)) out.push({ type: 'text-delta', text: p.text as string });
+    if (p.type === 'thinking') {
+      const inner = Array.isArray(p.thinking) ? p.thinking : [p.thinking];
+      for (const t of inner) {
+        const text = typeof t === 'string' ? nonEmpty(t) : isObject(t) ? nonEmpty(t.text) : undefined;
+        if (text) out.push({ type: 'reasoning-delta', text });
+      }
+    }
+  }
+}
+
 function deltas(source: unknown): ProviderEvent[] {
   if (!isObject(source)) return [];
   const out: ProviderEvent[] = [];
-  // Ollama's /v1 says `reasoning`, DeepSeek and llama.cpp say `reasoning_content`.
+  // Ollama's /v1, OpenRouter and Groq say `reasoning`; DeepSeek and llama.cpp say `reasoning_content`.
   const reasoning = nonEmpty(source.reasoning) ?? nonEmpty(source.reasoning_content);
   if (reasoning) out.push({ type: 'reasoning-delta', text: reasoning });
+  if (Array.isArray(source.content)) contentParts(source.content, out);
   const text = nonEmpty(source.content);
   if (text) out.push({ type: 'text-delta', text });
   return out;
@@ -125,6 +150,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest, call: HttpCall): Wi
 }
 
 export const openaiAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     const call = openaiRequest(spec, request);
     return streamHttp(spec, request, call, protocol(spec, request, call), options);

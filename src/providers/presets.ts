@@ -3,7 +3,7 @@
  * the protocol decides the adapter, the preset decides where it is and how it authenticates.
  * Config (`providers.<id>`) overrides any field; env vars supply keys and base URLs.
  */
-import type { ProtocolKind } from './provider.js';
+import type { ProtocolKind, ReasoningParam } from './provider.js';
 
 export interface ProviderPreset {
   /** The id users type before the colon (`openai:gpt-4o-mini`). */
@@ -27,6 +27,10 @@ export interface ProviderPreset {
   pricesProvider?: string;
   /** Headers every request to this provider carries. */
   headers?: Record<string, string>;
+  /** Azure OpenAI: deployment URLs, `api-key`, `api-version` (see ProviderSpec.azure). */
+  azure?: boolean;
+  /** How this OpenAI-compatible server takes a reasoning setting (default `reasoning_effort`). */
+  reasoningParam?: ReasoningParam;
 }
 
 const LOCAL = { needsKey: false, local: true } as const;
@@ -75,6 +79,7 @@ export const PRESETS: readonly ProviderPreset[] = [
     defaultModel: 'meta-llama/llama-3.3-70b-instruct', pricesProvider: 'openrouter',
     // OpenRouter attributes traffic by this header in its dashboard.
     headers: { 'X-Title': 'mmr' },
+    reasoningParam: 'openrouter',
   },
   {
     id: 'groq', label: 'Groq', protocol: 'openai', ...HOSTED,
@@ -100,6 +105,12 @@ export const PRESETS: readonly ProviderPreset[] = [
     id: 'xai', label: 'xAI', protocol: 'openai', ...HOSTED,
     baseUrl: 'https://api.x.ai/v1', keyEnv: ['XAI_API_KEY'],
     defaultModel: 'grok-4-1-fast-non-reasoning', pricesProvider: 'x-ai',
+  },
+  {
+    // Deployments are the user's own names, so there is no default model; the endpoint has no
+    // default either: AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com) is required.
+    id: 'azure', label: 'Azure OpenAI', protocol: 'openai', ...HOSTED,
+    baseUrl: '', baseUrlEnv: 'AZURE_OPENAI_ENDPOINT', keyEnv: ['AZURE_OPENAI_API_KEY'], pricesProvider: 'azure', azure: true,
   },
   {
     // argv comes from config `providers.command.command`; nothing to call without it.
@@ -165,7 +176,13 @@ export function normalizeOllamaHost(value: string): string {
 export function envBaseUrl(preset: ProviderPreset, env: NodeJS.ProcessEnv): string | undefined {
   const raw = preset.baseUrlEnv ? env[preset.baseUrlEnv]?.trim() : undefined;
   if (!raw) return undefined;
-  return preset.protocol === 'ollama' ? normalizeOllamaHost(raw) : trimSlash(raw);
+  if (preset.protocol === 'ollama') return normalizeOllamaHost(raw);
+  return preset.azure ? azureEndpoint(raw) : trimSlash(raw);
+}
+
+/** An Azure endpoint as the resource root: a pasted `…/openai` suffix is dropped (the v1 API's `…/openai/v1` is kept). */
+export function azureEndpoint(url: string): string {
+  return trimSlash(url).replace(/\/openai$/, '');
 }
 
 /** Trailing slashes dropped so adapters can append `/chat/completions` without doubling them. */

@@ -1,7 +1,18 @@
 import type { ModelRequest, ProviderEvent } from '../core/types.js';
 
-/** The wire protocol a provider speaks. Many providers share one (every OpenAI-compatible host). */
-export type ProtocolKind = 'openai' | 'anthropic' | 'gemini' | 'ollama' | 'command';
+/**
+ * The wire protocol a provider speaks. Many providers share one (every OpenAI-compatible host).
+ * `openai-responses` is OpenAI's Responses API (`POST {baseUrl}/responses`) on the same base URL
+ * and key as `openai`; a model can be switched to it (config `models.<id>.protocol`), and
+ * models OpenAI serves only there switch on their own.
+ */
+export type ProtocolKind = 'openai' | 'openai-responses' | 'anthropic' | 'gemini' | 'ollama' | 'command';
+
+/** Protocols that talk HTTP to `baseUrl`: the ones a per-model `protocol` may choose. */
+export const HTTP_PROTOCOLS: readonly ProtocolKind[] = ['openai', 'openai-responses', 'anthropic', 'gemini', 'ollama'];
+
+/** How an OpenAI-compatible server takes a reasoning setting. */
+export type ReasoningParam = 'reasoning_effort' | 'openrouter';
 
 /**
  * A provider as data: where it is, how it authenticates. Built from presets + config + env.
@@ -21,6 +32,17 @@ export interface ProviderSpec {
   needsKey: boolean;
   /** Extra HTTP headers (e.g. OpenRouter's HTTP-Referer). */
   headers?: Record<string, string>;
+  /**
+   * Azure OpenAI: the key goes in `api-key`, the model name is a deployment in the URL
+   * (`{baseUrl}/openai/deployments/{model}/chat/completions?api-version=…`), unless the base
+   * URL is Azure's v1 API (`…/openai/v1`), which takes OpenAI's own paths.
+   */
+  azure?: {
+    /** The `api-version` query value (OPENAI_API_VERSION, config `providers.azure.apiVersion`). Unset: the adapter's default per API. */
+    apiVersion?: string;
+  };
+  /** OpenAI-compatible servers: the request field a reasoning setting goes in (default `reasoning_effort`). */
+  reasoningParam?: ReasoningParam;
   /** For protocol `command`: argv; `{model}` in an element is replaced by the model name. */
   command?: string[];
   /** For protocol `command`: extra environment variables for the process. */
@@ -55,4 +77,6 @@ export interface StreamOptions {
  */
 export interface ProviderAdapter {
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent>;
+  /** Loads what the first request needs (the HTTP client's modules), so it is not timed as the provider's. */
+  warm?(): Promise<void>;
 }

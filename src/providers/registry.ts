@@ -3,6 +3,7 @@ import { openaiAdapter } from './openai-compatible.js';
 import { anthropicAdapter } from './anthropic.js';
 import { geminiAdapter } from './gemini.js';
 import { ollamaAdapter } from './ollama.js';
+import { responsesAdapter } from './responses.js';
 
 /**
  * The HTTP adapters are small and bundled with the commands that call models (the registry
@@ -11,6 +12,7 @@ import { ollamaAdapter } from './ollama.js';
  */
 const loaders: Record<ProtocolKind, () => Promise<ProviderAdapter>> = {
   openai: async () => openaiAdapter,
+  'openai-responses': async () => responsesAdapter,
   anthropic: async () => anthropicAdapter,
   gemini: async () => geminiAdapter,
   ollama: async () => ollamaAdapter,

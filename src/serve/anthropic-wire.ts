@@ -5,18 +5,26 @@
  * cumulative usage, message_stop).
  */
 import type { ChatMessage, FinishReason, Usage } from '../core/types.js';
-import { contentText, isObject, numberField, parsedChat, scanBody, stopField, type RawNeeds } from './content.js';
+import { contentText, isObject, numberField, parsedChat, scanBody, stopField, userMessage, type RawNeeds } from './content.js';
 import { badRequest, mmrField, type AnswerMeta, type ClientError, type ParsedChat, type StreamEncoder, type Wire } from './types.js';
 
-const TRANSLATED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'stop_sequences', 'stream']);
+const TRANSLATED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'stop_sequences', 'stream', 'thinking']);
 /** Bookkeeping for the caller's side (or meaningless without tools): dropped on the translated path. */
 const IGNORED = new Set(['metadata', 'service_tier', 'tool_choice']);
 /** Change what the answer is: only an Anthropic upstream given the raw body can honour them. */
-const MEANINGFUL = new Set(['tools', 'thinking', 'mcp_servers', 'container', 'output_format']);
+const MEANINGFUL = new Set(['tools', 'mcp_servers', 'container', 'output_format']);
 const NO_OP: Record<string, (v: unknown) => boolean> = {
   tools: (v) => Array.isArray(v) && v.length === 0,
   thinking: (v) => isObject(v) && v.type === 'disabled',
 };
+
+/** `thinking: {type: enabled, budget_tokens}` as mmr's one reasoning setting (a budget in tokens); disabled is the default, no setting. */
+function thinkingField(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (isObject(v) && v.type === 'disabled') return undefined;
+  if (isObject(v) && v.type === 'enabled' && typeof v.budget_tokens === 'number' && Number.isInteger(v.budget_tokens) && v.budget_tokens >= 1) return v.budget_tokens;
+  throw badRequest('thinking: must be {"type": "enabled", "budget_tokens": N} or {"type": "disabled"}', 'thinking');
+}
 
 function systemText(v: unknown, raw: RawNeeds): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -30,7 +38,7 @@ function parseMessages(list: unknown, raw: RawNeeds): ChatMessage[] {
     const p = `messages.${i}`;
     if (!isObject(m)) throw badRequest(`${p}: must be an object`, p);
     if (m.role !== 'user' && m.role !== 'assistant') throw badRequest(`${p}.role: must be "user" or "assistant" (system goes in the top-level system field)`, `${p}.role`);
-    return { role: m.role, content: contentText(m.content, `${p}.content`, raw) };
+    return m.role === 'user' ? userMessage(m.content, `${p}.content`, raw) : { role: m.role, content: contentText(m.content, `${p}.content`, raw) };
   });
 }
 
@@ -47,6 +55,7 @@ export function parseAnthropic(input: unknown): ParsedChat {
     temperature: numberField(body, 'temperature', { min: 0, max: 1 }),
     topP: numberField(body, 'top_p', { min: 0, max: 1 }),
     stop: stopField(body.stop_sequences, 'stop_sequences', 32),
+    reasoning: thinkingField(body.thinking),
   };
   return parsedChat('anthropic', scan, messages, options);
 }

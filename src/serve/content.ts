@@ -1,11 +1,12 @@
 /**
  * Message content as both wire formats write it: a string, or a list of typed parts. Text parts
- * become the engine's text; every other part (images, audio, files, tool calls and results) is
- * recorded as something only the raw same-protocol path can carry. mmr's ModelRequest is text
- * only today; when it gains images (issue #15), `partText` is the one place that learns to turn an
- * image part into request content instead of a raw-only need.
+ * become the engine's text, inline images (OpenAI `image_url` data URLs, Anthropic base64 `image`
+ * blocks) the message's images, checked by their bytes like `-f` files; every other part (image
+ * URLs mmr would have to fetch, audio, files, tool calls and results) is recorded as something
+ * only the raw same-protocol path can carry.
  */
-import type { ChatMessage } from '../core/types.js';
+import { imageInput, imagesProblem, MAX_IMAGE_BYTES } from '../core/image.js';
+import type { ChatMessage, ImageInput } from '../core/types.js';
 import type { ModelOptions } from '../core/model.js';
 import { badRequest, type ClientProtocol, type ParsedChat } from './types.js';
 
@@ -62,8 +63,64 @@ function partText(part: unknown, param: string, raw: RawNeeds): string | null {
     if (part.citations !== undefined) raw.prefer('citations');
     return part.text;
   }
-  raw.need(MEDIA.has(part.type) ? `${part.type} content (${param})` : `${part.type} (${param})`);
+  const remote = part.type === 'image_url' || (part.type === 'image' && !(isObject(part.source) && part.source.type === 'base64'));
+  raw.need(remote ? `image URL (${param}; only inline base64 images are translated)` : MEDIA.has(part.type) ? `${part.type} content (${param})` : `${part.type} (${param})`);
   return null;
+}
+
+const DATA_URL = /^data:([\w.+/-]+);base64,/i;
+
+/** An inline image from base64, checked: it must decode to a PNG, JPEG, GIF or WebP within the size bound. */
+function inlineImage(base64: string, param: string, n: number): ImageInput {
+  if (base64.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4) throw badRequest(`${param}: the image is over ${MAX_IMAGE_BYTES / 2 ** 20} MiB`, param);
+  const image = imageInput(Buffer.from(base64, 'base64'), `image ${n}`);
+  if (!image) throw badRequest(`${param}: not a PNG, JPEG, GIF or WebP image (judged by its bytes)`, param);
+  return image;
+}
+
+/**
+ * An image part as the engine can carry it, or null when only the raw path can (a URL to fetch:
+ * mmr never fetches a URL a client names).
+ */
+function partImage(part: Record<string, unknown>, param: string, raw: RawNeeds, n: number): ImageInput | null {
+  if (part.type === 'image_url') {
+    const iu = isObject(part.image_url) ? part.image_url : undefined;
+    const url = typeof iu?.url === 'string' ? iu.url : typeof part.image_url === 'string' ? part.image_url : undefined;
+    if (url === undefined) throw badRequest(`${param}.image_url.url must be a string`, `${param}.image_url`);
+    const m = DATA_URL.exec(url);
+    if (!m) return null;
+    if (iu?.detail !== undefined && iu.detail !== 'auto') raw.prefer('image_url.detail');
+    return inlineImage(url.slice(m[0].length), `${param}.image_url`, n);
+  }
+  const source = isObject(part.source) ? part.source : undefined;
+  if (source?.type !== 'base64' || typeof source.data !== 'string') return null;
+  if (part.cache_control !== undefined) raw.prefer('cache_control');
+  return inlineImage(source.data, `${param}.source`, n);
+}
+
+/** A user turn's content: its text (text parts joined) and its inline images, in order. */
+export function contentParts(content: unknown, param: string, raw: RawNeeds): { text: string; images: ImageInput[] } {
+  if (!Array.isArray(content)) return { text: contentText(content, param, raw), images: [] };
+  const texts: string[] = [];
+  const images: ImageInput[] = [];
+  content.forEach((part, i) => {
+    const p = `${param}[${i}]`;
+    if (isObject(part) && (part.type === 'image_url' || part.type === 'image')) {
+      const image = partImage(part, p, raw, images.length + 1);
+      if (image) return void images.push(image);
+    }
+    const t = partText(part, p, raw);
+    if (t !== null) texts.push(t);
+  });
+  const problem = imagesProblem(images);
+  if (problem) throw badRequest(`${param}: ${problem}`, param);
+  return { text: texts.join('\n'), images };
+}
+
+/** A user message, with its images when it has any. */
+export function userMessage(content: unknown, param: string, raw: RawNeeds): ChatMessage {
+  const { text, images } = contentParts(content, param, raw);
+  return images.length ? { role: 'user', content: text, images } : { role: 'user', content: text };
 }
 
 /** The text of a message's `content`: a string, or the text parts joined. */

@@ -7,6 +7,9 @@
 import type { ErrorInfo } from '../core/types.js';
 import type { ClientError, ClientProtocol } from './types.js';
 
+/** Codes of refusals that are about the request, not about mmr's setup. */
+const REFUSED_REQUESTS = new Set(['max_cost_exceeded', 'images_unsupported', 'reasoning_unsupported', 'stop_unsupported']);
+
 /** The client's protocol decides overload's status: Anthropic's API says 529, OpenAI's 503. */
 export function clientErrorFor(e: ErrorInfo, protocol: ClientProtocol): ClientError {
   const message = e.hint ? `${e.message} (${e.hint})` : e.message;
@@ -26,8 +29,9 @@ export function clientErrorFor(e: ErrorInfo, protocol: ClientProtocol): ClientEr
       return { ...base, status, type: status === 404 ? 'not_found' : status === 413 ? 'too_large' : 'invalid_request' };
     }
     case 'config':
-      // The rule's cost cap refuses this request; anything else is mmr's own setup (a missing key).
-      if (e.code === 'max_cost_exceeded') return { ...base, status: 400, type: 'invalid_request' };
+      // The rule's cost cap, or the model known not to take what the request holds (images, a
+      // reasoning setting, stop sequences), refuses this request; anything else is mmr's own setup (a missing key).
+      if (e.code !== undefined && REFUSED_REQUESTS.has(e.code)) return { ...base, status: 400, type: 'invalid_request' };
       return { ...base, status: 500, type: 'server', shouldRetry: false };
     case 'auth':
       return { ...base, message: `upstream rejected mmr's credentials: ${message}`, status: 502, type: 'upstream', code: e.code ?? 'upstream_auth', shouldRetry: false };

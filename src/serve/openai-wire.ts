@@ -3,8 +3,8 @@
  * engine's terms, the answer written back as a chat.completion or as chunks (SSE) with usage in a
  * last `choices: []` chunk when `stream_options.include_usage` asks for it.
  */
-import type { ChatMessage, UnifiedFinishReason, Usage } from '../core/types.js';
-import { contentText, isObject, numberField, parsedChat, scanBody, stopField, type RawNeeds } from './content.js';
+import type { ChatMessage, ReasoningSetting, UnifiedFinishReason, Usage } from '../core/types.js';
+import { contentText, isObject, numberField, parsedChat, scanBody, stopField, userMessage, type RawNeeds } from './content.js';
 import { badRequest, mmrField, type AnswerMeta, type ClientError, type ParsedChat, type StreamEncoder, type Wire } from './types.js';
 
 /** Fields that change nothing when absent or at these values. */
@@ -18,7 +18,16 @@ const NO_OP: Record<string, (v: unknown) => boolean> = {
   frequency_penalty: (v) => v === 0,
   presence_penalty: (v) => v === 0,
 };
-const TRANSLATED = new Set(['model', 'messages', 'stream', 'stream_options', 'temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'stop', 'n']);
+const TRANSLATED = new Set(['model', 'messages', 'stream', 'stream_options', 'temperature', 'max_tokens', 'max_completion_tokens', 'top_p', 'stop', 'n', 'reasoning_effort']);
+
+/** OpenAI's reasoning_effort words as mmr's one setting (`none` and `minimal` are as little as a model thinks). */
+const EFFORTS: Record<string, ReasoningSetting> = { none: 'off', minimal: 'off', low: 'low', medium: 'medium', high: 'high', xhigh: 'high' };
+
+function effortField(v: unknown): ReasoningSetting | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' && Object.hasOwn(EFFORTS, v)) return EFFORTS[v];
+  throw badRequest(`reasoning_effort must be one of ${Object.keys(EFFORTS).join(', ')}`, 'reasoning_effort');
+}
 /** Bookkeeping for the caller's side (or meaningless without tools): dropped on the translated path. */
 const IGNORED = new Set(['user', 'metadata', 'store', 'service_tier', 'safety_identifier', 'prompt_cache_key', 'parallel_tool_calls', 'tool_choice', 'function_call']);
 /** Change what the answer is: only an OpenAI-protocol upstream given the raw body can honour them. */
@@ -34,7 +43,7 @@ function parseMessages(list: unknown, raw: RawNeeds): { messages: ChatMessage[];
     if (m.name !== undefined) raw.prefer('name');
     const role = m.role;
     if (role === 'system' || role === 'developer') system.push(contentText(m.content, `${p}.content`, raw));
-    else if (role === 'user') messages.push({ role: 'user', content: contentText(m.content, `${p}.content`, raw) });
+    else if (role === 'user') messages.push(userMessage(m.content, `${p}.content`, raw));
     else if (role === 'assistant') {
       if (Array.isArray(m.tool_calls) && m.tool_calls.length) raw.need(`tool_calls (${p})`);
       if (m.function_call != null) raw.need(`function_call (${p})`);
@@ -65,6 +74,7 @@ export function parseOpenAI(input: unknown): ParsedChat {
     topP: numberField(body, 'top_p', { min: 0, max: 1 }),
     maxTokens,
     stop: stopField(body.stop, 'stop', 4),
+    reasoning: effortField(body.reasoning_effort),
   };
   return parsedChat('openai', scan, messages, options, (stream) => stream && isObject(so) && so.include_usage === true);
 }

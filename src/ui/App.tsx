@@ -73,6 +73,7 @@ export function App(p: AppProps) {
   const [status, setStatusState] = useState<Status | null>(p.notice ? { text: p.notice } : null);
   const [rule, setRule] = useState<{ draft: RuleDraft; winner: string; prompt: string } | null>(null);
   const [raw, setRaw] = useState(false);
+  const [showReasoning, setShowReasoning] = useState(false);
   const [highlighter, setHighlighter] = useState<Highlighter | null>(null);
   const layout = useRef(new ConversationLayout());
   const wantsHl = useRef(false);
@@ -131,6 +132,7 @@ export function App(p: AppProps) {
   const current = turns[turns.length - 1]?.results ?? [];
   const content: ContentOptions = {
     raw,
+    reasoning: showReasoning,
     hidden,
     highlighter,
     lazy: true,
@@ -237,6 +239,10 @@ export function App(p: AppProps) {
     toggleRaw: () => {
       setRaw((r) => !r);
       setStatus({ text: raw ? 'rendered Markdown · m for the source' : 'Markdown source · m to render it' });
+    },
+    toggleReasoning: () => {
+      setShowReasoning((s) => !s);
+      setStatus({ text: showReasoning ? 'reasoning collapsed · t to show it' : 'reasoning shown · t to collapse it' });
     },
   });
 

@@ -9,6 +9,7 @@ export const KEYS: [string, string][] = [
   ['↑/↓  PgUp/PgDn', 'scroll the focused column (End follows the answer as it grows)'],
   ['e', 'expand the focused answer full screen (Esc back)'],
   ['m', 'show the Markdown source instead of rendering it (and back)'],
+  ['t', 'show the models\' reasoning (thinking) text, or collapse it to one line'],
   ['w', 'write the focused answer to a file (raw Markdown, as received)'],
   ['r', 'retry the models that failed'],
   ['?', 'this help (Esc or ? to close)'],

@@ -31,6 +31,8 @@ export interface TurnView {
 export interface ContentOptions {
   /** Markdown source instead of rendered Markdown. */
   raw: boolean;
+  /** Show the models' reasoning text (`t`); otherwise it is one collapsed line. */
+  reasoning?: boolean;
   /** Blind and not yet voted: nothing that names a provider, and no cost, tokens or timing. */
   hidden: boolean;
   highlighter: Highlighter | null;
@@ -58,6 +60,20 @@ function answerLines(r: AnswerResult, width: number, o: ContentOptions, view?: M
   return view ? view.render(src, md, hint) : renderMarkdown(src, md);
 }
 
+const chars = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n));
+
+/**
+ * The reasoning a model returned apart from its answer: one collapsed line, or (`t`) the text,
+ * dimmed and set off from the answer. In blind mode it stays out of sight until the vote, since
+ * which models think out loud says something about which models they are.
+ */
+function reasoningLines(r: AnswerResult, width: number, open: boolean): StyledLine[] {
+  const thinking = !r.text && !r.done ? 'thinking… ' : '';
+  if (!open) return [...note(`▸ ${thinking}reasoning · ${chars(r.reasoning.length)} chars · t to show`, width), BLANK];
+  const text = sanitize(r.reasoning).replace(/\n+$/, '');
+  return [...note(`▾ ${thinking}reasoning · t to hide`, width), ...text.split('\n').flatMap((l) => wrapSpans([{ text: l, style: NOTE }], width)), BLANK];
+}
+
 /**
  * One turn of one column: its error (and hint) in place of the answer, the answer, notes. `need`
  * is how many of its lines the pane shows (work below that can wait).
@@ -72,7 +88,8 @@ export function turnLines(r: AnswerResult | undefined, width: number, o: Content
     if (e.hint && !o.hidden) lines.push(...note(sanitize(e.hint), width, HINT));
     if (r.text) lines.push(BLANK, ...note('partial answer before the failure:', width));
   }
-  if (!r.text && r.reasoning && !r.done) lines.push(...note(`thinking… (${r.reasoning.length} characters of reasoning)`, width));
+  if (r.reasoning && !o.hidden) lines.push(...reasoningLines(r, width, o.reasoning === true));
+  else if (!r.text && r.reasoning && !r.done) lines.push(...note('thinking…', width));
   lines.push(...answerLines(r, width, o, view, need - lines.length));
   if (r.done && !r.error && !r.text) lines.push(...note('(empty answer)', width));
   return lines;
@@ -132,7 +149,7 @@ export class ConversationLayout {
    * top. `stale`: text still streaming below the fold is not in `lines` yet.
    */
   body(slot: number, turns: readonly TurnView[], width: number, o: ContentOptions, need = Number.POSITIVE_INFINITY): { lines: StyledLine[]; starts: number[]; stale: boolean } {
-    const key = `${width}:${o.raw}:${o.hidden}:${o.highlighter ? 1 : 0}`;
+    const key = `${width}:${o.raw}:${o.hidden}:${o.reasoning ? 1 : 0}:${o.highlighter ? 1 : 0}`;
     let c = this.slots.get(slot);
     if (!c || c.key !== key) {
       c = { key, turns: [], view: new MarkdownView() };

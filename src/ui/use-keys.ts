@@ -30,6 +30,8 @@ export interface KeyRoutes {
   newPrompt(): void;
   /** `m`: rendered Markdown ↔ source. */
   toggleRaw(): void;
+  /** `t`: the models' reasoning shown ↔ collapsed. */
+  toggleReasoning(): void;
 }
 
 /**
@@ -59,6 +61,7 @@ export function useKeys(keys: KeyRoutes): void {
       if (key.end) return k.scrollBy(Number.MAX_SAFE_INTEGER);
       if (input === 'w') return k.startWrite();
       if (input === 'm') return k.toggleRaw();
+      if (input === 't') return k.toggleReasoning();
       if (k.mode === 'expand') {
         if (key.escape || input === 'e') k.setMode('compare');
         return;

@@ -72,7 +72,7 @@ describe('problems are safe to print', () => {
     await sb.write('home/project/.routerrc.yaml', 'providers:\n  openai:\n    protocol: "\\e]52;c;cHduZWQ=\\a\\e[2J"\n');
     const err = await loadConfig({ cwd: sb.project, env: sb.env }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toContain('must be one of openai, anthropic, gemini, ollama, command, got "');
+    expect((err as ConfigError).message).toContain('must be one of openai, openai-responses, anthropic, gemini, ollama, command, got "');
     expect((err as ConfigError).message).not.toMatch(/[\u001b\u0007]/);
   });
 });

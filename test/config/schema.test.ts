@@ -112,7 +112,7 @@ describe('rules of the schema', () => {
 
   it('rejects an unknown protocol and a non-http baseUrl', () => {
     expect(lines('providers:\n  x:\n    protocol: grpc\n    baseUrl: ftp://x\n')).toEqual([
-      '3 providers.x.protocol: must be one of openai, anthropic, gemini, ollama, command, got "grpc"',
+      '3 providers.x.protocol: must be one of openai, openai-responses, anthropic, gemini, ollama, command, got "grpc"',
       '4 providers.x.baseUrl: must be an http:// or https:// URL, e.g. http://127.0.0.1:8000/v1',
     ]);
   });

@@ -230,12 +230,14 @@ describe('presets', () => {
   it('has the documented ids, shapes and genai-prices ids', () => {
     expect(PRESETS.map((p) => p.id)).toEqual([
       'openai', 'anthropic', 'gemini', 'ollama', 'lmstudio', 'vllm', 'llamacpp',
-      'openrouter', 'groq', 'together', 'deepseek', 'mistral', 'xai', 'command',
+      'openrouter', 'groq', 'together', 'deepseek', 'mistral', 'xai', 'azure', 'command',
     ]);
     expect(getPreset('gemini')).toMatchObject({ keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], pricesProvider: 'google' });
     expect(getPreset('xai')?.pricesProvider).toBe('x-ai');
     expect(getPreset('anthropic')?.baseUrl).not.toMatch(/\/v1$/);
-    for (const p of PRESETS) {
+    // Azure's endpoint and deployment names are the user's own: no default of either.
+    expect(getPreset('azure')).toMatchObject({ baseUrl: '', baseUrlEnv: 'AZURE_OPENAI_ENDPOINT', keyEnv: ['AZURE_OPENAI_API_KEY'], azure: true });
+    for (const p of PRESETS.filter((x) => !x.azure)) {
       if (p.needsKey) expect(p.defaultModel, p.id).toBeTruthy();
       if (p.protocol === 'openai') expect(p.baseUrl, p.id).toMatch(/\/v1$/);
     }

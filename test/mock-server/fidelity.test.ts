@@ -10,6 +10,8 @@ import { chat, parseSse, post } from './helpers.js';
 
 const REAL = fileURLToPath(new URL('../../../shared/realdata/streams/', import.meta.url));
 const real = (file: string) => readFileSync(REAL + file, 'utf8');
+const NEXT = fileURLToPath(new URL('../../../shared/realdata/streams-next/', import.meta.url));
+const realNext = (file: string) => readFileSync(NEXT + file, 'utf8');
 
 /** Every key path in a JSON value (arrays collapse to `[]`), for shape comparison. */
 function shape(v: unknown, prefix = ''): string[] {
@@ -97,4 +99,33 @@ describe.skipIf(!existsSync(REAL))('fidelity with recorded provider traffic', ()
       .map((e) => JSON.parse(e.data));
     for (const i of [0, -3, -2, -1]) expect(keys(mine.at(i))).toEqual(keys(recorded.at(i)));
   });
+
+  it.skipIf(!existsSync(NEXT))('responses: the recorded event sequence, and the recorded keys of a delta and of response.completed', async () => {
+    const recorded = parseSse(realNext('openai/responses-stream-text.sse'));
+    const body = { model: 'gpt-4o', input: [{ role: 'user', content: 'What is 4200 + 42?' }], stream: true };
+    const mine = parseSse(await (await post(`${server.baseUrls['openai-responses']}/responses`, body, { authorization: 'Bearer good' })).text());
+    const collapse = (names: (string | undefined)[]) => names.filter((n, i) => n !== names[i - 1] || !n?.endsWith('.delta'));
+    expect(collapse(mine.map((e) => e.event))).toEqual(collapse(recorded.map((e) => e.event)));
+    for (const name of ['response.created', 'response.output_item.added', 'response.output_text.delta', 'response.output_item.done', 'response.completed']) {
+      const a = JSON.parse(mine.find((e) => e.event === name)!.data);
+      const b = JSON.parse(recorded.find((e) => e.event === name)!.data);
+      expect(keys(a), name).toEqual(keys(b));
+    }
+    // No [DONE]: the stream ends with response.completed.
+    expect(mine.at(-1)!.event).toBe('response.completed');
+  });
+
+  it.skipIf(!existsSync(NEXT))("azure: the prompt-filter first chunk, content_filter_results on choices, and the usage chunk have the recorded keys", async () => {
+    const recorded = parseSse(realNext('openai-compatible/azure-foundry-gpt-5-nano-stream.sse')).filter((e) => e.data !== '[DONE]').map((e) => JSON.parse(e.data));
+    const body = chat('mirror', { stream: true, stream_options: { include_usage: true } });
+    const url = `${server.baseUrls.azure}/openai/deployments/gpt-5-nano/chat/completions?api-version=2024-10-21`;
+    const mine = parseSse(await (await post(url, body, { 'api-key': 'good' })).text())
+      .filter((e) => e.data !== '[DONE]')
+      .map((e) => JSON.parse(e.data));
+    const noLatency = (k: string) => !k.startsWith('.latency_checkpoint');
+    for (const i of [0, 1, 2, -2]) expect(keys(mine.at(i)), `chunk ${i}`).toEqual(keys(recorded.at(i)));
+    expect(keys(mine.at(-1))).toEqual(keys(recorded.at(-1)).filter(noLatency));
+    expect(mine[0]).toMatchObject({ choices: [], id: '', model: '', created: 0 });
+  });
 });
+

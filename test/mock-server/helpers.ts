@@ -51,7 +51,7 @@ export function post(url: string, body: unknown, headers: Record<string, string>
 
 /** Replaces per-response ids and timestamps so two bodies of the same reply compare equal. */
 export function normalize(body: string): string {
-  return body.replace(/"(id|created|created_at|responseId|request_id)":\s?("[^"]*"|\d+)/g, '"$1":X');
+  return body.replace(/"(id|item_id|created|created_at|responseId|request_id)":\s?("[^"]*"|\d+)/g, '"$1":X');
 }
 
 export interface RawResult {

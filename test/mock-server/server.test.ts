@@ -18,13 +18,15 @@ type MockServerReply = MockReply | ((r: { attempt: number; protocol: MockProtoco
 function streamingCalls(s: MockServer): Record<MockProtocol, [string, unknown]> {
   return {
     openai: [`${s.baseUrls.openai}/chat/completions`, chat('hi', { model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } })],
+    'openai-responses': [`${s.baseUrls['openai-responses']}/responses`, { model: 'gpt-4o-mini', input: [{ role: 'user', content: 'hi' }], stream: true }],
+    azure: [`${s.baseUrls.azure}/openai/deployments/my-4o/chat/completions?api-version=2024-10-21`, chat('hi', { stream: true, stream_options: { include_usage: true } })],
     anthropic: [`${s.baseUrls.anthropic}/v1/messages`, chat('hi', { model: 'claude-haiku-4-5', max_tokens: 50, stream: true })],
     gemini: [`${s.baseUrls.gemini}/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }],
     ollama: [`${s.baseUrls.ollama}/api/chat`, chat('hi', { model: 'llama3.2' })],
   };
 }
 
-const PROTOCOLS: MockProtocol[] = ['openai', 'anthropic', 'gemini', 'ollama'];
+const PROTOCOLS: MockProtocol[] = ['openai', 'openai-responses', 'azure', 'anthropic', 'gemini', 'ollama'];
 const TEXT = 'Naïve café — 日本語 🌊🌊 done.';
 
 describe('lifecycle', () => {
@@ -33,6 +35,8 @@ describe('lifecycle', () => {
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(s.baseUrls).toEqual({
       openai: `${s.url}/openai/v1`,
+      'openai-responses': `${s.url}/openai/v1`,
+      azure: `${s.url}/azure`,
       anthropic: `${s.url}/anthropic`,
       gemini: `${s.url}/gemini/v1beta`,
       ollama: `${s.url}/ollama`,

@@ -1,34 +1,10 @@
 /**
- * Every recorded provider response in ../shared/realdata/streams, served byte for byte by a
- * real HTTP server and split at several chunk sizes, must give exactly what SOURCES.md says.
- * The files are read in place (never copied); without ../shared the suite is skipped.
+ * Every recorded provider response in ../shared/realdata/streams (see its SOURCES.md) must give
+ * exactly what SOURCES.md says, served byte for byte by a real HTTP server and split at several
+ * chunk sizes (the runner is recorded.ts; the second set is conformance-next.test.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorInfo, UnifiedFinishReason, Usage } from '../../src/core/types.js';
-import { startRawServer, type RawServer } from '../helpers/raw-server.js';
-import { collect, outcome, SECRET_KEY, specFor, type HttpProtocol } from './support.js';
+import { chatDeltas, describeRecorded, usage, type Case } from './recorded.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const streamsDir = path.resolve(repoRoot, '../shared/realdata/streams');
-const exists = fs.existsSync(path.join(streamsDir, 'SOURCES.md'));
-
-interface Case {
-  protocol: HttpProtocol;
-  model?: string;
-  status?: number;
-  headers?: Record<string, string>;
-  text?: string;
-  reasoningLength?: number;
-  finish?: [raw: string, unified: UnifiedFinishReason];
-  usage?: Omit<Usage, 'raw'>;
-  error?: Partial<ErrorInfo> & { hintIncludes?: string; messageIncludes?: string };
-}
-
-const json = 'application/json; charset=utf-8';
-const usage = (inputTokens: number, outputTokens: number, extra: Partial<Usage> = {}) => ({ inputTokens, outputTokens, ...extra });
 const zeroDetails = { cachedInputTokens: 0, reasoningTokens: 0 };
 
 /** Expectations transcribed from SOURCES.md, one per file. */
@@ -148,6 +124,7 @@ const CASES: Record<string, Case> = {
   'openai-compatible/gpustack-qwen3-stream.sse': {
     protocol: 'openai',
     text: '\n\n1, 2, 3.',
+    reasoningOf: chatDeltas('reasoning_content'),
     finish: ['stop', 'stop'],
     usage: usage(15, 171, { cachedInputTokens: 0, reasoningTokens: 160 }),
   },
@@ -165,68 +142,5 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function contentTypeFor(file: string): string {
-  if (file.endsWith('.sse')) return 'text/event-stream; charset=utf-8';
-  if (file.endsWith('.ndjson')) return 'application/x-ndjson';
-  return json;
-}
 
-/** Chunk sizes: whole body, every byte, and odd sizes that cut lines, JSON and CRLF pairs. */
-const chunkSizesFor = (file: string, c: Case) => (c.error && !file.endsWith('.sse') ? [0, 3] : file.endsWith('.json') ? [0, 1, 5] : [0, 1, 7, 64, 509]);
-
-const recordedFiles = (): string[] =>
-  exists
-    ? fs
-        .readdirSync(streamsDir, { recursive: true, withFileTypes: true })
-        .filter((d) => d.isFile() && d.name !== 'SOURCES.md')
-        .map((d) => path.relative(streamsDir, path.join(d.parentPath, d.name)).split(path.sep).join('/'))
-        .sort()
-    : [];
-
-describe.skipIf(!exists)('recorded provider traffic (../shared/realdata/streams)', () => {
-  let server: RawServer;
-  beforeAll(async () => {
-    server = await startRawServer();
-  });
-  afterAll(() => server?.close());
-
-  it('has an expectation for every recorded file', () => {
-    expect(recordedFiles()).toEqual(Object.keys(CASES).sort());
-  });
-
-  const runs = Object.entries(CASES).flatMap(([file, c]) => chunkSizesFor(file, c).map((size) => ({ file, c, size })));
-
-  it.each(runs)('$file split every $size bytes', async ({ file, c, size }) => {
-    const body = fs.readFileSync(path.join(streamsDir, file));
-    server.respond({
-      status: c.status ?? 200,
-      headers: { 'content-type': contentTypeFor(file), ...c.headers },
-      body,
-      ...(size > 0 ? { chunkSize: size, delayMs: 0 } : {}),
-    });
-    const spec = specFor(c.protocol, server.url);
-    const request = { model: c.model ?? 'recorded-model', messages: [{ role: 'user' as const, content: 'hi' }] };
-    const o = outcome(await collect(c.protocol, spec, request));
-
-    if (c.error) {
-      const { hintIncludes, messageIncludes, retryAfterMs, ...fields } = c.error;
-      expect(o.error).toMatchObject(fields);
-      // Absent Retry-After must stay absent: the engine then uses its own backoff.
-      expect(o.error?.retryAfterMs).toBe(retryAfterMs);
-      if (hintIncludes) expect(o.error?.hint).toContain(hintIncludes);
-      if (messageIncludes) expect(o.error?.message).toContain(messageIncludes);
-      expect(JSON.stringify(o.error)).not.toContain(SECRET_KEY);
-      expect(o.started).toBe(c.status === undefined);
-      return;
-    }
-    expect(o.error).toBeUndefined();
-    expect(o.started).toBe(true);
-    expect(o.text).toBe(c.text);
-    if (c.reasoningLength !== undefined) expect(o.reasoning).toHaveLength(c.reasoningLength);
-    const [raw, unified] = c.finish!;
-    expect(o.finish?.finishReason).toEqual({ raw, unified });
-    const { raw: usageRaw, ...normalised } = o.finish!.usage;
-    expect(normalised).toEqual(c.usage);
-    expect(usageRaw).toBeTypeOf('object');
-  }, 30_000);
-});
+describeRecorded('streams', CASES);

@@ -11,6 +11,7 @@ import { adapters, collect, errorOf, NDJSON_HEADERS, outcome, SECRET_KEY, specFo
 /** The opening of a healthy stream in each wire format: one text delta "Hel". */
 const opening: Record<HttpProtocol, { headers: Record<string, string>; body: string }> = {
   openai: { headers: SSE_HEADERS, body: 'data: {"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n' },
+  'openai-responses': { headers: SSE_HEADERS, body: 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"Hel"}\n\n' },
   anthropic: {
     headers: SSE_HEADERS,
     body:
@@ -21,7 +22,7 @@ const opening: Record<HttpProtocol, { headers: Record<string, string>; body: str
   ollama: { headers: NDJSON_HEADERS, body: '{"message":{"role":"assistant","content":"Hel"},"done":false}\n' },
 };
 
-const protocols: HttpProtocol[] = ['openai', 'anthropic', 'gemini', 'ollama'];
+const protocols: HttpProtocol[] = ['openai', 'openai-responses', 'anthropic', 'gemini', 'ollama'];
 const json = { 'content-type': 'application/json' };
 
 describe.each(protocols)('%s adapter failures', (protocol) => {

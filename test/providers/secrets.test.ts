@@ -82,10 +82,15 @@ describe('credentials in a base URL', () => {
 });
 
 describe('redirects', () => {
-  const KEY_HEADERS: Record<Exclude<HttpProtocol, 'ollama'>, string> = { openai: 'authorization', anthropic: 'x-api-key', gemini: 'x-goog-api-key' };
-  const path: Record<Exclude<HttpProtocol, 'ollama'>, string> = { openai: '/v1/chat/completions', anthropic: '/v1/messages', gemini: '/v1beta/models/test-model:streamGenerateContent?alt=sse' };
+  const KEY_HEADERS: Record<Exclude<HttpProtocol, 'ollama'>, string> = { openai: 'authorization', 'openai-responses': 'authorization', anthropic: 'x-api-key', gemini: 'x-goog-api-key' };
+  const path: Record<Exclude<HttpProtocol, 'ollama'>, string> = {
+    openai: '/v1/chat/completions',
+    'openai-responses': '/v1/responses',
+    anthropic: '/v1/messages',
+    gemini: '/v1beta/models/test-model:streamGenerateContent?alt=sse',
+  };
 
-  it.each(['openai', 'anthropic', 'gemini'] as const)('%s: a redirect to another origin carries no key and no configured header', async (protocol) => {
+  it.each(['openai', 'openai-responses', 'anthropic', 'gemini'] as const)('%s: a redirect to another origin carries no key and no configured header', async (protocol) => {
     a.respond({ status: 307, headers: { location: `${b.url}${path[protocol]}` } });
     b.respond({ status: 401, headers: { 'content-type': 'application/json' }, body: '{"error":{"message":"no key","type":"authentication_error"}}' });
     const before = b.requests.length;

@@ -5,6 +5,7 @@ import { anthropicAdapter } from '../../src/providers/anthropic.js';
 import { geminiAdapter } from '../../src/providers/gemini.js';
 import { ollamaAdapter } from '../../src/providers/ollama.js';
 import { openaiAdapter } from '../../src/providers/openai-compatible.js';
+import { responsesAdapter } from '../../src/providers/responses.js';
 import type { ProtocolKind, ProviderAdapter, ProviderSpec } from '../../src/providers/provider.js';
 
 /** A key distinctive enough that finding it anywhere in output is a real leak. */
@@ -14,6 +15,7 @@ export type HttpProtocol = Exclude<ProtocolKind, 'command'>;
 
 export const adapters: Record<HttpProtocol, ProviderAdapter> = {
   openai: openaiAdapter,
+  'openai-responses': responsesAdapter,
   anthropic: anthropicAdapter,
   gemini: geminiAdapter,
   ollama: ollamaAdapter,
@@ -21,6 +23,7 @@ export const adapters: Record<HttpProtocol, ProviderAdapter> = {
 
 const presets: Record<HttpProtocol, { id: string; path: string; keyEnv: string[]; needsKey: boolean }> = {
   openai: { id: 'openai', path: '/v1', keyEnv: ['OPENAI_API_KEY'], needsKey: true },
+  'openai-responses': { id: 'openai', path: '/v1', keyEnv: ['OPENAI_API_KEY'], needsKey: true },
   anthropic: { id: 'anthropic', path: '', keyEnv: ['ANTHROPIC_API_KEY'], needsKey: true },
   gemini: { id: 'gemini', path: '/v1beta', keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'], needsKey: true },
   ollama: { id: 'ollama', path: '', keyEnv: [], needsKey: false },

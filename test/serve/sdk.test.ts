@@ -237,11 +237,25 @@ describe('tools and images', () => {
     expect(e.message).toMatch(/tools: mmr serve passes these only to a model that speaks the anthropic protocol.*openai:gpt-4o-mini \(openai\)/);
   });
 
-  it('refuses image parts for an upstream of the other protocol', async () => {
-    const e = await openai.chat.completions
+  it('passes an inline image to an upstream of the other protocol; a broken image or an image URL is a 400 naming the part', async () => {
+    const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const data = await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] }],
+    });
+    expect(data.choices[0].message.content).toBe('answer from anthropic:claude-haiku-4-5');
+    expect(last('anthropic').body.messages).toEqual([
+      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }, { type: 'text', text: 'what is this?' }] },
+    ]);
+    const broken = await openai.chat.completions
       .create({ model: 'claude', messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] })
       .catch((x) => x);
-    expect(e).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(e.message).toMatch(/image_url content \(messages\[0\]\.content\[1\]\)/);
+    expect(broken).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(broken.message).toMatch(/messages\[0\]\.content\[1\]\.image_url: not a PNG, JPEG, GIF or WebP image/);
+    const remote = await openai.chat.completions
+      .create({ model: 'claude', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] })
+      .catch((x) => x);
+    expect(remote).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(remote.message).toMatch(/image URL \(messages\[0\]\.content\[0\]; only inline base64 images are translated\)/);
   });
 });

@@ -6,6 +6,8 @@ import { clientErrorFor, errorHeaders } from '../../src/serve/errors.js';
 import { isAuto } from '../../src/serve/target.js';
 
 const user = (content: unknown) => ({ role: 'user', content });
+/** A real 1×1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const thrown = (f: () => unknown): ClientRequestError => {
   try {
     f();
@@ -34,7 +36,7 @@ describe('OpenAI request parsing', () => {
       model: 'fast', n: 2, tools: [{ type: 'function', function: { name: 'f' } }], response_format: { type: 'json_object' },
       messages: [user([{ type: 'image_url', image_url: { url: 'x' } }]), { role: 'assistant', content: null, tool_calls: [{ id: '1' }] }, { role: 'tool', content: 'r', tool_call_id: '1' }],
     });
-    expect(p.needsRaw).toEqual(['tools', 'response_format', 'image_url content (messages[0].content[0])', 'tool_calls (messages[1])', 'tool message (messages[2])', 'n > 1']);
+    expect(p.needsRaw).toEqual(['tools', 'response_format', 'image URL (messages[0].content[0]; only inline base64 images are translated)', 'tool_calls (messages[1])', 'tool message (messages[2])', 'n > 1']);
     expect(parseOpenAI({ model: 'm', response_format: { type: 'text' }, tools: [], messages: [user('x')] }).needsRaw).toEqual([]);
     expect(parseOpenAI({ model: 'm', seed: 4, messages: [user('x')] }).prefersRaw).toEqual(['seed']);
   });
@@ -60,13 +62,41 @@ describe('Anthropic request parsing', () => {
     expect(thrown(() => parseAnthropic({ model: 'x', max_tokens: 5, messages: [{ role: 'system', content: 'no' }] })).info.param).toBe('messages.0.role');
   });
 
-  it('tool_use / tool_result blocks, images and thinking need the raw path', () => {
+  it('tool_use / tool_result blocks and image URLs need the raw path', () => {
     const p = parseAnthropic({
-      model: 'x', max_tokens: 5, thinking: { type: 'enabled', budget_tokens: 1024 },
-      messages: [user([{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AA' } }]), { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }] }, user([{ type: 'tool_result', tool_use_id: 't', content: 'r' }])],
+      model: 'x', max_tokens: 5,
+      messages: [user([{ type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }]), { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }] }, user([{ type: 'tool_result', tool_use_id: 't', content: 'r' }])],
     });
-    expect(p.needsRaw).toEqual(['thinking', 'image content (messages.0.content[0])', 'tool_use (messages.1.content[0])', 'tool_result (messages.2.content[0])']);
+    expect(p.needsRaw).toEqual(['image URL (messages.0.content[0]; only inline base64 images are translated)', 'tool_use (messages.1.content[0])', 'tool_result (messages.2.content[0])']);
     expect(parseAnthropic({ model: 'x', max_tokens: 5, thinking: { type: 'disabled' }, messages: [user('x')] }).needsRaw).toEqual([]);
+  });
+
+  it('thinking is translated as a reasoning budget; a malformed one is a 400 naming it', () => {
+    const p = parseAnthropic({ model: 'x', max_tokens: 5, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [user('x')] });
+    expect(p.needsRaw).toEqual([]);
+    expect(p.options.reasoning).toBe(2048);
+    expect(parseAnthropic({ model: 'x', max_tokens: 5, thinking: { type: 'disabled' }, messages: [user('x')] }).options.reasoning).toBeUndefined();
+    expect(thrown(() => parseAnthropic({ model: 'x', max_tokens: 5, thinking: { type: 'enabled' }, messages: [user('x')] })).info.param).toBe('thinking');
+  });
+});
+
+describe('inline images and reasoning on the translated path', () => {
+  it('OpenAI data-URL images and Anthropic base64 blocks become the turn\'s images, checked by their bytes', () => {
+    const o = parseOpenAI({ model: 'm', messages: [user([{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }])] });
+    expect(o.needsRaw).toEqual([]);
+    expect(o.messages[0]).toMatchObject({ role: 'user', content: 'what is this?', images: [{ mediaType: 'image/png', base64: PNG, bytes: 70 }] });
+    const a = parseAnthropic({ model: 'x', max_tokens: 5, messages: [user([{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: PNG } }, { type: 'text', text: 'and this?' }])] });
+    // The bytes decide the type, not what the client claimed.
+    expect(a.messages[0]).toMatchObject({ content: 'and this?', images: [{ mediaType: 'image/png' }] });
+    expect(thrown(() => parseOpenAI({ model: 'm', messages: [user([{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }])] })).info).toMatchObject({ status: 400, param: 'messages[0].content[0].image_url' });
+    expect(JSON.stringify(o.messages)).not.toContain(PNG);
+  });
+
+  it('reasoning_effort becomes the one reasoning setting; an unknown effort is a 400', () => {
+    expect(parseOpenAI({ model: 'm', reasoning_effort: 'high', messages: [user('x')] }).options.reasoning).toBe('high');
+    expect(parseOpenAI({ model: 'm', reasoning_effort: 'minimal', messages: [user('x')] }).options.reasoning).toBe('off');
+    expect(parseOpenAI({ model: 'm', reasoning_effort: 'low', messages: [user('x')] }).prefersRaw).toEqual([]);
+    expect(thrown(() => parseOpenAI({ model: 'm', reasoning_effort: 'lots', messages: [user('x')] })).info.param).toBe('reasoning_effort');
   });
 });
 
@@ -145,3 +175,13 @@ describe('mmr/auto', () => {
     expect(isAuto('a', { a: 'b', b: 'a' })).toBe(false);
   });
 });
+
+describe('refusals about the request are 400s', () => {
+  it('a model known not to take images or a reasoning setting is the client\'s 400, a missing key mmr\'s 500', () => {
+    for (const code of ['images_unsupported', 'reasoning_unsupported', 'stop_unsupported', 'max_cost_exceeded']) {
+      expect(clientErrorFor({ kind: 'config', message: 'x', status: null, retryable: false, code }, 'openai')).toMatchObject({ status: 400, type: 'invalid_request', code });
+    }
+    expect(clientErrorFor({ kind: 'config', message: 'no API key for openai', status: null, retryable: false }, 'openai')).toMatchObject({ status: 500, shouldRetry: false });
+  });
+});
+

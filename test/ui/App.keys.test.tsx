@@ -198,3 +198,33 @@ describe('blind mode', () => {
     expect(m.ui.lastFrame()).toContain('./mmr-answer-model-a.md');
   });
 });
+
+describe('reasoning', () => {
+  const thought = (slot: number, modelId: string, text: string) => ({ type: 'reasoning-delta' as const, text, slot, modelId });
+
+  it('is one collapsed line beside the answer; t shows the text and hides it again', async () => {
+    const m = await mountApp({}, { columns: 160, rows: 30 });
+    cleanup = m.ui.unmount;
+    m.queue().push(thought(0, MODELS[0].id, 'The user wants revenue per customer, so GROUP BY.'), delta(0, MODELS[0].id, 'SELECT 1;'), finish(0, MODELS[0].id));
+    let f = await waitFor(m.ui.lastFrame, (x) => x.includes('SELECT 1;') && x.includes('✔ done'));
+    expect(lineWith(f, '▸ reasoning')).toContain('49 chars · t to show');
+    expect(f).not.toContain('GROUP BY');
+    await m.ui.type('t');
+    f = await waitFor(m.ui.lastFrame, (x) => x.includes('GROUP BY'));
+    expect(f).toContain('▾ reasoning · t to hide');
+    expect(f).toContain('SELECT 1;');
+    await m.ui.type('t');
+    f = await waitFor(m.ui.lastFrame, (x) => !x.includes('GROUP BY'));
+    expect(f).toContain('▸ reasoning');
+  });
+
+  it('stays out of sight in blind mode until the vote', async () => {
+    const m = await mountApp({ blind: true }, { columns: 160, rows: 30 });
+    cleanup = m.ui.unmount;
+    m.queue().push(thought(0, MODELS[0].id, 'hidden chain of thought'), delta(0, MODELS[0].id, 'answer A'), finish(0, MODELS[0].id));
+    const f = await waitFor(m.ui.lastFrame, (x) => x.includes('answer A'));
+    expect(f).not.toContain('reasoning');
+    await m.ui.type('t');
+    expect(m.ui.lastFrame()).not.toContain('hidden chain of thought');
+  });
+});
