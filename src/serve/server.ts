@@ -58,7 +58,8 @@ const wireFor = (req: IncomingMessage, path: string): Wire => (path === '/v1/mes
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const stats = new ServeStats(new Date().toISOString());
   const upstream = new Upstream();
-  const route: RouteContext = { ...opts.route, fetch: opts.route.fetch ?? upstream.fetch };
+  // The translated path's adapters use the engine's own node:http transport (its keep-alive pools).
+  const route: RouteContext = { ...opts.route };
   /** Set when the drain bound has passed: answers still running are cut. */
   let cutting = false;
   const live = new Set<AbortController>();
