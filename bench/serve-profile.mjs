@@ -1,7 +1,7 @@
 // Where `mmr serve` spends its CPU under bench/serve.mjs's load: runs mmr with --cpu-prof,
 // sends C clients × N streaming requests on one path, stops it, and prints the functions with
 // the most self time and the files they are in. The .cpuprofile stays for Chrome DevTools.
-// Samples of the warm-up (BENCH_SERVE_WARM requests, 2,500 by default: V8 compiling mmr's hot
+// Samples of the warm-up (BENCH_SERVE_WARM requests, 4,000 by default: V8 compiling mmr's hot
 // paths) are left out: both clocks are the system's monotonic one.
 // Run: npm run build && node bench/serve-profile.mjs [raw|xlate] [clients=20] [requestsPerClient=40]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const dir = path.join(tmpdir(), `mmr-serve-profile-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 const servers = await startServers({ mmrNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
 const target = servers.targets[mode === 'xlate' ? 'mmr xlate' : 'mmr raw'];
-await phase(target, Number(clients), Math.ceil(Number(process.env.BENCH_SERVE_WARM ?? 2500) / Number(clients)));
+await phase(target, Number(clients), Math.ceil(Number(process.env.BENCH_SERVE_WARM ?? 4000) / Number(clients)));
 const fromUs = Number(process.hrtime.bigint() / 1000n);
 const t0 = performance.now();
 const times = await phase(target, Number(clients), Number(perClient));

@@ -15,7 +15,7 @@
 // second adds over the first is the noise of this run, at each percentile. What the bare proxy
 // adds is not resolvable below that noise (nor below 1 ms), so each ratio divides by
 // max(bare proxy's added, |noise|, 1 ms) and says when the floor was used.
-// Before the first measured round each target gets BENCH_SERVE_WARM (2,500) requests: a server's
+// Before the first measured round each target gets BENCH_SERVE_WARM (4,000) requests: a server's
 // steady state, not its first seconds of JIT compilation, is what it runs in.
 // Run: npm run build && node bench/serve.mjs [rounds=5] [requestsPerClient=20] [clients=20,100]
 // BENCH_SERVE_BEFORE=/path/to/other/bin/mmr.js adds that build's two paths to the same rounds.
@@ -28,7 +28,7 @@ const PER_CLIENT = Number(process.argv[3] ?? 20);
 const CLIENTS = (process.argv[4] ?? '20,100').split(',').map(Number);
 const FLOOR_MS = 1;
 const SETTLE_MS = 150;
-const WARM_REQUESTS = Number(process.env.BENCH_SERVE_WARM ?? 2500);
+const WARM_REQUESTS = Number(process.env.BENCH_SERVE_WARM ?? 4000);
 
 const servers = await startServers({ before: process.env.BENCH_SERVE_BEFORE });
 const { targets, pids } = servers;
@@ -39,7 +39,7 @@ try {
     const lat = Object.fromEntries(names.map((k) => [k, []]));
     const cpu = Object.fromEntries(names.map((k) => [k, { own: 0, upstream: 0, n: 0 }]));
     // Warm-up: the first run brings every process to its steady state (measured: V8 is still
-    // compiling mmr's and the proxy's hot paths on its background threads for the first ~2,000
+    // compiling mmr's and the proxy's hot paths on its background threads for the first ~3,000
     // requests, which would be counted as per-request CPU); later runs only fill the new pools.
     const warm = clients === CLIENTS[0] ? Math.ceil(WARM_REQUESTS / clients) : Math.max(2, PER_CLIENT / 4);
     for (const t of Object.values(targets)) await phase(t, clients, warm);
