@@ -1,10 +1,11 @@
 /**
  * Reading a raw upstream answer on its way to the client. Each upstream read goes on as the very
- * buffer that came in; only the events that can carry what mmr records (the first content for
- * ttft; usage and the finish reason, which come at the end) are decoded, found with native byte
- * searches over the read, never by converting every chunk to a string. The one exception is a
- * stream whose usage chunk mmr asked for and the client did not: then whole events are forwarded
- * so that chunk can be left out.
+ * buffer that came in; only the events that can carry what mmr records are decoded, found with
+ * native byte searches, never by converting every chunk to a string: the first content (ttft)
+ * and Anthropic's message_start as they pass, the usage and finish reason (which come last) from
+ * the latest 64 KiB of events once the body has ended. The one exception is a stream whose usage
+ * chunk mmr asked for and the client did not: then whole events are forwarded and each read is
+ * searched for that chunk, so it can be left out.
  */
 import { anthropicUsage } from '../providers/anthropic.js';
 import { openaiUsage } from '../providers/openai-compatible.js';
@@ -23,6 +24,8 @@ function json(text: string): unknown {
 
 /** An event still incomplete past this many bytes is not kept for inspection (its bytes still pass). */
 const MAX_PENDING = 1024 * 1024;
+/** At least this much of the latest complete events is kept: the usage and finish reason come last. */
+const TAIL_BYTES = 64 * 1024;
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -86,6 +89,11 @@ export class SseTap {
   /** The incomplete event at the end of what was read so far, in the pieces it came in. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The latest complete events (whole events, in order), read for usage and finish at the end. */
+  private tail: Buffer[] = [];
+  private tailBytes = 0;
+  /** Anthropic: message_start (the input usage) has been read. */
+  private sawStart = false;
   private readonly usageRaw: Record<string, unknown> = {};
 
   /**
@@ -141,46 +149,77 @@ export class SseTap {
   end(): Buffer | null {
     const rest = this.dropUsageChunk && this.pending.length ? Buffer.concat(this.pending) : null;
     this.clear();
+    if (this.tail.length) {
+      const tail = this.tail.length === 1 ? this.tail[0] : Buffer.concat(this.tail);
+      this.tail = [];
+      this.tailBytes = 0;
+      if (this.protocol === 'openai') this.openaiEvents(tail);
+      else this.anthropicEvents(tail, ANTHROPIC_USAGE[1]);
+    }
     return rest;
   }
 
-  /** Records what the complete events `buf[0, end)` say; returns the bounds of an event to drop. */
+  /** Keeps complete events for the end, dropping the oldest beyond TAIL_BYTES (the newest always stays). */
+  private keep(region: Buffer): void {
+    this.tail.push(region);
+    this.tailBytes += region.length;
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= TAIL_BYTES) this.tailBytes -= this.tail.shift()!.length;
+  }
+
+  /**
+   * Records what the complete events `region` can say now: the first content (ttft), and
+   * Anthropic's message_start. Usage and finish come at the end and are read from the tail then,
+   * except when the usage chunk is to be dropped: then it must be found as it passes (the bounds
+   * of the event to drop are returned).
+   */
   private inspect(buf: Buffer, end: number): [number, number] | null {
     const region = end === buf.length ? buf : buf.subarray(0, end);
     if (this.protocol === 'openai') {
       if (this.ttftMs === null && hasOpenAIContent(region)) this.ttftMs = performance.now() - this.started;
-      const f = region.lastIndexOf(FINISH);
-      if (f >= 0) {
-        const close = region.indexOf(QUOTE, f + FINISH.length);
-        if (close > 0) this.finish = region.toString('latin1', f + FINISH.length, close);
-      }
-      let drop: [number, number] | null = null;
-      for (let u = region.indexOf(USAGE); u >= 0; ) {
-        const [s, e] = eventAround(region, u, end);
-        const ev = json(fields(region.subarray(s, e)).data);
-        if (isObject(ev) && isObject(ev.usage)) {
-          this.usage = openaiUsage(ev.usage);
-          if (this.dropUsageChunk && Array.isArray(ev.choices) && ev.choices.length === 0) drop = [s, e];
-        }
-        u = region.indexOf(USAGE, e);
-      }
-      return drop;
+      if (this.dropUsageChunk) return this.openaiEvents(region);
+      this.keep(region);
+      return null;
     }
     if (this.ttftMs === null && region.includes(BLOCK_DELTA)) this.ttftMs = performance.now() - this.started;
-    for (const name of ANTHROPIC_USAGE) {
-      for (let i = region.indexOf(name); i >= 0; ) {
-        const [s, e] = eventAround(region, i, end);
-        this.anthropicEvent(fields(region.subarray(s, e)));
-        i = region.indexOf(name, e);
-      }
-    }
+    if (!this.sawStart) this.anthropicEvents(region, ANTHROPIC_USAGE[0]);
+    this.keep(region);
     return null;
+  }
+
+  /** OpenAI: the last finish reason and usage in the complete events `region`; the usage chunk's bounds when it is to be dropped. */
+  private openaiEvents(region: Buffer): [number, number] | null {
+    const f = region.lastIndexOf(FINISH);
+    if (f >= 0) {
+      const close = region.indexOf(QUOTE, f + FINISH.length);
+      if (close > 0) this.finish = region.toString('latin1', f + FINISH.length, close);
+    }
+    let drop: [number, number] | null = null;
+    for (let u = region.indexOf(USAGE); u >= 0; ) {
+      const [s, e] = eventAround(region, u, region.length);
+      const ev = json(fields(region.subarray(s, e)).data);
+      if (isObject(ev) && isObject(ev.usage)) {
+        this.usage = openaiUsage(ev.usage);
+        if (this.dropUsageChunk && Array.isArray(ev.choices) && ev.choices.length === 0) drop = [s, e];
+      }
+      u = region.indexOf(USAGE, e);
+    }
+    return drop;
+  }
+
+  /** Anthropic: every `name` event (message_start or message_delta) in the complete events `region`. */
+  private anthropicEvents(region: Buffer, name: Buffer): void {
+    for (let i = region.indexOf(name); i >= 0; ) {
+      const [s, e] = eventAround(region, i, region.length);
+      this.anthropicEvent(fields(region.subarray(s, e)));
+      i = region.indexOf(name, e);
+    }
   }
 
   private anthropicEvent({ event, data }: { event: string; data: string }): void {
     if (event !== 'message_start' && event !== 'message_delta') return;
     const ev = json(data);
     if (!isObject(ev)) return;
+    if (event === 'message_start') this.sawStart = true;
     const u = event === 'message_start' ? ev.message?.usage : ev.usage;
     // output_tokens in message_delta is cumulative: it replaces message_start's, never adds to it.
     if (isObject(u)) this.usage = anthropicUsage(Object.assign(this.usageRaw, u));

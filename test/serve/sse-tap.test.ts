@@ -112,6 +112,22 @@ describe('SseTap edge cases', () => {
     expect(out[2].length).toBeGreaterThan(1 << 20);
   });
 
+  it('finds usage and finish at the end of a long stream (after megabytes of content)', () => {
+    const delta = (t: string) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(t)}},"finish_reason":null}]}\n\n`;
+    // Text that quotes the markers early must not count: only the real events at the end do.
+    const body = Buffer.from(
+      delta('"finish_reason":"fake" "usage":{"prompt_tokens":99}') +
+        delta('x'.repeat(200)).repeat(10_000) +
+        'data: {"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}\n\n' +
+        'data: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":10001}}\n\ndata: [DONE]\n\n',
+    );
+    for (const size of [1000, 65_536]) {
+      const { tap } = run(body, 'openai', size);
+      expect(tap.finish).toBe('length');
+      expect(tap.usage).toMatchObject({ inputTokens: 4, outputTokens: 10001 });
+    }
+  });
+
   it('reads a whole (non-streamed) answer', () => {
     const tap = new SseTap('anthropic', performance.now());
     tap.readWhole(JSON.stringify({ stop_reason: 'max_tokens', usage: { input_tokens: 5, output_tokens: 7 } }));
