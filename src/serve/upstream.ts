@@ -6,6 +6,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { Timeouts } from '../core/model.js';
 import { Deadlines, type TimeoutName } from './deadlines.js';
 
@@ -36,6 +37,7 @@ const STALE = new Set(['ECONNRESET', 'EPIPE']);
 export class Upstream {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 512 });
+  private readonly parsed = new Map<string, http.RequestOptions>();
 
   /**
    * POSTs and resolves with the response once its headers are in. The response then stays
@@ -44,10 +46,11 @@ export class Upstream {
    * `signal` aborts it any time.
    */
   post(call: UpstreamCall, timeouts: Timeouts, signal: AbortSignal): Promise<UpstreamResponse> {
-    const url = new URL(call.url);
-    const secure = url.protocol === 'https:';
+    const target = this.where(call.url);
+    const secure = target.protocol === 'https:';
     const lib = secure ? https : http;
-    const options = {
+    const options: http.RequestOptions = {
+      ...target,
       method: 'POST',
       agent: secure ? this.httpsAgent : this.httpAgent,
       headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
@@ -66,7 +69,7 @@ export class Upstream {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       const send = (again: boolean) => {
-        req = lib.request(url, options);
+        req = lib.request(options);
         req.on('response', (res) => {
           response = res;
           clock.enter('first-token');
@@ -84,6 +87,17 @@ export class Upstream {
       };
       send(false);
     });
+  }
+
+  /** A provider URL as request options, parsed once per URL (a server talks to a handful). */
+  private where(url: string): http.RequestOptions {
+    let o = this.parsed.get(url);
+    if (!o) {
+      if (this.parsed.size >= 64) this.parsed.clear();
+      o = urlToHttpOptions(new URL(url));
+      this.parsed.set(url, o);
+    }
+    return o;
   }
 
   close(): void {
