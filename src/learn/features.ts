@@ -35,8 +35,26 @@ function hash(s: string, from: number, to: number, seed: number): number {
 /** A bigram's id from its two words' hashes (no string is built). */
 const pair = (a: number, b: number) => (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ 0x2545f491) >>> 0;
 
-/** Every id a prompt produces goes here; sorting and run-length counting beats a Map ~3×. */
-let scratch = new Int32Array(8192);
+/**
+ * Counting without sorting: each id's count lives in one table over the whole hashed space (4 MB,
+ * allocated on first use), and the ids seen so far in `touched`. After each prompt the touched
+ * entries are reset, so the table is all zeros between prompts.
+ */
+let counts: Uint32Array | undefined;
+let touched = new Int32Array(4096);
+let nt = 0;
+let raw = new Float64Array(4096);
+let weights = new Float32Array(4096);
+function add(id: number): void {
+  if (counts![id]++ === 0) {
+    if (nt === touched.length) {
+      const bigger = new Int32Array(nt * 2);
+      bigger.set(touched);
+      touched = bigger;
+    }
+    touched[nt++] = id;
+  }
+}
 
 // Words (letters/digits/underscore runs), single CJK characters, or single symbols.
 const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
@@ -50,39 +68,53 @@ function scriptOf(language: string): (typeof SCRIPTS)[number] {
   return 'latin';
 }
 
-/** The feature vector of a prompt. Deterministic; ~20–60 µs for 2 KB (bench/learned.ts). */
-export function featurize(prompt: string, classification?: Classification): SparseVec {
+let prev = 0;
+let words = 0;
+/** One word or symbol at lower[start, stop): its unigram, the bigram with the word before, its trigrams. */
+function token(lower: string, start: number, stop: number): void {
+  words++;
+  const end = start + Math.min(stop - start, 24);
+  const h = hash(lower, start, end, 1);
+  add(h & MASK);
+  if (prev) add(pair(prev, h) & MASK);
+  // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
+  if (end - start >= 5) {
+    for (let i = start; i + 3 <= end; i++) {
+      const h3 = Math.imul(Math.imul(Math.imul(TRI_SEED ^ lower.charCodeAt(i), FNV_PRIME) ^ lower.charCodeAt(i + 1), FNV_PRIME) ^ lower.charCodeAt(i + 2), FNV_PRIME);
+      add((h3 >>> 0) & MASK);
+    }
+  }
+  prev = h || 1;
+}
+
+/** A prompt's features as scratch views, valid until the next scan: hashed ids (distinct) with their values, and the dense signals. */
+export interface FeatureScan {
+  /** Number of hashed ids. */
+  n: number;
+  /** ids[0, n): hashed ids, ascending when the scan was asked to sort. */
+  ids: Int32Array;
+  /** vals[k]: the L2-normalised value of ids[k] (float32, as a SparseVec holds it). */
+  vals: Float32Array;
+  /** One value per DENSE_NAMES entry; its id is DENSE_BASE + index. */
+  dense: Float64Array;
+}
+
+const denseOut = new Float64Array(DENSE_NAMES.length);
+
+/**
+ * Scan a prompt into its features without building a vector: what featurize() returns, as views
+ * into scratch space. `sorted`: order the ids ascending (a SparseVec needs it; a prediction does not).
+ */
+export function scanFeatures(prompt: string, classification: Classification | undefined, sorted: boolean): FeatureScan {
+  counts ??= new Uint32Array(1 << HASH_BITS);
   const text = prompt.length > FEATURE_CHARS ? prompt.slice(0, FEATURE_CHARS) : prompt;
   const lower = text.toLowerCase();
-  let n = 0;
-  const add = (id: number) => {
-    if (n === scratch.length) {
-      const bigger = new Int32Array(n * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
-    scratch[n++] = id;
-  };
-  let prev = 0;
-  let words = 0;
-  const token = (start: number, stop: number) => {
-    words++;
-    const end = start + Math.min(stop - start, 24);
-    const h = hash(lower, start, end, 1);
-    add(h & MASK);
-    if (prev) add(pair(prev, h) & MASK);
-    // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
-    if (end - start >= 5) {
-      for (let i = start; i + 3 <= end; i++) {
-        const h3 = Math.imul(Math.imul(Math.imul(TRI_SEED ^ lower.charCodeAt(i), FNV_PRIME) ^ lower.charCodeAt(i + 1), FNV_PRIME) ^ lower.charCodeAt(i + 2), FNV_PRIME);
-        add((h3 >>> 0) & MASK);
-      }
-    }
-    prev = h || 1;
-  };
+  nt = 0;
+  prev = 0;
+  words = 0;
   if (NON_ASCII.test(lower)) {
     TOKEN_RE.lastIndex = 0;
-    for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(m.index, m.index + m[0].length);
+    for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(lower, m.index, m.index + m[0].length);
   } else {
     // ASCII: the same split as TOKEN_RE by a scan over character codes (no match objects).
     for (let i = 0; i < lower.length; ) {
@@ -90,10 +122,10 @@ export function featurize(prompt: string, classification?: Classification): Spar
       if ((ch >= 97 && ch <= 122) || (ch >= 48 && ch <= 57) || ch === 95) {
         let j = i + 1;
         for (let d = lower.charCodeAt(j); (d >= 97 && d <= 122) || (d >= 48 && d <= 57) || d === 95; d = lower.charCodeAt(++j));
-        token(i, j);
+        token(lower, i, j);
         i = j;
       } else {
-        if (ch !== 32 && (ch < 9 || ch > 13)) token(i, i + 1);
+        if (ch !== 32 && (ch < 9 || ch > 13)) token(lower, i, i + 1);
         i++;
       }
     }
@@ -101,26 +133,31 @@ export function featurize(prompt: string, classification?: Classification): Spar
   const c = classification ?? scanPrompt(text).classification;
   // Each classifier signal that fired is a word of its own (`§code-syntax`), so signals count as evidence too.
   for (const sig of c.signals) {
-    const name = `§${sig.replace(/\(.*$/, '')}`;
+    const paren = sig.indexOf('(');
+    const name = `§${paren < 0 ? sig : sig.slice(0, paren)}`;
     add(hash(name, 0, name.length, 1) & MASK);
   }
+  const ids = touched.subarray(0, nt);
+  if (sorted) ids.sort();
+  if (weights.length < nt) (weights = new Float32Array(touched.length)), (raw = new Float64Array(touched.length));
   // Sublinear counts, then unit length: long prompts do not drown short ones.
-  const sorted = scratch.subarray(0, n).sort();
-  const idList: number[] = [];
-  const valList: number[] = [];
   let sq = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && sorted[j] === sorted[i]) j++;
-    const v = j - i === 1 ? 1 : 1 + Math.log(j - i);
-    idList.push(sorted[i]);
-    valList.push(v);
+  for (let k = 0; k < nt; k++) {
+    const id = ids[k];
+    const cnt = counts[id];
+    counts[id] = 0;
+    const v = cnt === 1 ? 1 : 1 + Math.log(cnt);
+    raw[k] = v;
     sq += v * v;
-    i = j;
   }
-  const ids = idList;
-  const vals = valList;
   const norm = Math.sqrt(sq) || 1;
+  for (let k = 0; k < nt; k++) weights[k] = raw[k] / norm;
+  denseSignals(prompt, text, c, words, denseOut);
+  return { n: nt, ids, vals: weights, dense: denseOut };
+}
+
+/** The dense signals (DENSE_NAMES) into `out`. */
+function denseSignals(prompt: string, text: string, c: Classification, words: number, out: Float64Array): void {
   // One pass, no allocation: digits, numbers (runs of digits), the longest number, lines, sentence ends.
   let digitCount = 0, numbers = 0, longest = 0, run = 0, lines = 1, sentences = 1;
   for (let i = 0; i < text.length; i++) {
@@ -138,28 +175,31 @@ export function featurize(prompt: string, classification?: Classification): Spar
     else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && /\s/.test(text[i + 1] ?? '')) sentences++;
   }
   const digits = digitCount / Math.max(1, text.length);
-  const dense = [
-    Math.log1p(prompt.length) / 8,
-    Math.min(1, digits * 5),
-    Math.log1p(lines) / 4,
-    c.hasCode ? 1 : 0,
-    Math.log1p(numbers) / 4,
-    Math.log1p(sentences) / 4,
-    Math.log1p(words) / 8,
-    /\?\s*$/.test(text) ? 1 : 0,
-    Math.min(1, longest / 10),
-    ...CATEGORIES.map((k) => Math.min(1, c.scores[k] / 6)),
-    ...SCRIPTS.map((s) => (s === scriptOf(c.language) ? 1 : 0)),
-  ];
-  const idx = new Int32Array(ids.length + dense.length);
-  const val = new Float32Array(ids.length + dense.length);
-  for (let i = 0; i < ids.length; i++) {
-    idx[i] = ids[i];
-    val[i] = vals[i] / norm;
-  }
+  let j = 0;
+  out[j++] = Math.log1p(prompt.length) / 8;
+  out[j++] = Math.min(1, digits * 5);
+  out[j++] = Math.log1p(lines) / 4;
+  out[j++] = c.hasCode ? 1 : 0;
+  out[j++] = Math.log1p(numbers) / 4;
+  out[j++] = Math.log1p(sentences) / 4;
+  out[j++] = Math.log1p(words) / 8;
+  out[j++] = /\?\s*$/.test(text) ? 1 : 0;
+  out[j++] = Math.min(1, longest / 10);
+  for (const k of CATEGORIES) out[j++] = Math.min(1, c.scores[k] / 6);
+  const script = scriptOf(c.language);
+  for (const s of SCRIPTS) out[j++] = s === script ? 1 : 0;
+}
+
+/** The feature vector of a prompt. Deterministic; ~10–30 µs for 2 KB (bench/learned.ts). */
+export function featurize(prompt: string, classification?: Classification): SparseVec {
+  const { n, ids, vals, dense } = scanFeatures(prompt, classification, true);
+  const idx = new Int32Array(n + dense.length);
+  const val = new Float32Array(n + dense.length);
+  idx.set(ids);
+  val.set(vals.subarray(0, n));
   for (let j = 0; j < dense.length; j++) {
-    idx[ids.length + j] = DENSE_BASE + j;
-    val[ids.length + j] = dense[j];
+    idx[n + j] = DENSE_BASE + j;
+    val[n + j] = dense[j];
   }
   return { idx, val };
 }

@@ -12,6 +12,9 @@ describe('features', () => {
   it('are deterministic, unit length on the hashed part, and similar prompts are close', () => {
     const a = featurize('Write a Python function to reverse a list');
     expect(featurize('Write a Python function to reverse a list')).toEqual(a);
+    // Counts are kept in a table shared between prompts: nothing of one prompt leaks into the next.
+    featurize('list list list reverse Python Python 写一首诗');
+    expect(featurize('Write a Python function to reverse a list')).toEqual(a);
     expect(cosine(a, a)).toBeCloseTo(1, 5);
     expect(cosine(a, featurize('Write a Python function to sort a list'))).toBeGreaterThan(cosine(a, featurize('写一首关于秋天的诗')));
   });
@@ -112,7 +115,7 @@ describe('curves and the tradeoff', () => {
 
 describe('fast prediction', () => {
   it('predictFast (float32, feature-major) agrees with the training-time predictor', async () => {
-    const { predictFast } = await import('../../src/learn/policy.js');
+    const { predictFast, predictPrompt } = await import('../../src/learn/policy.js');
     const { predictRow } = await import('../../src/learn/train.js');
     const { encode } = await import('../../src/learn/linear.js');
     const fit = fitRouter(synthetic(60, 5), { seed: 2 });
@@ -121,9 +124,14 @@ describe('fast prediction', () => {
       const [q1, c1, q2, c2] = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
       predictRow(p.quality, p.cost, p.meanCostUsd, encode(featurize(prompt), fit.router.vocab), q1, c1);
       predictFast(fit.router, featurize(prompt), q2, c2);
+      // The decision path: straight from the prompt, no vector built.
+      const [q3, c3] = [new Float64Array(3), new Float64Array(3)];
+      predictPrompt(fit.router, prompt, undefined, q3, c3);
       for (let m = 0; m < 3; m++) {
         expect(q2[m]).toBeCloseTo(q1[m], 5);
         expect(c2[m]).toBeCloseTo(c1[m], 8);
+        expect(q3[m]).toBeCloseTo(q2[m], 9);
+        expect(c3[m]).toBeCloseTo(c2[m], 12);
       }
     }
   });
