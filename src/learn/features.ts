@@ -36,24 +36,51 @@ function hash(s: string, from: number, to: number, seed: number): number {
 const pair = (a: number, b: number) => (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ 0x2545f491) >>> 0;
 
 /**
- * Counting without sorting: each id's count lives in one table over the whole hashed space (4 MB,
- * allocated on first use), and the ids seen so far in `touched`. After each prompt the touched
- * entries are reset, so the table is all zeros between prompts.
+ * Counting without sorting: a small open-addressing table (id → count) that stays in cache, the
+ * ids in order of first sight in `touched`, and each id's slot in `slots` so the table is reset
+ * after every prompt by clearing only what the prompt used.
  */
-let counts: Uint32Array | undefined;
-let touched = new Int32Array(4096);
+let tableBits = 12;
+let keys = new Int32Array(1 << tableBits).fill(-1);
+let cnts = new Int32Array(1 << tableBits);
+let touched = new Int32Array(1 << (tableBits - 1));
+let slots = new Int32Array(1 << (tableBits - 1));
 let nt = 0;
-let raw = new Float64Array(4096);
-let weights = new Float32Array(4096);
+let raw = new Float64Array(touched.length);
+let weights = new Float32Array(touched.length);
 function add(id: number): void {
-  if (counts![id]++ === 0) {
-    if (nt === touched.length) {
-      const bigger = new Int32Array(nt * 2);
-      bigger.set(touched);
-      touched = bigger;
+  const mask = keys.length - 1;
+  let i = (Math.imul(id, 0x9e3779b1) >>> 0) >>> (32 - tableBits);
+  for (let k = keys[i]; k !== id; k = keys[i]) {
+    if (k === -1) {
+      if (nt === touched.length) return grow(id);
+      keys[i] = id;
+      cnts[i] = 1;
+      slots[nt] = i;
+      touched[nt++] = id;
+      return;
     }
-    touched[nt++] = id;
+    i = (i + 1) & mask;
   }
+  cnts[i]++;
+}
+/** The table is half full: double it (rehashing what is in it), then add `id`. */
+function grow(id: number): void {
+  const old = { keys, cnts, n: nt, touched, slots };
+  tableBits++;
+  keys = new Int32Array(1 << tableBits).fill(-1);
+  cnts = new Int32Array(1 << tableBits);
+  touched = new Int32Array(1 << (tableBits - 1));
+  slots = new Int32Array(1 << (tableBits - 1));
+  raw = new Float64Array(touched.length);
+  weights = new Float32Array(touched.length);
+  nt = 0;
+  for (let k = 0; k < old.n; k++) {
+    const c = old.cnts[old.slots[k]];
+    add(old.touched[k]);
+    cnts[slots[nt - 1]] = c;
+  }
+  add(id);
 }
 
 // Words (letters/digits/underscore runs), single CJK characters, or single symbols.
@@ -106,7 +133,6 @@ const denseOut = new Float64Array(DENSE_NAMES.length);
  * into scratch space. `sorted`: order the ids ascending (a SparseVec needs it; a prediction does not).
  */
 export function scanFeatures(prompt: string, classification: Classification | undefined, sorted: boolean): FeatureScan {
-  counts ??= new Uint32Array(1 << HASH_BITS);
   const text = prompt.length > FEATURE_CHARS ? prompt.slice(0, FEATURE_CHARS) : prompt;
   const lower = text.toLowerCase();
   nt = 0;
@@ -137,23 +163,41 @@ export function scanFeatures(prompt: string, classification: Classification | un
     const name = `§${paren < 0 ? sig : sig.slice(0, paren)}`;
     add(hash(name, 0, name.length, 1) & MASK);
   }
-  const ids = touched.subarray(0, nt);
-  if (sorted) ids.sort();
-  if (weights.length < nt) (weights = new Float32Array(touched.length)), (raw = new Float64Array(touched.length));
   // Sublinear counts, then unit length: long prompts do not drown short ones.
   let sq = 0;
   for (let k = 0; k < nt; k++) {
-    const id = ids[k];
-    const cnt = counts[id];
-    counts[id] = 0;
+    const slot = slots[k];
+    const cnt = cnts[slot];
+    keys[slot] = -1;
     const v = cnt === 1 ? 1 : 1 + Math.log(cnt);
     raw[k] = v;
     sq += v * v;
+  }
+  const ids = touched.subarray(0, nt);
+  if (sorted) {
+    // Sort ids with their values: by id, through a permutation (ids are distinct).
+    sortWith(ids, raw, nt);
   }
   const norm = Math.sqrt(sq) || 1;
   for (let k = 0; k < nt; k++) weights[k] = raw[k] / norm;
   denseSignals(prompt, text, c, words, denseOut);
   return { n: nt, ids, vals: weights, dense: denseOut };
+}
+
+let order = new Float64Array(0);
+/** Sort ids[0, n) ascending, permuting vals[0, n) the same way. */
+function sortWith(ids: Int32Array, vals: Float64Array, n: number): void {
+  // Pack (id, position) into one double: ids are < 2^21 and positions < 2^26, exact in 53 bits.
+  if (order.length < n) order = new Float64Array(touched.length);
+  const o = order.subarray(0, n);
+  for (let k = 0; k < n; k++) o[k] = ids[k] * 67108864 + k;
+  o.sort();
+  const v = vals.slice(0, n);
+  for (let k = 0; k < n; k++) {
+    const p = o[k] % 67108864;
+    ids[k] = (o[k] - p) / 67108864;
+    vals[k] = v[p];
+  }
 }
 
 /** The dense signals (DENSE_NAMES) into `out`. */
