@@ -67,17 +67,24 @@ interface Fast {
 }
 const slot = (id: number, mask: number) => (Math.imul(id, 0x9e3779b1) >>> 0) & mask;
 const fastCache = new WeakMap<Predictor, Fast>();
+function allZero(a: Float64Array, from: number, n: number): boolean {
+  for (let k = from; k < from + n; k++) if (a[k] !== 0) return false;
+  return true;
+}
+/** dst[to + k·stride] = src[from + k] for k < n: one model's row into the feature-major layout. */
+function transpose(src: Float64Array, from: number, dst: Float32Array, to: number, n: number, stride: number): void {
+  for (let k = 0; k < n; k++) dst[to + k * stride] = src[from + k];
+}
 function fastOf(p: Predictor): Fast {
   let f = fastCache.get(p);
   if (!f) {
     const { F, M } = p.quality;
-    const W = new Float32Array((F + 1) * 2 * M);
-    for (let m = 0; m < M; m++) {
-      for (let col = 0; col <= F; col++) {
-        W[col * 2 * M + m] = p.quality.W[m * (F + 1) + col];
-        W[col * 2 * M + M + m] = p.cost.W[m * (F + 1) + col];
-      }
-    }
+    const M2 = 2 * M;
+    const W = new Float32Array((F + 1) * M2);
+    const qW = p.quality.W;
+    const cW = p.cost.W;
+    for (let m = 0; m < M; m++) transpose(qW, m * (F + 1), W, m, F + 1, M2);
+    for (let m = 0; m < M; m++) transpose(cW, m * (F + 1), W, M + m, F + 1, M2);
     let size = 1;
     while (size < F * 2) size <<= 1;
     const keys = new Int32Array(size).fill(-1);
@@ -97,14 +104,7 @@ function fastOf(p: Predictor): Fast {
     if (costFrom < 0) costFrom = F;
     // A router whose cost model does use words (another version's) gets the full loop.
     const limit = costFrom;
-    for (let m = 0; m < M && costFrom > 0; m++) {
-      for (let col = 0; col < limit; col++) {
-        if (p.cost.W[m * (F + 1) + col] !== 0) {
-          costFrom = 0;
-          break;
-        }
-      }
-    }
+    for (let m = 0; m < M && costFrom > 0; m++) if (!allZero(cW, m * (F + 1), limit)) costFrom = 0;
     fastCache.set(p, (f = { W, M, F, denseCol, costFrom, keys, cols, mask }));
   }
   return f;
