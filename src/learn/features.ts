@@ -200,6 +200,20 @@ function sortWith(ids: Int32Array, vals: Float64Array, n: number): void {
   }
 }
 
+/** What `\s` matches in a JS regex (NaN, past the end, is not). */
+function isSpace(ch: number): boolean {
+  if (ch <= 32) return ch === 32 || (ch >= 9 && ch <= 13);
+  if (ch < 0xa0) return false;
+  return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
+}
+
+/** /\?\s*$/.test(text), scanning back from the end. */
+function endsWithQuestion(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
+  return i >= 0 && text.charCodeAt(i) === 63;
+}
+
 /** The dense signals (DENSE_NAMES) into `out`. */
 function denseSignals(prompt: string, text: string, c: Classification, words: number, out: Float64Array): void {
   // One pass, no allocation: digits, numbers (runs of digits), the longest number, lines, sentence ends.
@@ -216,7 +230,7 @@ function denseSignals(prompt: string, text: string, c: Classification, words: nu
     if ((ch === 44 || ch === 46) && run > 0 && (text.charCodeAt(i + 1) ^ 48) < 10) continue;
     run = 0;
     if (ch === 10) lines++;
-    else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && /\s/.test(text[i + 1] ?? '')) sentences++;
+    else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && isSpace(text.charCodeAt(i + 1))) sentences++;
   }
   const digits = digitCount / Math.max(1, text.length);
   let j = 0;
@@ -227,7 +241,7 @@ function denseSignals(prompt: string, text: string, c: Classification, words: nu
   out[j++] = Math.log1p(numbers) / 4;
   out[j++] = Math.log1p(sentences) / 4;
   out[j++] = Math.log1p(words) / 8;
-  out[j++] = /\?\s*$/.test(text) ? 1 : 0;
+  out[j++] = endsWithQuestion(text) ? 1 : 0;
   out[j++] = Math.min(1, longest / 10);
   for (const k of CATEGORIES) out[j++] = Math.min(1, c.scores[k] / 6);
   const script = scriptOf(c.language);

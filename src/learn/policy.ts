@@ -185,25 +185,32 @@ const fmtUsd = (c: number | null) => (c === null ? 'cost unknown' : `$${c < 0.00
 export function decide(router: LearnedRouter, prompt: string, opts: DecideOptions = {}): LearnedDecision | null {
   const t = Math.min(1, Math.max(0, opts.tradeoff ?? router.recommended));
   const lambda = lambdaFor(t, router.table);
-  const { predictor: p, models } = router;
+  const { models } = router;
   const M = models.length;
   const q = new Float64Array(M);
   const c = new Float64Array(M);
   predictPrompt(router, prompt, opts.classification, q, c);
-  const why = models.map((m) => opts.unusable?.(m) ?? null);
-  const usable = why.map((w) => w === null);
+  const why: Array<string | null> = new Array(M).fill(null);
+  const usable: boolean[] = new Array(M).fill(true);
+  if (opts.unusable) {
+    for (let k = 0; k < M; k++) {
+      why[k] = opts.unusable(models[k]);
+      usable[k] = why[k] === null;
+    }
+  }
   const m = pick(q, c, lambda, usable);
   if (m < 0) return null;
   let maxCost = 0;
   for (const x of c) if (Number.isFinite(x) && x > maxCost) maxCost = x;
-  const candidates: Candidate[] = models.map((model, k) => {
+  const candidates: Candidate[] = new Array(M);
+  for (let k = 0; k < M; k++) {
     const cost = Number.isFinite(c[k]) ? c[k] : null;
     const u = lambda === Infinity ? -(cost ?? maxCost) : q[k] - lambda * (cost ?? maxCost);
     // Four significant digits: predictions are not more precise than that, and batch output stays small.
-    const cand: Candidate = { model, quality: round4(q[k]), costUsd: cost === null ? null : round(cost), utility: round4(u), usable: usable[k] };
+    const cand: Candidate = { model: models[k], quality: round4(q[k]), costUsd: cost === null ? null : round(cost), utility: round4(u), usable: usable[k] };
     if (why[k]) cand.unusable = why[k]!;
-    return cand;
-  });
+    candidates[k] = cand;
+  }
   candidates.sort((a, b) => Number(b.usable) - Number(a.usable) || b.utility - a.utility);
   const best = candidates[0];
   const alt = candidates.slice(1).filter((x) => x.usable);
