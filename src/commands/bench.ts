@@ -150,6 +150,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     } else stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
   }
   const cache = flags.cache === false ? null : await LogCache.open(benchCacheDir(env));
+  // The run's wall time includes the wait for its batch jobs.
+  const started = performance.now();
   const controller = new AbortController();
   const trap = trapSignals(controller);
   let batch: BenchBatch | null = null;
@@ -209,7 +211,6 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     htmlRows?.push(row);
   };
   const progress = new Progress(planned, stderr.isTTY && !quiet ? stderr : null);
-  const started = performance.now();
   let outcome: RunOutcome = { stopped: null, spentUsd: 0, skipped: planned, planned };
   // A failure mid-run (the rows file could not be written) still prints what finished, then the error.
   let failure: unknown = null;
