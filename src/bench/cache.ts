@@ -1,11 +1,13 @@
 /**
  * The bench response cache, so a re-run costs nothing and an interrupted run resumes where it
  * stopped. Only successful answers are stored. The runner sees only the `BenchCache` interface;
- * today's store is one small JSON file per key (written to a temp name and renamed, so a crash
- * never leaves half an entry), 0600 in 0700 directories since entries hold prompts and answers.
- * Entries are validated when read: a corrupt one is counted and fetched again, never trusted.
+ * the store behind it is a few append-only segment files with an index (cache-store.ts), 0600
+ * in a 0700 directory since entries hold prompts and answers. This module holds what every
+ * store shares: where the cache lives, the key, and the entry check (a corrupt entry is counted
+ * and fetched again, never trusted), plus `DirCache`, the one-file-per-answer store of earlier
+ * mmr versions, whose entries the new store still reads.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import crypto, { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,9 +40,11 @@ export interface CachedAnswer {
   latencyMs: number | null;
   ttftMs: number | null;
   attempts: number;
+  /** The provider batch job that answered (`mmr bench --batch`): its cost is the batch price, and it has no per-call timing. */
+  batch?: string;
 }
 
-/** Where cached answers live. The runner needs only this; the store behind it may change (issue 12). */
+/** Where cached answers live. The runner needs only this. */
 export interface BenchCache {
   /** The entry, or null when there is none or it is not a valid entry (then counted in `corrupt`). */
   get(key: string): Promise<CachedAnswer | null>;
@@ -53,38 +57,57 @@ export interface BenchCache {
 /** Bump when the key's inputs or the entry's meaning change: old entries then simply miss. */
 export const CACHE_FORMAT = 2;
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+// crypto.hash (Node 20.12+) hashes in one call, 4-5× faster than a Hash object per key; the
+// digest is the same.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+const sha = oneShot ? (s: string) => oneShot('sha256', s) : (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The model's part of the key (protocol, endpoint, argv, headers, id), which every request shares. */
+const modelParts = new WeakMap<ResolvedModel, string>();
+
+function modelPart(model: ResolvedModel): string {
+  let part = modelParts.get(model);
+  if (part === undefined) {
+    const spec = model.provider;
+    const headers = spec.headers ? Object.keys(spec.headers).sort().map((k) => [k.toLowerCase(), sha(spec.headers![k])]) : null;
+    const json = JSON.stringify({
+      v: CACHE_FORMAT,
+      protocol: spec.protocol,
+      baseUrl: spec.protocol === 'command' ? null : spec.baseUrl,
+      command: spec.protocol === 'command' ? (spec.command ?? null) : null,
+      commandEnv: spec.commandEnv ? Object.keys(spec.commandEnv).sort().map((k) => [k, sha(spec.commandEnv![k])]) : null,
+      headers,
+      model: model.id,
+    });
+    part = json.slice(0, -1);
+    modelParts.set(model, part);
+  }
+  return part;
+}
+
+/** An image counts by a hash of its bytes: the key stays small, and any changed pixel changes it. */
+function keyedMessages(messages: ModelRequest['messages']): unknown {
+  if (!messages.some((m) => m.images !== undefined)) return messages;
+  return messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => ({ mediaType: i.mediaType, sha256: sha(i.base64) })) } : {}) }));
+}
 
 /**
  * Everything that decides the answer: protocol, endpoint, the command's argv (for `command`
  * providers), the model, every request field, and which `--repeat` sample this is. Secrets stay
- * out: never the API key; header names are kept and their values only as a hash.
+ * out: never the API key; header names are kept and their values only as a hash. The key is
+ * the SHA-256 of one JSON object; the model's fields are serialised once per model, the
+ * request's per call (the same text `JSON.stringify` gives for the whole object).
  */
 export function cacheKey(model: ResolvedModel, request: ModelRequest, sample = 1): string {
-  const spec = model.provider;
-  const headers = spec.headers ? Object.keys(spec.headers).sort().map((k) => [k.toLowerCase(), sha(spec.headers![k])]) : null;
   const { model: name, messages, system, temperature, maxTokens, topP, stop, ...rest } = request;
-  const canon = JSON.stringify({
-    v: CACHE_FORMAT,
-    protocol: spec.protocol,
-    baseUrl: spec.protocol === 'command' ? null : spec.baseUrl,
-    command: spec.protocol === 'command' ? (spec.command ?? null) : null,
-    commandEnv: spec.commandEnv ? Object.keys(spec.commandEnv).sort().map((k) => [k, sha(spec.commandEnv![k])]) : null,
-    headers,
-    model: model.id,
-    name,
-    // An image counts by a hash of its bytes: the key stays small, and any changed pixel changes it.
-    messages: messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => ({ mediaType: i.mediaType, sha256: sha(i.base64) })) } : {}) })),
-    system: system ?? null,
-    temperature: temperature ?? null,
-    maxTokens: maxTokens ?? null,
-    topP: topP ?? null,
-    stop: stop ?? null,
+  const j = JSON.stringify;
+  const canon =
+    `${modelPart(model)},"name":${j(name)},"messages":${j(keyedMessages(messages))},"system":${j(system ?? null)},"temperature":${j(temperature ?? null)}` +
+    `,"maxTokens":${j(maxTokens ?? null)},"topP":${j(topP ?? null)},"stop":${j(stop ?? null)}` +
     // Request fields added later still change the key, without a code change here.
-    rest: Object.keys(rest).length ? rest : null,
+    `,"rest":${j(Object.keys(rest).length ? rest : null)}` +
     // Sample 1 is the plain run, so `--repeat 5` after a run reuses its answers.
-    sample: sample > 1 ? sample : null,
-  });
+    `,"sample":${j(sample > 1 ? sample : null)}}`;
   return sha(canon);
 }
 
@@ -104,6 +127,7 @@ export function validEntry(v: unknown): CachedAnswer | null {
   }
   if (!numOrNull(e.costUsd) || !numOrNull(e.latencyMs) || !numOrNull(e.ttftMs)) return null;
   if (!Number.isInteger(e.attempts) || (e.attempts as number) < 1) return null;
+  if (e.batch !== undefined && (typeof e.batch !== 'string' || e.batch.length > 256)) return null;
   const usage = e.usage as CachedAnswer['usage'];
   return {
     text: e.text,
@@ -113,13 +137,14 @@ export function validEntry(v: unknown): CachedAnswer | null {
     latencyMs: e.latencyMs as number | null,
     ttftMs: e.ttftMs as number | null,
     attempts: e.attempts as number,
+    ...(typeof e.batch === 'string' ? { batch: e.batch } : {}),
   };
 }
 
 /** An entry larger than this is not a bench answer someone's run wrote: skip it unread. */
 const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
-/** One JSON file per key under `dir/<first two hex digits>/`. */
+/** The old store: one JSON file per key under `dir/<first two hex digits>/` (read for entries written before the segment store). */
 export class DirCache implements BenchCache {
   corrupt = 0;
   private made = new Set<string>();
@@ -167,10 +192,4 @@ export class DirCache implements BenchCache {
       // A cache that cannot be written only costs a re-fetch next time.
     }
   }
-}
-
-export async function clearCache(env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = benchCacheDir(env);
-  await rm(dir, { recursive: true, force: true });
-  return dir;
 }

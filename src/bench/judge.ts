@@ -4,7 +4,7 @@
  */
 import type { ResolvedModel } from '../core/model.js';
 import { runModel, type EngineOptions } from '../core/run-model.js';
-import { userPrompt } from '../core/request.js';
+import { userPrompt, type Prompt } from '../core/request.js';
 import type { Check, CheckResult } from './types.js';
 
 export function judgePrompt(c: Check, question: string, answer: string): string {
@@ -37,15 +37,23 @@ export function parseVerdict(c: Check, text: string): { pass: boolean; score?: n
   return { pass: last[1] === 'PASS', detail: `judge: ${last[1].toLowerCase()}` };
 }
 
+/** What the judge is asked: the same prompt live and in a batch, so a batch verdict is found by its cache key. */
+export const judgeRequest = (c: Check, question: string, answer: string): Prompt => userPrompt(judgePrompt(c, question, answer), { temperature: 0 });
+
+/** The check's result from the judge's reply. */
+export function verdictResult(model: ResolvedModel, c: Check, text: string, costUsd: number | null): CheckResult {
+  const v = parseVerdict(c, text);
+  if (!v) return { type: 'judge', pass: false, detail: `judge ${model.id} gave no verdict`, costUsd };
+  return { type: 'judge', pass: v.pass, score: v.score, detail: v.detail, costUsd };
+}
+
 export async function runJudge(model: ResolvedModel, c: Check, question: string, answer: string, engine: EngineOptions): Promise<CheckResult> {
   let text = '';
   let costUsd: number | null = null;
-  for await (const ev of runModel(model, userPrompt(judgePrompt(c, question, answer), { temperature: 0 }), engine)) {
+  for await (const ev of runModel(model, judgeRequest(c, question, answer), engine)) {
     if (ev.type === 'text-delta') text += ev.text;
     else if (ev.type === 'finish') costUsd = ev.costUsd;
     else if (ev.type === 'error') return { type: 'judge', pass: false, detail: `judge ${model.id} failed: ${ev.error.message}`, costUsd: null };
   }
-  const v = parseVerdict(c, text);
-  if (!v) return { type: 'judge', pass: false, detail: `judge ${model.id} gave no verdict`, costUsd };
-  return { type: 'judge', pass: v.pass, score: v.score, detail: v.detail, costUsd };
+  return verdictResult(model, c, text, costUsd);
 }

@@ -3,16 +3,18 @@
  * `{dataset: FILE, defaults: {...}}` whose records (dataset.ts) become cases through the
  * templates in `defaults`; JSONL: one case per line; CSV: a header row (prompt, id, tags,
  * expect_<type>, expect as JSON, any other column is a template var); plain text: one prompt per
- * block (blocks split on `---` lines when the file has any, else on blank lines). Errors name
- * the file and line.
+ * block (blocks split on `---` lines when the file has any, else on blank lines). JSONL and CSV
+ * (and CSV or JSONL datasets) are read as streams. Errors name the file and line.
  */
 import { readFile } from 'node:fs/promises';
 // Static: yaml is CommonJS, and the bundle exposes its named exports only to static imports.
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import path from 'node:path';
 import { CaseError, normalizeCase } from './normalize.js';
-import { parseCsv } from './csv.js';
-import { loadDataset } from './dataset.js';
+import type { CsvRecord } from './csv.js';
+import { imageAttacher } from './case-images.js';
+import { openDataset } from './dataset.js';
+import { readCsv, readLines } from './lines.js';
 import type { BenchCase } from './types.js';
 
 type Raw = { value: unknown; line?: number; where?: string };
@@ -54,48 +56,54 @@ function yamlItems(text: string, file: string) {
   return fromDocument(doc.toJS(), file, lines);
 }
 
-function jsonlItems(text: string, file: string): Raw[] {
-  const out: Raw[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i].trim();
-    if (!l || l.startsWith('//')) continue;
-    try {
-      out.push({ value: JSON.parse(l), line: i + 1 });
-    } catch (err) {
-      throw new CaseError(`${file}:${i + 1}`, `invalid JSON: ${(err as Error).message}`);
-    }
-  }
-  return out;
+/** One CSV record → a raw case: prompt, id, system, tags, expect columns; the rest are vars. */
+function csvCase(cols: string[], r: CsvRecord, file: string): Raw {
+  const c: Record<string, unknown> = { vars: {} as Record<string, string> };
+  const expect: unknown[] = [];
+  cols.forEach((name, i) => {
+    const v = r.fields[i] ?? '';
+    if (name === 'prompt' || name === 'id' || name === 'system') c[name] = v;
+    else if (name === 'tags') c.tags = v.split(/[;|,]/).map((t) => t.trim()).filter(Boolean);
+    else if (name === 'expect') {
+      if (v.trim() === '') return;
+      try {
+        const parsed: unknown = JSON.parse(v);
+        expect.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+      } catch {
+        throw new CaseError(`${file}:${r.line}`, 'the "expect" column must hold JSON (a check or a list of checks)');
+      }
+    } else if (name.startsWith('expect_') || name.startsWith('expect.')) {
+      if (v !== '') expect.push({ type: name.slice(7).replace(/_/g, '-'), value: v });
+    } else (c.vars as Record<string, string>)[name] = v;
+  });
+  c.expect = expect;
+  return { value: c, line: r.line };
 }
 
-async function csvItems(text: string, file: string): Promise<Raw[]> {
-  const [head, ...records] = await parseCsv(text, file);
-  if (!head) return [];
-  const cols = head.fields.map((h) => h.trim());
-  if (!cols.includes('prompt')) throw new CaseError(`${file}:1`, 'a CSV prompt file needs a "prompt" column');
-  return records.map((r) => {
-    const c: Record<string, unknown> = { vars: {} as Record<string, string> };
-    const expect: unknown[] = [];
-    cols.forEach((name, i) => {
-      const v = r.fields[i] ?? '';
-      if (name === 'prompt' || name === 'id' || name === 'system') c[name] = v;
-      else if (name === 'tags') c.tags = v.split(/[;|,]/).map((t) => t.trim()).filter(Boolean);
-      else if (name === 'expect') {
-        if (v.trim() === '') return;
-        try {
-          const parsed: unknown = JSON.parse(v);
-          expect.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-        } catch {
-          throw new CaseError(`${file}:${r.line}`, 'the "expect" column must hold JSON (a check or a list of checks)');
-        }
-      } else if (name.startsWith('expect_') || name.startsWith('expect.')) {
-        if (v !== '') expect.push({ type: name.slice(7).replace(/_/g, '-'), value: v });
-      } else (c.vars as Record<string, string>)[name] = v;
-    });
-    c.expect = expect;
-    return { value: c, line: r.line };
-  });
+/** JSONL: one case per line (blank lines and `//` comments skipped), streamed. */
+async function* jsonlItems(file: string, display: string): AsyncGenerator<Raw> {
+  for await (const { text, line } of readLines(file, display)) {
+    const l = text.trim();
+    if (!l || l.startsWith('//')) continue;
+    try {
+      yield { value: JSON.parse(l), line };
+    } catch (err) {
+      throw new CaseError(`${display}:${line}`, `invalid JSON: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** CSV: a header row, then one case per record, streamed. */
+async function* csvItems(file: string, display: string): AsyncGenerator<Raw> {
+  let cols: string[] | null = null;
+  for await (const r of readCsv(file, display)) {
+    if (!cols) {
+      cols = r.fields.map((h) => h.trim());
+      if (!cols.includes('prompt')) throw new CaseError(`${display}:1`, 'a CSV prompt file needs a "prompt" column');
+      continue;
+    }
+    yield csvCase(cols, r, display);
+  }
 }
 
 function textItems(text: string): Raw[] {
@@ -121,92 +129,98 @@ function textItems(text: string): Raw[] {
   return out;
 }
 
-/** Loads one prompt file. `display` is how the file is named in messages (relative to cwd). */
-export async function loadPromptFile(file: string, display = file): Promise<BenchCase[]> {
-  return (await loadPromptFileWithVariants(file, display)).cases;
-}
-
-/** A prompt file's cases and the raw `variants:` mapping it names (checked by bench/variants.ts). */
-export async function loadPromptFileWithVariants(file: string, display = file): Promise<{ cases: BenchCase[]; variants?: unknown }> {
+/** A whole-document format (YAML, JSON, text): parsed at once, its cases still handed out one by one. */
+async function wholeDocument(file: string, display: string, ext: string): Promise<Doc> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new CaseError(display, `cannot read the prompt file (${err.code ?? err.message})`);
   });
-  const ext = path.extname(file).toLowerCase();
-  let items: Raw[];
-  let defaults: Record<string, unknown> = {};
-  let dataset: unknown;
-  let variants: unknown;
-  if (ext === '.yaml' || ext === '.yml') ({ items, defaults, dataset, variants } = yamlItems(text, display));
-  else if (ext === '.jsonl' || ext === '.ndjson') items = jsonlItems(text, display);
-  else if (ext === '.json') {
+  if (ext === '.yaml' || ext === '.yml') return yamlItems(text, display);
+  if (ext === '.json') {
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (err) {
       throw new CaseError(display, `invalid JSON: ${(err as Error).message}`);
     }
-    ({ items, defaults, dataset, variants } = fromDocument(doc, display, () => undefined));
-  } else if (ext === '.csv') items = await csvItems(text, display);
-  else items = textItems(text);
-  const base = path.basename(file, ext);
-  const cases: BenchCase[] = [];
-  if (dataset !== undefined) {
-    const records = await loadDataset(dataset, file, display);
-    const dbase = path.basename(records.file, path.extname(records.file));
-    // Each record's fields are the template vars; the file's own `defaults.vars` sit under them.
-    records.items.forEach((r, i) => cases.push(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${i + 1}`, defaults)));
+    return fromDocument(doc, display, () => undefined);
   }
-  items.forEach((it, i) => cases.push(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i + 1}`, `${base}#${i + 1}`, defaults)));
-  if (cases.some((c) => c.imageFiles)) await attachImages(cases, path.dirname(file));
-  return { cases, variants };
+  return { items: textItems(text), defaults: {} };
+}
+
+/** A prompt file's `variants:` mapping, as found (checked by bench/variants.ts). */
+export interface FileVariants {
+  file: string;
+  display: string;
+  value: unknown;
 }
 
 /**
- * A case's `images:` read onto its first user turn, relative to the prompt file; the same file
- * named by many cases is read once. Every problem names the case and the image.
+ * The cases of one prompt file, in order, as they are read: JSONL and CSV files (and CSV or
+ * JSONL datasets) stream, so memory does not grow with the file. `display` is how the file is
+ * named in messages (relative to cwd); `onVariants` hears the file's `variants:` before its
+ * first case.
  */
-async function attachImages(cases: BenchCase[], dir: string): Promise<void> {
-  const [{ readImageFile }, { imagesProblem }] = await Promise.all([import('../media/image-file.js'), import('../core/image.js')]);
-  const read = new Map<string, ReturnType<typeof readImageFile>>();
-  for (const c of cases) {
-    if (!c.imageFiles) continue;
-    const images = [];
-    for (const name of c.imageFiles) {
-      const abs = path.resolve(dir, name);
-      if (!read.has(abs)) read.set(abs, readImageFile(abs, name));
-      const found = await read.get(abs)!;
-      if (found.kind === 'refused') throw new CaseError(c.where, `images: ${name}: ${found.problem} (${found.hint})`);
-      if (found.kind === 'not-image') throw new CaseError(c.where, `images: ${name} is not a PNG, JPEG, GIF or WebP image (judged by its bytes)`);
-      images.push(found.image);
+export async function* casesOf(file: string, display = file, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
+  const ext = path.extname(file).toLowerCase();
+  const base = path.basename(file, ext);
+  const attach = imageAttacher(path.dirname(file));
+  let items: AsyncIterable<Raw> | Iterable<Raw>;
+  let defaults: Record<string, unknown> = {};
+  if (ext === '.jsonl' || ext === '.ndjson') items = jsonlItems(file, display);
+  else if (ext === '.csv') items = csvItems(file, display);
+  else {
+    const doc = await wholeDocument(file, display, ext);
+    items = doc.items;
+    defaults = doc.defaults;
+    if (doc.variants !== undefined) onVariants?.({ file, display, value: doc.variants });
+    if (doc.dataset !== undefined) {
+      const ds = await openDataset(doc.dataset, file, display);
+      const dbase = path.basename(ds.file, path.extname(ds.file));
+      let i = 0;
+      // Each record's fields are the template vars; the file's own `defaults.vars` sit under them.
+      for await (const r of ds.records) yield await attach(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${++i}`, defaults));
     }
-    const problem = imagesProblem(images);
-    if (problem) throw new CaseError(c.where, `images: ${problem}`);
-    const last = c.messages[c.messages.length - 1];
-    c.messages = [...c.messages.slice(0, -1), { ...last, images }];
+  }
+  let i = 0;
+  for await (const it of items) {
+    i++;
+    yield await attach(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i}`, `${base}#${i}`, defaults));
   }
 }
 
-/** Loads several files; case ids must be unique across them (rows and the cache are keyed by them). */
-export async function loadPromptFiles(files: string[], cwd = process.cwd()): Promise<BenchCase[]> {
-  return (await loadPromptFilesWithVariants(files, cwd)).cases;
-}
+const shown = (f: string, cwd: string) => {
+  const rel = path.relative(cwd, f);
+  return rel && !rel.startsWith('..') ? rel : f;
+};
 
-/** Several files' cases, and each file's `variants:` (with the file it came from) for bench/variants.ts. */
-export async function loadPromptFilesWithVariants(files: string[], cwd = process.cwd()): Promise<{ cases: BenchCase[]; variants: { file: string; display: string; value: unknown }[] }> {
-  const all: BenchCase[] = [];
-  const variants: { file: string; display: string; value: unknown }[] = [];
-  const seen = new Map<string, string>();
+/**
+ * Every case of several files, in order; case ids must be unique across them (rows and the
+ * cache are keyed by them): a repeated id is an error naming both places.
+ */
+export async function* casesOfFiles(files: string[], cwd = process.cwd(), checkIds = true, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
+  const seen = checkIds ? new Map<string, string>() : null;
   for (const f of files) {
-    const rel = path.relative(cwd, f);
-    const display = rel && !rel.startsWith('..') ? rel : f;
-    const loaded = await loadPromptFileWithVariants(f, display);
-    if (loaded.variants !== undefined) variants.push({ file: f, display, value: loaded.variants });
-    for (const c of loaded.cases) {
-      const prev = seen.get(c.id);
-      if (prev) throw new CaseError(c.where, `case id "${c.id}" is also used at ${prev}; ids must be unique`);
-      seen.set(c.id, c.where);
-      all.push(c);
+    for await (const c of casesOf(f, shown(f, cwd), onVariants)) {
+      if (seen) {
+        const prev = seen.get(c.id);
+        if (prev) throw new CaseError(c.where, `case id "${c.id}" is also used at ${prev}; ids must be unique`);
+        seen.set(c.id, c.where);
+      }
+      yield c;
     }
   }
-  return { cases: all, variants };
+}
+
+/** Loads one prompt file whole. */
+export async function loadPromptFile(file: string, display = file): Promise<BenchCase[]> {
+  const out: BenchCase[] = [];
+  for await (const c of casesOf(file, display)) out.push(c);
+  return out;
+}
+
+/** Loads several files whole (ids checked). */
+export async function loadPromptFiles(files: string[], cwd = process.cwd()): Promise<BenchCase[]> {
+  const out: BenchCase[] = [];
+  for await (const c of casesOfFiles(files, cwd)) out.push(c);
+  return out;
 }

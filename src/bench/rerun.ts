@@ -5,7 +5,7 @@
  * (its later turns depended on it).
  */
 import { readRows } from './rows-file.js';
-import { cellKey, type BenchCase, type BenchRow } from './types.js';
+import { cellKey, type BenchRow } from './types.js';
 
 export interface PreviousRun {
   /** Rows kept as they are. */
@@ -18,13 +18,13 @@ export interface PreviousRun {
   missing: number;
 }
 
-export async function previousRun(file: string, cases: BenchCase[], models: string[], repeat: number): Promise<PreviousRun> {
+/** `caseIds`: the cases of this run (after --limit and --shard). */
+export async function previousRun(file: string, caseIds: Set<string>, models: string[], repeat: number): Promise<PreviousRun> {
   const { rows, skipped } = await readRows(file, '--rerun-failed');
-  const caseIds = new Set(cases.map((c) => c.id));
   const modelSet = new Set(models);
   const inRun = rows.filter((r) => caseIds.has(r.caseId) && modelSet.has(r.model) && r.sample <= repeat);
   const failed = new Set<string>();
   for (const r of inRun) if (r.error) failed.add(cellKey(r));
   const seen = new Set(inRun.map(cellKey));
-  return { kept: inRun.filter((r) => !failed.has(cellKey(r))), failed, skippedLines: skipped, missing: cases.length * models.length * repeat - seen.size };
+  return { kept: inRun.filter((r) => !failed.has(cellKey(r))), failed, skippedLines: skipped, missing: caseIds.size * models.length * repeat - seen.size };
 }

@@ -4,8 +4,9 @@
  * row (torn tail, hand edit) is skipped and counted, never a crash. Rows from before `turn` and
  * `sample` existed read as turn 1, sample 1.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { readLines } from './lines.js';
 import { UsageError } from '../core/errors.js';
 import type { BenchRow } from './types.js';
 
@@ -44,35 +45,37 @@ export function asRow(v: unknown): BenchRow | null {
     attempts: typeof v.attempts === 'number' ? v.attempts : 1,
     turn: int(v.turn),
     sample: int(v.sample),
+    ...(v.batch === true ? { batch: true } : {}),
+    ...(typeof v.modelIndex === 'number' && Number.isInteger(v.modelIndex) && v.modelIndex >= 0 && v.modelIndex < 10_000 ? { modelIndex: v.modelIndex } : {}),
   };
+}
+
+/** Rows of a rows file as they are read; `counts.skipped` counts lines that were not rows (a line over 64 MB is an error). */
+export async function* streamRows(file: string, flag = 'rows file', counts: { skipped: number } = { skipped: 0 }): AsyncGenerator<BenchRow> {
+  const hint = 'give the rows file written by mmr bench --out';
+  await access(file, constants.R_OK).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${flag} ${file}: ${err.code ?? err.message}`, hint);
+  });
+  const fail = (where: string, message: string) => new UsageError(`${flag} ${where}: ${message}`, hint);
+  for await (const { text } of readLines(file, file, flag, fail)) {
+    if (!text.trim()) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      counts.skipped++;
+      continue;
+    }
+    const row = asRow(v);
+    if (row) yield row;
+    else counts.skipped++;
+  }
 }
 
 /** Every row of a rows file, in order; `skipped` counts lines that were not rows. */
 export async function readRows(file: string, flag = 'rows file'): Promise<{ rows: BenchRow[]; skipped: number }> {
+  const counts = { skipped: 0 };
   const rows: BenchRow[] = [];
-  let skipped = 0;
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const opened = new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  try {
-    await opened;
-  } catch (err) {
-    throw new UsageError(`cannot read ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give the rows file written by mmr bench --out');
-  }
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    if (!line.trim()) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      skipped++;
-      continue;
-    }
-    const row = asRow(v);
-    if (row) rows.push(row);
-    else skipped++;
-  }
-  return { rows, skipped };
+  for await (const r of streamRows(file, flag, counts)) rows.push(r);
+  return { rows, skipped: counts.skipped };
 }

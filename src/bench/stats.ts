@@ -46,3 +46,21 @@ export function passAt1(cells: [number, number][]): { rate: number; low: number;
   const [low, high] = wilson(rate, nEff);
   return { rate, low, high };
 }
+
+/**
+ * pass@1 as `passAt1` computes it, from sums folded cell by cell (summary-parts.ts ClusterSums):
+ * the summary need not keep every cell.
+ */
+export function passAt1FromSums(c: { cells: number; passed: number; samples: number; spread(rate: number): number }): { rate: number; low: number; high: number } | null {
+  const k = c.cells;
+  if (k === 0 || c.samples === 0) return null;
+  const rate = c.passed / c.samples;
+  let nEff = c.samples;
+  if (c.samples > k) {
+    const se2 = k > 1 ? c.spread(rate) / (k - 1) / k : 0;
+    if (rate === 0 || rate === 1) nEff = k;
+    else if (se2 > 0) nEff = Math.min(c.samples, Math.max(k, (rate * (1 - rate)) / se2));
+  }
+  const [low, high] = wilson(rate, nEff);
+  return { rate, low, high };
+}

@@ -1,15 +1,20 @@
 /**
- * Folds rows into the numbers the reports show, keeping only what those need (latencies of
- * answered calls, error counts by kind with one example, and a pass count per case-turn × model),
- * never the answers, so 40,000 rows fit in a few MB.
+ * Folds rows into the numbers the reports show, keeping only what those need: per model and
+ * per tag × model counts and exact sums; latencies of answered calls (8 bytes per row, for exact
+ * percentiles); errors by kind with one example; and, per case-turn, the pass marks of each
+ * model only until every model's samples are in (`expectedMarks`), when the case-turn is folded
+ * into pass@1 sums, flaky and disagreement counts. So memory follows models × tags and the rows
+ * in flight, not the run's length, and the result does not depend on the order rows arrive in:
+ * a merge of shards gives what one run gives.
  */
-import { passAt1 } from './stats.js';
+import { passAt1FromSums } from './stats.js';
+import { ClusterSums, FirstN, fromPico, placeOrder, Samples, toPico, type Placed } from './summary-parts.js';
 import type { BenchRow } from './types.js';
 
 export interface ErrorKindStats {
   kind: string;
   count: number;
-  /** The first message seen for this kind (outside text: neutralise before printing). */
+  /** The message of the first row (in file order) with this kind (outside text: neutralise before printing). */
   example: string;
   /** Its HTTP status, when there was one. */
   status: number | null;
@@ -35,7 +40,7 @@ export interface ModelStats {
   passAllRate: number | null;
   /** Graded case-turns whose samples both passed and failed (only under --repeat). */
   flaky: number;
-  /** ms, over calls that answered (failed calls are left out: their time measures the failure). */
+  /** ms, over calls that answered with a measured time (failed calls measure the failure; batch answers have no per-call time). */
   latencyMean: number | null;
   latencyP50: number | null;
   latencyP95: number | null;
@@ -79,122 +84,183 @@ export function percentile(xs: number[], p: number): number | null {
 
 interface Acc {
   n: number; graded: number; passed: number; errors: number; cached: number;
-  lat: number[]; ttft: number[]; inTok: number; outTok: number;
-  cost: number; costKnown: number; costUnknown: number; judge: number;
-  kinds: Map<string, ErrorKindStats>;
+  inTok: number; outTok: number; costPico: number; costKnown: number; costUnknown: number; judgePico: number;
 }
-const acc = (): Acc => ({ n: 0, graded: 0, passed: 0, errors: 0, cached: 0, lat: [], ttft: [], inTok: 0, outTok: 0, cost: 0, costKnown: 0, costUnknown: 0, judge: 0, kinds: new Map() });
+const acc = (): Acc => ({ n: 0, graded: 0, passed: 0, errors: 0, cached: 0, inTok: 0, outTok: 0, costPico: 0, costKnown: 0, costUnknown: 0, judgePico: 0 });
 
-interface Cell {
-  caseId: string;
-  turn: number;
-  where: string;
+interface ModelAcc extends Acc {
+  lat: Samples;
+  ttft: Samples;
+  kinds: Map<string, ErrorKindStats & { at: Placed }>;
+  cluster: ClusterSums;
+  flakyCases: FirstN<Placed>;
+}
+
+interface Cell extends Placed {
   /** model index → [passed samples, graded samples]. */
   marks: Map<number, [number, number]>;
+  count: number;
+}
+
+export interface SummaryOptions {
+  /** Graded rows a case-turn gets when the run completes (models × samples): it is folded then. */
+  expectedMarks?: number;
+  /** Disagreements and flaky cases kept as examples (the counts are always complete). */
+  keep?: number;
 }
 
 export class Summary {
-  private byModel = new Map<string, Acc>();
+  private byModel = new Map<string, ModelAcc>();
   private byTag = new Map<string, Map<string, Acc>>();
   private cells = new Map<string, Cell>();
+  private readonly disagree: FirstN<Disagreement>;
   readonly models: string[];
-  constructor(models: string[]) {
-    this.models = [...models];
-    for (const m of models) this.byModel.set(m, acc());
+  constructor(models: string[], private readonly o: SummaryOptions = {}) {
+    this.models = [];
+    this.disagree = new FirstN(o.keep ?? 1000);
+    for (const m of models) this.model(m);
+  }
+
+  /** Case-turns with rows still to come (kept in memory until they are folded). */
+  get open(): number {
+    return this.cells.size;
+  }
+
+  private model(m: string): ModelAcc {
+    let a = this.byModel.get(m);
+    if (!a) {
+      a = { ...acc(), lat: new Samples(), ttft: new Samples(), kinds: new Map(), cluster: new ClusterSums(), flakyCases: new FirstN(this.o.keep ?? 1000) };
+      this.byModel.set(m, a);
+      this.models.push(m);
+    }
+    return a;
   }
 
   add(row: BenchRow): void {
-    let own = this.byModel.get(row.model);
-    if (!own) {
-      this.byModel.set(row.model, (own = acc()));
-      this.models.push(row.model);
-    }
-    const accs = [own];
+    const own = this.model(row.model);
+    const turn = row.turn ?? 1;
+    const place: Placed = { where: row.where, caseId: row.caseId, turn };
+    this.count(own, row);
     for (const tag of row.tags) {
       let t = this.byTag.get(tag);
       if (!t) this.byTag.set(tag, (t = new Map()));
       let a = t.get(row.model);
       if (!a) t.set(row.model, (a = acc()));
-      accs.push(a);
+      this.count(a, row);
     }
-    for (const a of accs) {
-      a.n++;
-      if (row.cached) a.cached++;
-      if (row.pass !== null) {
-        a.graded++;
-        if (row.pass) a.passed++;
-      }
-      a.inTok += row.inputTokens ?? 0;
-      a.outTok += row.outputTokens ?? 0;
-      if (row.costUsd != null) {
-        a.cost += row.costUsd;
-        a.costKnown++;
-      } else if (!row.error) a.costUnknown++;
-      a.judge += row.judgeCostUsd;
-    }
-    // Tag accumulators need neither latency samples nor error kinds: memory follows models, not tags.
     if (row.error) {
-      own.errors++;
-      for (const a of accs.slice(1)) a.errors++;
       const k = own.kinds.get(row.error.kind);
-      if (k) k.count++;
-      else own.kinds.set(row.error.kind, { kind: row.error.kind, count: 1, example: row.error.message, status: row.error.status });
+      if (!k) own.kinds.set(row.error.kind, { kind: row.error.kind, count: 1, example: row.error.message, status: row.error.status, at: place });
+      else {
+        k.count++;
+        // The example is the first in file order, not the first to arrive.
+        if (placeOrder(place, k.at) < 0) Object.assign(k, { example: row.error.message, status: row.error.status, at: place });
+      }
     } else {
       if (row.latencyMs != null) own.lat.push(row.latencyMs);
       if (row.ttftMs != null) own.ttft.push(row.ttftMs);
     }
+    if (row.pass !== null) this.mark(place, this.models.indexOf(row.model), row.pass);
+  }
+
+  private count(a: Acc, row: BenchRow): void {
+    a.n++;
+    if (row.cached) a.cached++;
+    if (row.error) a.errors++;
     if (row.pass !== null) {
-      const turn = row.turn ?? 1;
-      const key = `${row.caseId}\u0000${turn}`;
-      let c = this.cells.get(key);
-      if (!c) this.cells.set(key, (c = { caseId: row.caseId, turn, where: row.where, marks: new Map() }));
-      const i = this.models.indexOf(row.model);
-      const m = c.marks.get(i) ?? [0, 0];
-      m[0] += row.pass ? 1 : 0;
-      m[1]++;
-      c.marks.set(i, m);
+      a.graded++;
+      if (row.pass) a.passed++;
+    }
+    a.inTok += row.inputTokens ?? 0;
+    a.outTok += row.outputTokens ?? 0;
+    if (row.costUsd != null) {
+      a.costPico += toPico(row.costUsd);
+      a.costKnown++;
+    } else if (!row.error) a.costUnknown++;
+    a.judgePico += toPico(row.judgeCostUsd);
+  }
+
+  private mark(place: Placed, model: number, pass: boolean): void {
+    const key = `${place.caseId}\u0000${place.turn}`;
+    let c = this.cells.get(key);
+    if (!c) this.cells.set(key, (c = { ...place, marks: new Map(), count: 0 }));
+    const m = c.marks.get(model) ?? [0, 0];
+    m[0] += pass ? 1 : 0;
+    m[1]++;
+    c.marks.set(model, m);
+    c.count++;
+    if (this.o.expectedMarks !== undefined && c.count >= this.o.expectedMarks) {
+      this.cells.delete(key);
+      this.fold(c);
     }
   }
 
-  /** Per model: its graded cells as [passed, samples]. */
-  private cellsOf(i: number): [number, number][] {
-    const out: [number, number][] = [];
-    for (const c of this.cells.values()) {
-      const m = c.marks.get(i);
-      if (m) out.push(m);
+  /**
+   * Puts the models in this order (others after, as they came). Rows read back from files
+   * (a merge) arrive in any order; the run's own order is what the report should show. Only
+   * before any case-turn was folded (a summary without `expectedMarks`).
+   */
+  orderModels(order: string[]): void {
+    if (this.o.expectedMarks !== undefined) throw new Error('orderModels needs a summary that folds at the end');
+    const next = [...order.filter((m) => this.byModel.has(m)), ...this.models.filter((m) => !order.includes(m))];
+    const remap = new Map(this.models.map((m, i) => [i, next.indexOf(m)]));
+    for (const c of this.cells.values()) c.marks = new Map([...c.marks].map(([i, v]) => [remap.get(i)!, v]));
+    this.models.splice(0, this.models.length, ...next);
+  }
+
+  /** A finished case-turn: into pass@1 sums, flaky and disagreement counts. */
+  private fold(c: Cell): void {
+    const passed: number[] = [];
+    const failed: number[] = [];
+    for (const [i, [p, n]] of c.marks) {
+      const a = this.byModel.get(this.models[i])!;
+      a.cluster.add(p, n);
+      if (p > 0 && p < n) a.flakyCases.offer({ where: c.where, caseId: c.caseId, turn: c.turn });
+      if (p * 2 > n) passed.push(i);
+      else if (p * 2 < n) failed.push(i);
     }
-    return out;
+    if (passed.length && failed.length) {
+      const names = (xs: number[]) => xs.sort((x, y) => x - y).map((i) => this.models[i]);
+      this.disagree.offer({ caseId: c.caseId, turn: c.turn, where: c.where, passed: names(passed), failed: names(failed) });
+    }
+  }
+
+  /** Folds the case-turns still open (the run stopped early, or rows came in any order). */
+  private finish(): void {
+    for (const c of this.cells.values()) this.fold(c);
+    this.cells.clear();
   }
 
   modelStats(): ModelStats[] {
-    return this.models.map((model, i) => {
+    this.finish();
+    return this.models.map((model) => {
       const a = this.byModel.get(model)!;
-      const costUsd = a.costKnown ? a.cost : null;
-      const cells = this.cellsOf(i);
-      const p1 = passAt1(cells);
+      const costUsd = a.costKnown ? fromPico(a.costPico) : null;
+      const p1 = passAt1FromSums(a.cluster);
+      const cells = a.cluster.cells;
       return {
         model,
         n: a.n,
         graded: a.graded,
         passed: a.passed,
         errors: a.errors,
-        errorKinds: [...a.kinds.values()].sort((x, y) => y.count - x.count),
+        errorKinds: [...a.kinds.values()].sort((x, y) => y.count - x.count || x.kind.localeCompare(y.kind)).map(({ kind, count, example, status }) => ({ kind, count, example, status })),
         cached: a.cached,
         passRate: a.graded ? a.passed / a.graded : null,
         passLow: p1?.low ?? null,
         passHigh: p1?.high ?? null,
-        passAllRate: cells.length ? cells.filter(([p, n]) => p === n).length / cells.length : null,
-        flaky: cells.filter(([p, n]) => p > 0 && p < n).length,
-        latencyMean: a.lat.length ? a.lat.reduce((x, y) => x + y, 0) / a.lat.length : null,
-        latencyP50: percentile(a.lat, 50),
-        latencyP95: percentile(a.lat, 95),
-        ttftP50: percentile(a.ttft, 50),
+        passAllRate: cells ? a.cluster.allPassed / cells : null,
+        flaky: a.cluster.flaky,
+        latencyMean: a.lat.mean(),
+        latencyP50: a.lat.percentile(50),
+        latencyP95: a.lat.percentile(95),
+        ttftP50: a.ttft.percentile(50),
         inputTokens: a.inTok,
         outputTokens: a.outTok,
         costUsd,
         costUnknown: a.costUnknown,
         costPerPass: costUsd != null && a.passed > 0 && a.costUnknown === 0 ? costUsd / a.passed : null,
-        judgeCostUsd: a.judge,
+        judgeCostUsd: fromPico(a.judgePico),
       };
     });
   }
@@ -205,42 +271,22 @@ export class Summary {
       for (const model of this.models) {
         const a = t.get(model);
         if (!a) continue;
-        out.push({ tag, model, graded: a.graded, passed: a.passed, passRate: a.graded ? a.passed / a.graded : null, costUsd: a.costKnown ? a.cost : null });
+        out.push({ tag, model, graded: a.graded, passed: a.passed, passRate: a.graded ? a.passed / a.graded : null, costUsd: a.costKnown ? fromPico(a.costPico) : null });
       }
     }
     return out;
   }
 
-  /** Case-turns some models passed (most samples) and others failed (most samples). */
+  /** Case-turns some models passed (most samples) and others failed (most samples); the first `limit` in file order. */
   disagreements(limit = Infinity): { total: number; cases: Disagreement[] } {
-    const cases: Disagreement[] = [];
-    let total = 0;
-    for (const c of this.cells.values()) {
-      const passed: string[] = [];
-      const failed: string[] = [];
-      for (const [i, [p, n]] of c.marks) {
-        if (p * 2 > n) passed.push(this.models[i]);
-        else if (p * 2 < n) failed.push(this.models[i]);
-      }
-      if (passed.length && failed.length) {
-        total++;
-        if (cases.length < limit) cases.push({ caseId: c.caseId, turn: c.turn, where: c.where, passed, failed });
-      }
-    }
-    return { total, cases };
+    this.finish();
+    return { total: this.disagree.total, cases: this.disagree.items.slice(0, limit) };
   }
 
-  /** Case-turns (as `id` or `id turn N`) where this model's samples both passed and failed. */
+  /** Case-turns (as `id` or `id turn N`) where this model's samples both passed and failed, in file order. */
   flakyCases(model: string, limit = Infinity): string[] {
-    const i = this.models.indexOf(model);
-    const out: string[] = [];
-    for (const c of this.cells.values()) {
-      const m = c.marks.get(i);
-      if (m && m[0] > 0 && m[0] < m[1]) {
-        out.push(c.turn > 1 ? `${c.caseId} turn ${c.turn}` : c.caseId);
-        if (out.length >= limit) break;
-      }
-    }
-    return out;
+    this.finish();
+    const a = this.byModel.get(model);
+    return (a?.flakyCases.items ?? []).slice(0, limit).map((c) => (c.turn > 1 ? `${c.caseId} turn ${c.turn}` : c.caseId));
   }
 }

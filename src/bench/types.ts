@@ -115,6 +115,10 @@ export interface BenchRow {
   turn: number;
   /** 1-based sample under `--repeat N` (1 without it). */
   sample: number;
+  /** Answered (or failed) through a provider's batch API (`--batch`): the cost is the batch price; no per-call latency was measured. */
+  batch?: boolean;
+  /** 0-based position of the model in the run's model list (`-m` order), so merged runs list models as the run did. */
+  modelIndex?: number;
 }
 
 /** Where one (case, model, sample) conversation lives: the unit cached, retried and rerun. */

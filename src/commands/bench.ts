@@ -10,15 +10,17 @@ import type { ResolvedModel } from '../core/model.js';
 import { resolveModel } from '../core/resolve.js';
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
-import { openSession, type CallFlags, type SessionDeps } from './session.js';
+import { openSession, type SessionDeps } from './session.js';
 import { trapSignals } from './ask.js';
 import { expandFiles } from '../bench/glob.js';
-import { loadPromptFilesWithVariants } from '../bench/load.js';
-import { plannedRows, runBench, type RunOutcome } from '../bench/runner.js';
-import { DirCache, benchCacheDir } from '../bench/cache.js';
+import { planCases, plannedRowsOf, parseShard } from '../bench/plan.js';
+import { runBench, type RunOutcome } from '../bench/runner.js';
+import { benchCacheDir } from '../bench/cache.js';
+import { LogCache } from '../bench/cache-store.js';
 import { execCommand } from '../bench/checks.js';
 import { runJudge } from '../bench/judge.js';
-import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
+import { ProviderGates } from '../bench/limiter.js';
+import { FORMATS, providerLimits, withFileVariants, type BenchFlags } from './bench-options.js';
 import { Summary } from '../bench/summary.js';
 import { formatReport, pct } from '../bench/report.js';
 import { assembleReport } from '../bench/assemble.js';
@@ -30,56 +32,9 @@ import { JunitCollector } from '../bench/junit.js';
 import { belowThreshold, benchExitCode } from '../bench/exit.js';
 import { previousRun, type PreviousRun } from '../bench/rerun.js';
 import { cellKey, type BenchRow, type Check } from '../bench/types.js';
+import type { BenchBatch } from '../batch/bench-batch.js';
 
-export interface BenchFlags extends CallFlags {
-  concurrency?: number;
-  /** commander's --no-cache. */
-  cache?: boolean;
-  out?: string;
-  format?: string;
-  maxCost?: number;
-  threshold?: number;
-  suggestRules?: boolean;
-  writeRules?: boolean;
-  tolerance?: number;
-  judge?: string;
-  /** `provider=N`, repeatable. */
-  rpm?: string[];
-  providerConcurrency?: string[];
-  limit?: number;
-  /** Samples per case × model. */
-  repeat?: number;
-  /** true: the --out file; a string: that rows file. */
-  rerunFailed?: boolean | string;
-  /** Write the self-contained HTML report here. */
-  html?: string;
-}
-
-const FORMATS = ['table', 'json', 'csv', 'md', 'junit'];
-
-/** `openai=60` flags, then config `providers.<id>.rpm|concurrency` when the config carries them. */
-export function providerLimits(flags: BenchFlags, providers: Record<string, unknown>): Record<string, ProviderLimits> {
-  const out: Record<string, ProviderLimits> = {};
-  for (const [id, p] of Object.entries(providers)) {
-    const { rpm, concurrency } = (p ?? {}) as { rpm?: unknown; concurrency?: unknown };
-    if (typeof rpm === 'number' || typeof concurrency === 'number') out[id] = { rpm: typeof rpm === 'number' ? rpm : undefined, concurrency: typeof concurrency === 'number' ? concurrency : undefined };
-  }
-  const parse = (list: string[] | undefined, key: keyof ProviderLimits, flag: string) => {
-    for (const item of list ?? []) {
-      const m = /^([\w.-]+)=(\d+)$/.exec(item);
-      if (!m || Number(m[2]) < 1) throw new UsageError(`${flag} takes provider=N with N >= 1, got "${item}"`, `e.g. ${flag} openai=60`);
-      out[m[1]] = { ...out[m[1]], [key]: Number(m[2]) };
-    }
-  };
-  parse(flags.rpm, 'rpm', '--rpm');
-  parse(flags.providerConcurrency, 'concurrency', '--provider-concurrency');
-  return out;
-}
-
-/** From this many case × model jobs on, memory matters more than the last few percent of speed. */
-const LARGE_RUN_JOBS = 10_000;
-
-export async function runBenchCommand(args: string[], flags: BenchFlags, deps: SessionDeps = {}): Promise<number> {
+export async function runBenchCommand(args: string[], flags: BenchFlags, deps: SessionDeps & { argv?: string[] } = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const format = flags.json ? 'json' : (flags.format ?? 'table');
@@ -92,55 +47,108 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   const repeat = flags.repeat ?? 1;
   const { files, unmatched } = await expandFiles(args, cwd);
   if (unmatched.length) throw new UsageError(`no prompt file matches ${unmatched.map((u) => `"${u}"`).join(', ')}`, 'check the path or glob (quote globs with ** so mmr expands them)');
-  const loaded = await loadPromptFilesWithVariants(files, cwd);
-  let cases = loaded.cases;
-  if (flags.limit !== undefined) cases = cases.slice(0, flags.limit);
-  if (cases.length === 0) throw new UsageError(`the prompt files hold no cases (${files.length} file${files.length === 1 ? '' : 's'} read)`);
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  // First pass: every case validated (errors before any request), ids checked, sums kept.
+  const judgeRefs = new Set<string>();
+  const plan = await planCases(files, cwd, { limit: flags.limit, shard }, { system: flags.system }, (c) => {
+    for (const ch of [...c.expect, ...c.followUps.flatMap((f) => f.expect)]) {
+      if (ch.type !== 'judge') continue;
+      const ref = ch.model ?? flags.judge;
+      if (!ref) throw new UsageError(`${c.where}: a judge check needs a grading model`, 'pass --judge provider:model, or set model: on the check');
+      judgeRefs.add(ref);
+    }
+  });
+  if (plan.read === 0) throw new UsageError(`the prompt files hold no cases (${files.length} file${files.length === 1 ? '' : 's'} read)`);
 
   const session = await openSession(flags, deps);
-  if (loaded.variants.length) session.models = await withFileVariants(session.models, loaded.variants, cwd, (t) => !flags.quiet && process.stderr.write(`mmr: ${t}\n`));
+  if (plan.variants.length) session.models = await withFileVariants(session.models, plan.variants, cwd, (t) => !flags.quiet && process.stderr.write(`mmr: ${t}\n`));
   const { config } = session.loaded;
   const modelIds = session.models.map((m) => m.id);
   const judges = new Map<string, ResolvedModel>();
-  const judgeFor = (c: Check): ResolvedModel | null => {
-    const ref = c.model ?? flags.judge;
-    if (!ref) return null;
-    let m = judges.get(ref);
-    if (!m) judges.set(ref, (m = resolveModel(ref, config, env)));
-    return m;
-  };
-  for (const c of cases) for (const ch of [...c.expect, ...c.followUps.flatMap((f) => f.expect)]) if (ch.type === 'judge' && !judgeFor(ch)) {
-    throw new UsageError(`${c.where}: a judge check needs a grading model`, 'pass --judge provider:model, or set model: on the check');
-  }
+  for (const ref of judgeRefs) judges.set(ref, resolveModel(ref, config, env));
+  const judgeFor = (c: Check): ResolvedModel => judges.get(c.model ?? flags.judge!)!;
 
   const stderr = process.stderr;
   const quiet = flags.quiet === true;
   const note = (text: string) => {
     if (!quiet) stderr.write(`mmr: ${text}\n`);
   };
+  if (shard) note(`shard ${shard.index}/${shard.count}: ${plan.cases} of ${flags.limit !== undefined ? Math.min(flags.limit, plan.read) : plan.read} cases`);
   // Read before --out is opened: they may be the same file.
   let previous: PreviousRun | null = null;
   if (flags.rerunFailed !== undefined && flags.rerunFailed !== false) {
     const from = typeof flags.rerunFailed === 'string' ? flags.rerunFailed : flags.out;
     if (!from) throw new UsageError('--rerun-failed needs the rows of the last run', 'give --rerun-failed rows.jsonl, or --out rows.jsonl as in the last run');
-    previous = await previousRun(from, cases, modelIds, repeat);
+    previous = await previousRun(from, plan.ids, modelIds, repeat);
     if (previous.skippedLines) stderr.write(`mmr: skipped ${previous.skippedLines} line${previous.skippedLines === 1 ? '' : 's'} of ${neutralizeLine(from)} that are not bench rows\n`);
     note(`rerunning ${previous.failed.size} failed cell${previous.failed.size === 1 ? '' : 's'} of ${neutralizeLine(from)}; keeping ${previous.kept.length} row${previous.kept.length === 1 ? '' : 's'}`);
     if (previous.missing) note(`${previous.missing} case × model cell${previous.missing === 1 ? ' is' : 's are'} not in ${neutralizeLine(from)} (the last run stopped early) and are not run; run without --rerun-failed to fill them (cached answers cost nothing)`);
   }
   const only = previous ? (caseId: string, model: string, sample: number) => previous!.failed.has(cellKey({ caseId, model, sample })) : undefined;
-  const planned = plannedRows(cases, modelIds, repeat, only);
+  const planned = plannedRowsOf(plan, modelIds, repeat, only);
 
   if (flags.maxCost !== undefined) {
-    const est = await estimateCost(cases, session.models, session.options, session.engine);
+    const est = await estimateCost(plan, session.models, session.options, session.engine);
     const unknown = est.unknown.length ? `; price unknown for ${est.unknown.map(neutralizeLine).join(', ')}` : '';
-    const scale = repeat * (previous ? planned / Math.max(1, plannedRows(cases, modelIds, repeat)) : 1);
-    stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
+    const scale = repeat * (previous ? planned / Math.max(1, plannedRowsOf(plan, modelIds, repeat)) : 1);
+    if (flags.batch) {
+      // A batch job cannot be stopped half-way at a cap: the estimate decides before anything is sent.
+      const usd = est.usd * scale * 0.5;
+      stderr.write(`mmr: estimated cost ${formatUsd(usd)} at batch prices (half the live price) for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown})\n`);
+      if (usd > flags.maxCost) throw new UsageError(`the estimated batch cost ${formatUsd(usd)} is over --max-cost ${formatUsd(flags.maxCost)}; nothing was sent`, 'raise --max-cost, or run fewer cases (--limit) or models');
+    } else stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
   }
+  const cache = flags.cache === false ? null : await LogCache.open(benchCacheDir(env));
+  // The run's wall time includes the wait for its batch jobs.
+  const started = performance.now();
+  const controller = new AbortController();
+  const trap = trapSignals(controller);
+  let batch: BenchBatch | null = null;
+  if (flags.batch) {
+    if (!cache) {
+      trap.release();
+      throw new UsageError('--batch keeps the answers in the cache, so it cannot run with --no-cache', 'drop --no-cache (a re-run then asks nothing again)');
+    }
+    // Before --out is opened: a run left waiting on its batch jobs leaves the old rows alone.
+    const { startBatch } = await import('../batch/bench-batch.js');
+    try {
+      batch = await startBatch({
+        pollInterval: flags.pollInterval,
+        env,
+        cwd,
+        argv: deps.argv ?? process.argv.slice(2),
+        work: { files, models: modelIds, options: session.options, repeat, shard, limit: flags.limit, judges: [...judgeRefs].sort(), rerun: previous ? [...previous.failed].sort() : null },
+        cases: plan.stream,
+        models: session.models,
+        options: session.options,
+        engine: session.engine,
+        repeat,
+        only,
+        judgeFor,
+        judges: [...judges.values()],
+        cache,
+        signal: controller.signal,
+        progress: quiet ? null : stderr,
+        note,
+      });
+    } catch (err) {
+      trap.release();
+      await cache.close().catch(() => {});
+      throw err;
+    }
+    if ('interrupted' in batch) {
+      trap.release();
+      await cache.close().catch(() => {});
+      stderr.write(`mmr: ${batch.message}\n`);
+      return benchExitCode({ models: [], stopped: 'signal', signal: trap.signal(), belowThreshold: [] });
+    }
+  }
+  const batchRun = batch && !('interrupted' in batch) ? batch : null;
   // Rewriting the file the last run's rows came from: the old rows stay until the new file is whole.
   const replacing = previous !== null && flags.out !== undefined && typeof flags.rerunFailed !== 'string';
   const out = flags.out ? await RowWriter.open(flags.out, { replace: replacing || (typeof flags.rerunFailed === 'string' && path.resolve(flags.rerunFailed) === path.resolve(flags.out)) }) : null;
-  const summary = new Summary(modelIds);
+  // A case-turn is folded once all its rows are in: memory follows the rows in flight.
+  const summary = new Summary(modelIds, { expectedMarks: modelIds.length * repeat });
   const junit = format === 'junit' ? new JunitCollector(modelIds) : null;
   const htmlRows: BenchRow[] | null = flags.html ? [] : null;
   // Rules from evidence (src/learn/suggest.ts) need the prompts, so rows are kept only when asked for.
@@ -151,18 +159,7 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     junit?.add(row);
     htmlRows?.push(row);
   };
-  if (planned >= LARGE_RUN_JOBS && !htmlRows) {
-    // V8 otherwise lets the heap balloon between collections on long runs (226 MB peak for
-    // 10,000 × 4 against 113 MB with this flag, bench/bench-run.mjs); rows already stream to disk,
-    // so the only cost is a little speed on a run that is long anyway.
-    const v8 = await import('node:v8');
-    v8.setFlagsFromString('--optimize-for-size');
-  }
-  const cache = flags.cache === false ? null : new DirCache(benchCacheDir(env));
   const progress = new Progress(planned, stderr.isTTY && !quiet ? stderr : null);
-  const controller = new AbortController();
-  const trap = trapSignals(controller);
-  const started = performance.now();
   let outcome: RunOutcome = { stopped: null, spentUsd: 0, skipped: planned, planned };
   // A failure mid-run (the rows file could not be written) still prints what finished, then the error.
   let failure: unknown = null;
@@ -171,7 +168,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
       take(row);
       await out?.write(row);
     }
-    outcome = await runBench(cases, {
+    outcome = await runBench(plan.stream(), {
+      planned,
       models: session.models,
       options: session.options,
       engine: session.engine,
@@ -183,7 +181,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
       repeat,
       only,
       runCommand: (c, answer) => execCommand(c, answer),
-      judge: async (c, answer, prompt) => runJudge(judgeFor(c)!, c, prompt, answer, { ...session.engine, signal: controller.signal }),
+      judge: batchRun ? batchRun.judge : async (c, answer, prompt) => runJudge(judgeFor(c), c, prompt, answer, { ...session.engine, signal: controller.signal }),
+      batch: batchRun?.answers,
       onRow: async (row) => {
         take(row);
         progress.row(row.error !== null, row.cached ? 0 : (row.costUsd ?? 0) + row.judgeCostUsd);
@@ -198,10 +197,11 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     await out?.close().catch((err: unknown) => {
       failure ??= err;
     });
+    await cache?.close().catch(() => {});
   }
 
   const report = assembleReport(summary, {
-    cases: cases.length,
+    cases: plan.cases,
     spentUsd: outcome.spentUsd,
     wallMs: performance.now() - started,
     stopped: outcome.stopped,
@@ -232,24 +232,14 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     }
   }
 
+  // The run's batch jobs are all read and its rows are out: nothing left to resume.
+  if (batchRun && !trap.signal() && !failure) await batchRun.finish().catch(() => {});
+  if (cache && !trap.signal()) {
+    // Runs merge into one segment every few runs, so the cache stays a handful of files.
+    const { maybeCompact } = await import('../bench/cache-maintain.js');
+    await maybeCompact(cache.dir, cache.writtenFile).catch(() => null);
+  }
   const below = belowThreshold(report.models, flags.threshold);
   if (below.models.length) stderr.write(`mmr: below --threshold ${below.min}%: ${below.models.map((s) => `${neutralizeLine(s.model)} ${pct(s.passRate)}`).join(', ')}\n`);
   return benchExitCode({ models: report.models, stopped: outcome.stopped, signal: trap.signal(), belowThreshold: below.models.map((s) => s.model) });
 }
-
-export async function runCacheClear(flags: { quiet?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const { clearCache } = await import('../bench/cache.js');
-  const dir = await clearCache(env);
-  if (!flags.quiet) process.stderr.write(`mmr: cleared the bench cache (${dir})\n`);
-}
-
-/** The prompt files' named `variants:`: every model once per variant (its id carries the settings). */
-async function withFileVariants(models: ResolvedModel[], found: { file: string; display: string; value: unknown }[], cwd: string, note: (text: string) => unknown): Promise<ResolvedModel[]> {
-  const [{ parseVariants, mergeVariants, applyVariants }, { readSystemFiles }, { formatVariantRef }] = await Promise.all([import('../bench/variants.js'), import('./vary.js'), import('../core/variants.js')]);
-  const variants = mergeVariants(found.map((f) => parseVariants(f.value, f.file, f.display, cwd)));
-  const files = variants.flatMap((v) => (v.values.system ? [v.values.system.slice(1)] : []));
-  const texts = await readSystemFiles(files, cwd, 'variants:');
-  note(`variants: ${variants.map((v) => `${v.name} = ${formatVariantRef('', v.values)}`).join(' · ')}`);
-  return applyVariants(models, variants, (f) => texts.get(f));
-}
-

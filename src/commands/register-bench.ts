@@ -1,12 +1,12 @@
 /**
- * `mmr bench`, `mmr report` and `mmr cache clear` for commander. Only the wiring lives here: each action loads
+ * `mmr bench`, `mmr report` and `mmr cache` for commander. Only the wiring lives here: each action loads
  * its command module with import() when it runs, so start-up pays for none of it.
  */
 import type { Command } from 'commander';
 import { collect, numberFlag, reasoningFlag, withGlobals as opts } from './flags.js';
 
 export function registerBenchCommands(program: Command): void {
-  program
+  const bench = program
     .command('bench')
     .description('run prompt files across models, check the answers, and compare pass rate, latency and cost')
     .argument('<files...>', 'prompt files or globs: .yaml/.yml, .json, .jsonl, .csv, or plain text (one prompt per block); a YAML/JSON file may name a dataset:')
@@ -35,6 +35,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--write-rules', 'save those suggested rules to your config (comments kept; replaces bench-* rules of the same name)')
     .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
     .option('--limit <n>', 'run only the first N cases', numberFlag('--limit', { int: true, min: 1 }))
+    .option('--batch', 'send the uncached requests to the providers\' batch APIs (OpenAI, Anthropic, Gemini; about half price, results within 24 h); others run live')
+    .option('--poll-interval <duration>', 'with --batch: longest wait between checks on the jobs (default 1m; the first within 2 s): 30s, 5m; a bare number is seconds')
+    .option('--shard <i/n>', 'run the I-th of N stable slices of the cases (by case id): N machines or CI jobs split one run; combine their rows with mmr bench merge')
     .option('-q, --quiet', 'no progress line and no notes on stderr')
     .addHelpText(
       'after',
@@ -45,6 +48,8 @@ Examples:
   mmr bench cases.csv -m openai:gpt-4o-mini --judge openai:gpt-4.1 --suggest-rules
   mmr bench gsm8k.yaml -m fast --repeat 5 --out rows.jsonl --html report.html
   mmr bench cases.yaml -m fast -m smart --out rows.jsonl --rerun-failed
+  mmr bench evals.jsonl -m openai:gpt-4o-mini -m anthropic:claude-haiku-4-5 --batch --out rows.jsonl
+  mmr bench evals.jsonl -m fast --shard 2/4 --out rows-2.jsonl   # then: mmr bench merge "rows-*.jsonl"
 A case: {id, prompt | messages | turns, tags, vars, images: [shot.png], grade: last|each, expect: [{type, value, ...}]};
 a file may name variants: {cold: {temperature: 0}, terse: {system: "@terse.txt"}} (every model runs once per variant);
 a dataset: {dataset: data.csv, defaults: {id: "{{id}}", prompt: "... {{field}} ...", expect: [...]}}.
@@ -53,12 +58,34 @@ Check types: equals, contains (mode any|all), not-contains, regex, number (toler
 judge (rubric; scale pass-fail | score, threshold).
 Exit codes: 0 done, no call errored · 1 --threshold missed · 2 bad flags, files or config ·
 3 no call succeeded · 4 done but some calls errored · 5 stopped by --max-cost · 130/143 signal.
-Answers are cached in $XDG_CACHE_HOME/mmr/bench; \`mmr cache clear\` empties it.
+Answers are cached in $XDG_CACHE_HOME/mmr/bench: \`mmr cache stats|prune|clear\`.
 See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.jsonl]`,
     )
     .action(async (files: string[], flags: object, cmd: Command) => {
       const { runBenchCommand } = await import('./bench.js');
       process.exitCode = await runBenchCommand(files, opts(flags, cmd));
+    });
+
+  bench
+    .command('merge')
+    .description('combine the rows of runs split with --shard (or run on several machines) into one summary, the same one run over all the cases prints')
+    .argument('<rows...>', 'rows files written by mmr bench --out (globs such as "rows-*.jsonl" work)')
+    .option('--out <file.jsonl>', 'also write all the rows to one file (0600)')
+    .option('--html <file.html>', 'also write the self-contained HTML report of all the rows')
+    .option('--format <form>', 'summary form on stdout: table, json, csv, md or junit (default table)')
+    .option('--json', 'print the summary as one JSON document (same as --format json)')
+    .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0, max: 100 }))
+    .option('--suggest-rules', 'print per tag the cheapest model within --tolerance points of the best')
+    .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
+    .option('-q, --quiet', 'no notes on stderr')
+    .addHelpText('after', `
+A row seen in more than one file (the same case, model, turn and sample) counts once.
+Exit codes as mmr bench: 0 done, no call errored · 1 --threshold missed · 2 bad files · 3 no call succeeded · 4 some calls errored.
+Example: for i in 1 2 3 4; do mmr bench cases.jsonl -m fast --shard $i/4 --out rows-$i.jsonl & done; wait; mmr bench merge "rows-*.jsonl"`)
+    .action(async (files: string[], flags: object, cmd: Command) => {
+      const { runMerge } = await import('./merge.js');
+      // bench's own options of the same names (--out, --json, ...) are parsed into bench: take them from there too.
+      process.exitCode = await runMerge(files, opts(flags, cmd));
     });
 
   program
@@ -76,13 +103,61 @@ See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.js
       process.exitCode = await runReport(file, opts(flags, cmd));
     });
 
-  const cache = program.command('cache').description('the bench answer cache');
+  const batch = program.command('batch').description('provider batch jobs started by mmr bench --batch');
+  batch
+    .command('status')
+    .description('list the batch jobs still open, with their progress at the provider')
+    .option('--json', 'print one JSON document')
+    .action(async (flags: object) => {
+      const { runBatchStatus } = await import('./batch.js');
+      process.exitCode = await runBatchStatus(flags);
+    });
+  batch
+    .command('resume')
+    .description('run the mmr bench --batch command that started the jobs again: it collects their answers and prints the rows and summary')
+    .argument('[run]', 'the run id (or its start) from mmr batch status; needed when several runs are open')
+    .option('--all', 'resume every open run, one after another')
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (run: string | undefined, flags: object) => {
+      const { runBatchResume } = await import('./batch.js');
+      process.exitCode = await runBatchResume(run, flags);
+    });
+  batch
+    .command('cancel')
+    .description('stop batch jobs at the provider (what they already answered is still collected by the next run)')
+    .argument('[jobs...]', 'job ids from mmr batch status')
+    .option('--all', 'cancel every open job')
+    .option('-q, --quiet', 'no notes on stderr')
+    .action(async (jobs: string[], flags: object) => {
+      const { runBatchCancel } = await import('./batch.js');
+      process.exitCode = await runBatchCancel(jobs, flags);
+    });
+
+  const cache = program.command('cache').description('the bench answer cache ($XDG_CACHE_HOME/mmr/bench)');
+  cache
+    .command('stats')
+    .description('how many answers are cached, how big the cache is, how old its entries are')
+    .option('--json', 'print one JSON document')
+    .action(async (flags: object) => {
+      const { runCacheStats } = await import('./cache.js');
+      process.exitCode = await runCacheStats(flags);
+    });
   cache
     .command('clear')
     .description('delete every cached bench answer')
     .option('-q, --quiet', 'print nothing')
-    .action(async (flags: { quiet?: boolean }) => {
-      const { runCacheClear } = await import('./bench.js');
-      await runCacheClear(flags);
+    .action(async (flags: object) => {
+      const { runCacheClear } = await import('./cache.js');
+      process.exitCode = await runCacheClear(flags);
+    });
+  cache
+    .command('prune')
+    .description('compact the cache: drop superseded and corrupt entries, and with --older-than those written before then')
+    .option('--older-than <duration>', 'also drop answers cached more than this long ago: 30d, 12h, 90m, 2w')
+    .option('--json', 'print what was kept and dropped as one JSON document')
+    .addHelpText('after', '\nAnswers from mmr versions that kept one file per answer are moved into the store.\nRuns compact the cache on their own once it holds 8 segment files.')
+    .action(async (flags: object) => {
+      const { runCachePrune } = await import('./cache.js');
+      process.exitCode = await runCachePrune(flags);
     });
 }

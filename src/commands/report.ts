@@ -36,7 +36,11 @@ async function load(file: string, flag: string, quiet: boolean): Promise<BenchRo
 
 /** The summary of a rows file, models in the order they first appear. */
 export function reportOf(rows: BenchRow[], disagreementLimit = 10): BenchReport {
-  const models = [...new Set(rows.map((r) => r.model))];
+  // The run's -m order when the rows carry it, else the order models first appear.
+  const index = new Map<string, number>();
+  for (const r of rows) index.set(r.model, Math.min(index.get(r.model) ?? Infinity, r.modelIndex ?? Infinity));
+  const first = [...index.keys()];
+  const models = first.sort((a, b) => index.get(a)! - index.get(b)! || first.indexOf(a) - first.indexOf(b));
   const summary = new Summary(models);
   for (const r of rows) summary.add(r);
   return assembleReport(summary, {

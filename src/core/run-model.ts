@@ -28,7 +28,7 @@ export interface EngineOptions {
   isLocal?: (model: ResolvedModel) => boolean;
   /** A check before the first request (e.g. the prompt exceeds the context window); an error skips the call. */
   preflight?: (model: ResolvedModel, request: ModelRequest) => Promise<ErrorInfo | null>;
-  /** Readies the HTTP client before the first timed request (default: warmFetch); skipped when `fetch` is injected. */
+  /** Readies the HTTP client before the first timed request (default: the adapter's `warm`); skipped when `fetch` is injected. */
   warmup?: () => Promise<void>;
 }
 
@@ -75,21 +75,6 @@ export function retryDelay(n: number, error: ErrorInfo, policy: RetryPolicy, ran
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
   return Math.round(cap / 2 + random() * (cap / 2));
 }
-
-/**
- * Node's fetch loads and compiles its HTTP client (undici, llhttp) on the first call: ~30–50 ms
- * inside the first request of a process. That is mmr starting up, not the provider answering,
- * so it is paid once before the first request is timed. A `data:` URL touches no network.
- */
-let httpReady: Promise<void> | undefined;
-export const warmFetch = (): Promise<void> =>
-  (httpReady ??= globalThis
-    .fetch('data:,')
-    .then((r) => r.arrayBuffer())
-    .then(
-      () => undefined,
-      () => undefined,
-    ));
 
 /**
  * Streams one model's answer: timeouts (connect, first token, idle, total), retries with backoff
@@ -148,11 +133,10 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
     yield fail(refused);
     return;
   }
-  if (!opts.fetch && spec.protocol !== 'command') await (opts.warmup ?? warmFetch)();
-  const total = new AbortController();
-  const onParentAbort = () => total.abort('user');
-  parent.addEventListener('abort', onParentAbort, { once: true });
-  const totalTimer = timeouts.totalMs > 0 ? setTimeout(() => total.abort('total'), timeouts.totalMs) : undefined;
+  // Loading the HTTP client is mmr starting up, not the provider answering: done before timing.
+  if (!opts.fetch) await (opts.warmup ?? adapter.warm)?.();
+  // The total timeout covers every attempt and wait: a deadline each attempt's own timer aims at.
+  const deadline = timeouts.totalMs > 0 ? performance.now() + timeouts.totalMs : Infinity;
   // Price data takes ~40 ms to load: start it once the request is on the wire, so it overlaps
   // the provider's latency instead of adding to the answer's end.
   const prefetch = opts.prices ? setTimeout(() => void opts.prices!().catch(() => null), 0) : undefined;
@@ -166,33 +150,28 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
         yield fail({ kind: 'aborted', message: 'cancelled', status: null, retryable: false });
         return;
       }
-      if (total.signal.aborted) {
+      if (performance.now() >= deadline) {
         yield fail(timeoutError('total', timeouts.totalMs));
         return;
       }
+      // One controller per attempt: the user's Ctrl-C and every timer abort it, each with its reason.
       const ac = new AbortController();
-      const onTotal = () => ac.abort(total.signal.reason);
-      total.signal.addEventListener('abort', onTotal, { once: true });
-      const timers = new Map<TimeoutWhich, NodeJS.Timeout>();
-      const arm = (which: Exclude<TimeoutWhich, 'total' | 'idle'>) => {
-        const ms = timeouts[TIMEOUT_KEY[which]];
-        if (ms > 0) timers.set(which, setTimeout(() => ac.abort(which), ms));
-      };
-      const disarm = (which: TimeoutWhich) => {
-        clearTimeout(timers.get(which));
-        timers.delete(which);
-      };
+      const onParent = () => ac.abort('user');
+      parent.addEventListener('abort', onParent, { once: true });
+      const after = (ms: number, reason: TimeoutWhich) => (ms > 0 ? setTimeout(() => ac.abort(reason), ms) : undefined);
+      const totalTimer = deadline < Infinity ? after(Math.max(1, deadline - performance.now()), 'total') : undefined;
+      let connectTimer = after(timeouts.connectMs, 'connect');
+      let firstTimer = after(timeouts.firstTokenMs, 'first-token');
+      let idleTimer: NodeJS.Timeout | undefined;
       // The idle timer is not re-armed per event (a timer per token is most of what a fast
       // stream costs here): each event stamps the time, and the timer, when it fires, checks it.
       let lastEvent = performance.now();
       const idleCheck = () => {
         const quiet = performance.now() - lastEvent;
         if (quiet >= timeouts.idleMs) ac.abort('idle');
-        else timers.set('idle', setTimeout(idleCheck, timeouts.idleMs - quiet));
+        else idleTimer = setTimeout(idleCheck, timeouts.idleMs - quiet);
       };
-      arm('connect');
-      arm('first-token');
-      if (timeouts.idleMs > 0) timers.set('idle', setTimeout(idleCheck, timeouts.idleMs));
+      if (timeouts.idleMs > 0) idleTimer = setTimeout(idleCheck, timeouts.idleMs);
 
       attempts = attempt;
       // An adapter that never reports sending is timed from here.
@@ -205,15 +184,17 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
         for await (const ev of adapter.stream(spec, request, { signal: ac.signal, fetch: opts.fetch, onSent }) as AsyncIterable<ProviderEvent>) {
           lastEvent = performance.now();
           if (ev.type === 'start') {
-            disarm('connect');
+            clearTimeout(connectTimer);
+            connectTimer = undefined;
             yield { type: 'start', attempt };
           } else if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
             if (ev.text === '') continue;
             lastAt = now();
             if (firstAt === null) {
               firstAt = lastAt;
-              disarm('connect');
-              disarm('first-token');
+              clearTimeout(connectTimer);
+              clearTimeout(firstTimer);
+              connectTimer = firstTimer = undefined;
             }
             sawText = true;
             yield ev;
@@ -238,8 +219,11 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
           }
         }
       } finally {
-        for (const t of timers.values()) clearTimeout(t);
-        total.signal.removeEventListener('abort', onTotal);
+        clearTimeout(totalTimer);
+        clearTimeout(connectTimer);
+        clearTimeout(firstTimer);
+        clearTimeout(idleTimer);
+        parent.removeEventListener('abort', onParent);
         if (ended !== 'finished') ac.abort('done');
       }
       if (ended === 'finished') return;
@@ -260,7 +244,7 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
         error = timeoutError(which, timeouts[TIMEOUT_KEY[which]]);
       }
       const retriesLeft = attempt <= policy.maxRetries;
-      if (!error.retryable || sawText || !retriesLeft || parent.aborted || total.signal.aborted) {
+      if (!error.retryable || sawText || !retriesLeft || parent.aborted || performance.now() >= deadline) {
         yield fail(error);
         return;
       }
@@ -270,11 +254,10 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
         return;
       }
       yield { type: 'retry', attempt: attempt + 1, delayMs, error };
-      await sleep(delayMs, total.signal);
+      // The wait ends early at Ctrl-C or at the deadline (the next turn of the loop then says which).
+      await sleep(Math.min(delayMs, Math.max(0, deadline - performance.now())), parent);
     }
   } finally {
-    clearTimeout(totalTimer);
     clearTimeout(prefetch);
-    parent.removeEventListener('abort', onParentAbort);
   }
 }

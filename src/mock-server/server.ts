@@ -14,6 +14,7 @@ import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from '.
 import { DEFAULT_OPENAI_MODELS, encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
 import { encodeResponses } from './responses.js';
 import { floodUnits, sendFlood } from './flood.js';
+import { batchRoutes } from './batch.js';
 import { send } from './send.js';
 import { authFlavorOf, checkAuth, generationRoute, type AuthFlavor, type Route } from './routes.js';
 import { resolveReply } from './text.js';
@@ -42,6 +43,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const sockets = new Set<Socket>();
   const inflight = new Set<AbortController>();
   const tags = options.ollamaModels ?? ['llama3.2'];
+  let url = '';
   const listings: MockServer['listings'] = [];
   const pageSize = Math.max(1, options.listPageSize ?? 1000);
   const lists = options.listModels ?? {};
@@ -156,9 +158,20 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     await send(res, enc, { ...reply, onSend }, signal);
   };
 
+  // Batch endpoints (batch.ts): answered from jobs that run each request through `reply`.
+  const batch = batchRoutes({
+    options,
+    record: (info) => requests.push(info),
+    url: () => url,
+    auth: (protocol, req) => checkAuth(options, protocol, req, new URL(req.url ?? '/', 'http://mock.invalid'), false),
+    notFound: (protocol, message) => errorResponse(protocol, 404, message, protocol === 'openai' ? { code: null } : {}),
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal) => {
     const url = new URL(req.url ?? '/', 'http://mock.invalid');
     const method = req.method ?? 'GET';
+    const batched = await batch.handle(req, url);
+    if (batched) return send(res, batched, {}, signal);
     const route = generationRoute(method, url);
     if (route) return generate(route, req, res, url, signal);
     req.resume();
@@ -210,7 +223,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {

@@ -8,6 +8,8 @@
  * `azure`: Azure OpenAI's chat completions on deployment URLs (`/azure/openai/deployments/{name}/…`).
  */
 export type MockProtocol = 'openai' | 'openai-responses' | 'azure' | 'anthropic' | 'gemini' | 'ollama';
+/** The protocols whose batch APIs the mock server implements. */
+export type BatchProtocol = 'openai' | 'anthropic' | 'gemini';
 
 /** What one request is answered with. Every field is optional; `{}` is an empty, successful answer. */
 export interface MockReply {
@@ -88,6 +90,24 @@ export interface MockRequestInfo {
    * Tests compare mmr's reported timing with these.
    */
   served?: { headersMs: number | null; firstBodyMs: number | null; lastBodyMs: number | null; endMs: number | null };
+  /** Set when the request came in a batch job: the job's id (it was answered by the job, not over a live connection). */
+  batch?: string;
+}
+
+/** How the mock server's batch endpoints behave (OpenAI /files + /batches, Anthropic message batches, Gemini batchGenerateContent). */
+export interface MockBatchOptions {
+  /** ms a job stays validating before it runs (default 0). */
+  startDelayMs?: number;
+  /** ms per request once running; 0 (default) answers them all at the first poll. */
+  msPerRequest?: number;
+  /** ms a job spends finalizing after its last request (default 0). */
+  finalizeMs?: number;
+  /** The job expires this many ms after it was created unless it ended (requests not yet run get no answer). */
+  expireAfterMs?: number;
+  /** Per protocol: at most this many requests, or bytes of input, per job (default the providers' documented limits). */
+  limits?: Partial<Record<'openai' | 'anthropic' | 'gemini', { maxRequests?: number; maxBytes?: number }>>;
+  /** Protocols whose batch endpoints answer 404, like a server that does not have them. */
+  unsupported?: Array<'openai' | 'anthropic' | 'gemini'>;
 }
 
 export interface MockServerOptions {
@@ -100,6 +120,8 @@ export interface MockServerOptions {
   apiKey?: string;
   /** What GET /ollama/api/tags lists (default ['llama3.2']); chat with any other model gets Ollama's 404. */
   ollamaModels?: string[];
+  /** The batch endpoints' timing and limits. */
+  batch?: MockBatchOptions;
   /** What the models listings give (`GET /openai/v1/models`, `/anthropic/v1/models`, `/gemini/v1beta/models`, `/azure/openai/models`); defaults are short lists of real ids. */
   listModels?: Partial<Record<'openai' | 'anthropic' | 'gemini' | 'azure', string[]>>;
   /** Models per page of the Anthropic and Gemini listings (both paginate); default: all on one page. */

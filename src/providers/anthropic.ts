@@ -19,6 +19,7 @@ import {
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { anthropicThinking } from './reasoning.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /** Anthropic requires max_tokens; this is used when the request sets none. */
@@ -138,6 +139,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const anthropicAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, anthropicRequest(spec, request), protocol(spec, request), options);
   },

@@ -20,6 +20,7 @@ import {
 } from './http-stream.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { geminiThinkingConfig } from './reasoning.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /** A turn's parts: its text, then its images inline. */
@@ -133,6 +134,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const geminiAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, geminiRequest(spec, request), protocol(spec, request), options);
   },

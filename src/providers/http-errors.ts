@@ -6,6 +6,7 @@
 import { maskSecrets, redactUrl, urlSecrets } from '../core/redact.js';
 import type { ErrorInfo, ErrorKind } from '../core/types.js';
 import type { ProviderSpec } from './provider.js';
+import type { HeaderLookup } from './transport.js';
 import { excerpt, oneLine, readErrorFields, type ErrorFields } from './error-body.js';
 
 export { excerpt, oneLine } from './error-body.js';
@@ -39,7 +40,7 @@ const HTTP_DATE = /[a-z]{3}.*\d{4}|\d{4}.*[a-z]{3}/i;
  * `Retry-After-Ms: 0` next to `Retry-After: 1`. A wait of 0, a negative one or a date already
  * past is no instruction: taken literally it turns retries into a burst of requests.
  */
-export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(headers: HeaderLookup | undefined, now: number = Date.now()): number | undefined {
   if (!headers) return undefined;
   const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
   if (Number.isFinite(ms) && ms >= 1) return Math.round(ms);
@@ -112,7 +113,7 @@ export function errorFromPayload(
   spec: ProviderSpec,
   status: number | null,
   payload: unknown,
-  opts: { headers?: Headers; text?: string; model?: string } = {},
+  opts: { headers?: HeaderLookup; text?: string; model?: string } = {},
 ): ErrorInfo {
   const f = readErrorFields(payload);
   // Masked before anything shortens them: a key cut in half by a truncation is still a leak.
@@ -146,7 +147,7 @@ export function errorFromPayload(
 }
 
 /** ErrorInfo for a non-2xx response, from its status, headers and body text (JSON or not). */
-export function classifyHttpError(spec: ProviderSpec, status: number, headers: Headers, bodyText: string, model?: string): ErrorInfo {
+export function classifyHttpError(spec: ProviderSpec, status: number, headers: HeaderLookup, bodyText: string, model?: string): ErrorInfo {
   let payload: unknown;
   try {
     payload = JSON.parse(bodyText);

@@ -1,11 +1,13 @@
 /**
- * The POST itself. Redirects are followed here rather than by fetch, because fetch drops only
- * `Authorization` when a redirect leaves the origin: `x-api-key`, `x-goog-api-key` and headers
- * from config would follow to wherever a server (or a man in the middle of plain HTTP) points.
- * Credentials in a base URL (`https://user:pass@host`) become Basic auth and never stay in the URL.
+ * The POST itself. Redirects are followed here rather than by the transport, because fetch drops
+ * only `Authorization` when a redirect leaves the origin: `x-api-key`, `x-goog-api-key` and
+ * headers from config would follow to wherever a server (or a man in the middle of plain HTTP)
+ * points. Credentials in a base URL (`https://user:pass@host`) become Basic auth and never stay
+ * in the URL. The request goes out over mmr's node:http transport, or an injected fetch.
  */
 import { splitUrlCredentials } from '../core/redact.js';
 import type { StreamOptions } from './provider.js';
+import { fetchRequest, nodeRequest, type WireRequest, type WireResponse } from './transport.js';
 
 /** Redirects followed before giving up (fetch's own limit is 20; an API needs one or two). */
 export const MAX_REDIRECTS = 10;
@@ -24,49 +26,14 @@ export class RedirectError extends Error {
 }
 
 /** Responses that came from another origin than the one asked, with that origin (for hints). */
-const crossed = new WeakMap<Response, string>();
+const crossed = new WeakMap<WireResponse, string>();
 
 /** The origin a response came from when a redirect took the request there from another one. */
-export const crossOriginOf = (res: Response): string | undefined => crossed.get(res);
-
-/** The undici dispatcher Node's fetch uses (undici's documented cross-copy global). */
-const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-
-interface Dispatcher {
-  dispatch(opts: unknown, handler: { onConnect?: (...args: unknown[]) => unknown }): boolean;
-}
-
-/**
- * Node's own fetch: a dispatcher in front of its global one that reports `onSent` when the request
- * gets its connection and is written (undici's `onConnect`), so connecting to a new host is not
- * counted as the provider's time. Undefined when the global dispatcher is not there to wrap.
- */
-function sentDispatcher(onSent: () => void): Dispatcher | undefined {
-  const base = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Dispatcher | undefined;
-  if (typeof base?.dispatch !== 'function') return undefined;
-  return {
-    dispatch(opts, handler) {
-      const h = Object.create(handler) as typeof handler;
-      h.onConnect = function (this: unknown, ...args: unknown[]) {
-        onSent();
-        return handler.onConnect?.apply(this, args);
-      };
-      return base.dispatch(opts, h);
-    },
-  };
-}
+export const crossOriginOf = (res: WireResponse): string | undefined => crossed.get(res);
 
 /** One request; `onSent` fires as it is written (each hop of a redirect again: the last one answers). */
-function send(url: string, init: RequestInit, options: StreamOptions): Promise<Response> {
-  if (options.fetch) {
-    options.onSent?.();
-    return options.fetch(url, init);
-  }
-  const dispatcher = options.onSent && sentDispatcher(options.onSent);
-  // Node's fetch takes undici's `dispatcher` option; the DOM RequestInit type does not know it.
-  if (dispatcher) Object.assign(init, { dispatcher });
-  else options.onSent?.();
-  return globalThis.fetch(url, init);
+function send(url: string, r: WireRequest, options: StreamOptions): Promise<WireResponse> {
+  return options.fetch ? fetchRequest(options.fetch, url, r) : nodeRequest(url, r);
 }
 
 function basicAuth(username: string, password: string): string {
@@ -79,16 +46,16 @@ function basicAuth(username: string, password: string): string {
  * that once the request leaves its origin it carries only CROSS_ORIGIN_SAFE headers. Rejects on
  * network failure like fetch does, and with a RedirectError for a redirect it will not follow.
  */
-export function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<Response> {
+export function postJson(url: string, headers: Record<string, string>, body: unknown, options: StreamOptions): Promise<WireResponse> {
   return request(url, headers, JSON.stringify(body), options);
 }
 
 /** GET with the same redirect and credential rules as postJson (models listings, `mmr doctor`). */
-export function getJson(url: string, headers: Record<string, string>, options: StreamOptions): Promise<Response> {
+export function getJson(url: string, headers: Record<string, string>, options: StreamOptions): Promise<WireResponse> {
   return request(url, headers, undefined, options);
 }
 
-async function request(url: string, headers: Record<string, string>, body: string | undefined, options: StreamOptions): Promise<Response> {
+async function request(url: string, headers: Record<string, string>, body: string | undefined, options: StreamOptions): Promise<WireResponse> {
   const bare = splitUrlCredentials(url);
   let h: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
@@ -105,13 +72,13 @@ async function request(url: string, headers: Record<string, string>, body: strin
   const firstOrigin = origin;
   let left = false;
   for (let hop = 0; ; hop++) {
-    const res = await send(target, { method, headers: h, body: payload, signal: options.signal, redirect: 'manual' }, options);
+    const res = await send(target, { method, headers: h, body: payload, signal: options.signal, onSent: options.onSent }, options);
     const location = REDIRECT.has(res.status) ? res.headers.get('location') : null;
     if (location === null) {
       if (left && origin) crossed.set(res, origin);
       return res;
     }
-    await res.body?.cancel().catch(() => {});
+    res.cancel();
     if (hop >= MAX_REDIRECTS) throw new RedirectError(`more than ${MAX_REDIRECTS} redirects, starting at ${firstOrigin}`);
     let next: URL;
     try {

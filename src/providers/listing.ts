@@ -16,6 +16,7 @@ import { getJson, RedirectError } from './http-request.js';
 import { openaiHeaders, openaiUrl } from './openai-urls.js';
 import type { ProviderSpec, StreamOptions } from './provider.js';
 import { decodeText, StreamReadError } from './sse.js';
+import type { WireResponse } from './transport.js';
 
 /** One model a provider listed. */
 export interface ListedModel {
@@ -114,7 +115,7 @@ function plan(spec: ProviderSpec): { first: Page; parse: (json: unknown) => Pars
   }
 }
 
-async function readBounded(res: Response, signal: AbortSignal): Promise<string> {
+async function readBounded(res: WireResponse, signal: AbortSignal): Promise<string> {
   if (!res.body) return '';
   let text = '';
   for await (const piece of decodeText(res.body, { signal, limits: { maxBodyBytes: MAX_LISTING_BYTES, maxEventChars: MAX_LISTING_BYTES } })) text += piece;
@@ -149,7 +150,7 @@ export async function listModels(spec: ProviderSpec, options: ListOptions = {}):
       const res = await getJson(page.url, page.headers, { signal, fetch: options.fetch });
       responded = true;
       const text = await readBounded(res, signal);
-      if (!res.ok) return { ok: false, error: classifyHttpError(spec, res.status, res.headers, text) };
+      if (res.status < 200 || res.status > 299) return { ok: false, error: classifyHttpError(spec, res.status, res.headers, text) };
       parsed = parse(JSON.parse(text));
     } catch (err) {
       return { ok: false, error: sanitizeError(spec, failure(spec, err, signal, responded)) };

@@ -1,4 +1,4 @@
-import { decodeText, LineSplitter, type ReadOptions } from './sse.js';
+import { decodeText, LineSplitter, type BodySource, type ReadOptions } from './sse.js';
 
 /** A line of an NDJSON body that is not JSON; the adapter reports it as a bad response. */
 export class NdjsonParseError extends Error {
@@ -25,7 +25,7 @@ function parseLine(line: string): unknown {
  * Tolerates CRLF and blank lines, and a last line without its newline: Ollama and proxies in
  * front of it are not consistent about the final terminator.
  */
-export async function* parseNdjson(body: ReadableStream<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<unknown> {
+export async function* parseNdjson(body: BodySource, options: ReadOptions = {}): AsyncGenerator<unknown> {
   const lines = new LineSplitter(options.limits?.maxEventChars);
   const emit = function* (line: string) {
     if (line.trim() === '') return;

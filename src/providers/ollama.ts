@@ -20,6 +20,7 @@ import {
 import { parseNdjson } from './ndjson.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { ollamaThink } from './reasoning.js';
+import { warmTransport } from './transport.js';
 
 /** The request as sent: `POST {baseUrl}/api/chat`, sampling options under `options`. */
 export function ollamaRequest(spec: ProviderSpec, request: ModelRequest): HttpCall {
@@ -86,6 +87,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest): WireProtocol {
 }
 
 export const ollamaAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     return streamHttp(spec, request, ollamaRequest(spec, request), protocol(spec, request), options);
   },

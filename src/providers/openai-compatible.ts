@@ -20,6 +20,7 @@ import {
 import { dataUrl, openaiHeaders, openaiUrl, usageOf } from './openai-urls.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { openaiReasoningFields } from './reasoning.js';
+import { warmTransport } from './transport.js';
 import { parseSse } from './sse.js';
 
 /** OpenAI's own API (and Azure's) rejects `max_tokens` for reasoning models; other servers mostly know only `max_tokens`. */
@@ -149,6 +150,7 @@ function protocol(spec: ProviderSpec, request: ModelRequest, call: HttpCall): Wi
 }
 
 export const openaiAdapter: ProviderAdapter = {
+  warm: warmTransport,
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent> {
     const call = openaiRequest(spec, request);
     return streamHttp(spec, request, call, protocol(spec, request, call), options);

@@ -77,4 +77,6 @@ export interface StreamOptions {
  */
 export interface ProviderAdapter {
   stream(spec: ProviderSpec, request: ModelRequest, options: StreamOptions): AsyncIterable<ProviderEvent>;
+  /** Loads what the first request needs (the HTTP client's modules), so it is not timed as the provider's. */
+  warm?(): Promise<void>;
 }

@@ -51,28 +51,62 @@ function abortError(signal: AbortSignal): Error {
   return e;
 }
 
+/** A response body: a web stream (an injected fetch) or byte chunks (mmr's own transport). */
+export type BodySource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+const isWebStream = (b: BodySource): b is ReadableStream<Uint8Array> => typeof (b as ReadableStream).getReader === 'function';
+
 /**
- * Byte chunks of a body. Races each read against the signal, because an injected fetch may
- * ignore it and the contract says an abort ends the stream promptly. Cancelling the reader on
- * exit releases the socket when a consumer stops early.
+ * A web stream's reader as an iterator. An abort cancels the reader (one listener for the whole
+ * body, not a race per read), so a pending read ends even when an injected fetch ignores the signal.
  */
-export async function* readChunks(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+function webChunks(body: ReadableStream<Uint8Array>, signal?: AbortSignal) {
   const reader = body.getReader();
-  let onAbort: (() => void) | undefined;
-  const aborted = signal
-    ? new Promise<never>((_, reject) => {
-        onAbort = () => reject(abortError(signal));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      })
-    : undefined;
-  aborted?.catch(() => {});
+  const onAbort = () => void reader.cancel().catch(() => {});
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    /** Waits a moment for the end the server already sent; true when it came. */
+    tail: async () => (await Promise.race([reader.read().catch(() => null), new Promise<null>((r) => setImmediate(r, null))]))?.done === true,
+    stop: () => void reader.cancel().catch(() => {}),
+    done: () => signal?.removeEventListener('abort', onAbort),
+  };
+}
+
+/** A byte stream's iterator (the transport passes the signal to the request, which ends it). */
+function nodeChunks(body: AsyncIterable<Uint8Array>) {
+  const it = body[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
+  return {
+    next: () => it.next(),
+    tail: async () => {
+      pending = it.next();
+      pending.catch(() => {});
+      return (await Promise.race([pending.catch(() => null), new Promise<null>((r) => setImmediate(r, null))]))?.done === true;
+    },
+    stop: () => void Promise.resolve(it.return?.()).catch(() => {}),
+    done: () => {},
+  };
+}
+
+/**
+ * Byte chunks of a body. An abort ends it promptly (the contract says so) and reads as an
+ * AbortError; a read that fails for any other reason is a StreamReadError. A consumer that
+ * stops early releases the connection.
+ */
+export async function* readChunks(body: BodySource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const src = isWebStream(body) ? webChunks(body, signal) : nodeChunks(body);
   let ended = false;
   try {
     for (;;) {
-      const result = await (aborted ? Promise.race([reader.read(), aborted]) : reader.read()).catch((err: unknown) => {
+      let result: IteratorResult<Uint8Array>;
+      try {
+        result = await src.next();
+      } catch (err) {
         throw signal?.aborted ? abortError(signal) : new StreamReadError(err);
-      });
+      }
+      if (signal?.aborted) throw abortError(signal);
       if (result.done) {
         ended = true;
         return;
@@ -80,15 +114,12 @@ export async function* readChunks(body: ReadableStream<Uint8Array>, signal?: Abo
       if (result.value.byteLength > 0) yield result.value;
     }
   } finally {
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    src.done();
     // A consumer that stopped at the protocol's end marker ([DONE], message_stop) usually leaves
-    // only the body's end behind, already received. Taking it ends the response normally; a cancel
-    // would make fetch abort the finished request (an exception and teardown per answer).
-    if (!ended && !signal?.aborted) {
-      const tail = await Promise.race([reader.read().catch(() => null), new Promise<null>((r) => setImmediate(r, null))]);
-      ended = tail?.done === true;
-    }
-    if (!ended) reader.cancel().catch(() => {});
+    // only the body's end behind, already received. Taking it ends the response normally (the
+    // connection goes back to the pool); a cancel would tear down the finished request.
+    if (!ended && !signal?.aborted) ended = await src.tail();
+    if (!ended) src.stop();
   }
 }
 
@@ -97,7 +128,7 @@ export async function* readChunks(body: ReadableStream<Uint8Array>, signal?: Abo
  * Bytes are counted as fetch hands them over, i.e. after it undid gzip/br/deflate, so a small
  * compressed body that inflates without end stops at `limits.maxBodyBytes`.
  */
-export async function* decodeText(body: ReadableStream<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<string> {
+export async function* decodeText(body: BodySource, options: ReadOptions = {}): AsyncGenerator<string> {
   const { tap } = options;
   const max = options.limits?.maxBodyBytes ?? Infinity;
   const decoder = new TextDecoder('utf-8');
@@ -199,17 +230,38 @@ export class SseLineParser {
 
 /**
  * Events from an SSE body. Per the spec an event still pending at end of file is discarded:
- * a body cut mid-event is then reported as truncated instead of as a half-parsed JSON.
+ * a body cut mid-event is then reported as truncated instead of as a half-parsed JSON. Bytes
+ * are decoded, split and parsed in this one loop (no generator per stage), counted as they
+ * arrive after content-encoding is undone, so a body that inflates without end stops at
+ * `limits.maxBodyBytes`.
  */
-export async function* parseSse(body: ReadableStream<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<SseEvent> {
+export async function* parseSse(body: BodySource, options: ReadOptions = {}): AsyncGenerator<SseEvent> {
   const max = options.limits?.maxEventChars;
+  const maxBody = options.limits?.maxBodyBytes ?? Infinity;
+  const { tap } = options;
   const lines = new LineSplitter(max);
   const parser = new SseLineParser(max);
-  for await (const text of decodeText(body, options)) {
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  for await (const chunk of readChunks(body, options.signal)) {
+    bytes += chunk.byteLength;
+    if (bytes > maxBody) throw bodyTooLarge(maxBody, options.encoding);
+    const text = decoder.decode(chunk, { stream: true });
+    if (tap && tap.head.length < HEAD_CHARS) tap.head += text.slice(0, HEAD_CHARS - tap.head.length);
     for (const line of lines.push(text)) {
       const ev = parser.line(line);
       if (!ev) continue;
-      if (options.tap) options.tap.events++;
+      if (tap) tap.events++;
+      yield ev;
+    }
+  }
+  const rest = decoder.decode();
+  if (rest) {
+    if (tap && tap.head.length < HEAD_CHARS) tap.head += rest.slice(0, HEAD_CHARS - tap.head.length);
+    for (const line of lines.push(rest)) {
+      const ev = parser.line(line);
+      if (!ev) continue;
+      if (tap) tap.events++;
       yield ev;
     }
   }

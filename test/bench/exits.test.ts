@@ -55,8 +55,10 @@ describe('mmr bench ends correctly (built binary)', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const cacheDir = path.join(env.XDG_CACHE_HOME, 'mmr/bench');
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
-    const sub = readdirSync(cacheDir)[0];
-    expect(statSync(path.join(cacheDir, sub, readdirSync(path.join(cacheDir, sub))[0])).mode & 0o777).toBe(0o600);
+    // 400 answers: one segment file, not 400 files.
+    const files = readdirSync(cacheDir);
+    expect(files).toHaveLength(1);
+    expect(statSync(path.join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
   });
 
   it('-j 128 --no-cache --out on 2,000 cases writes all 2,000 rows', async () => {
@@ -106,9 +108,10 @@ describe('mmr bench ends correctly (built binary)', () => {
     const args = ['bench', file, '-m', 'openai:ok', '--json'];
     expect((await mmr(args, { env })).exitCode).toBe(0);
     const dir = path.join(env.XDG_CACHE_HOME, 'mmr/bench');
-    let n = 0;
-    for (const sub of readdirSync(dir)) for (const f of readdirSync(path.join(dir, sub))) {
-      writeFileSync(path.join(dir, sub, f), n++ % 2 ? 'not json{' : '{"costUsd":"lots"}');
+    // Damage every entry's value, keeping each record's key: the entries are found, and refused.
+    for (const f of readdirSync(dir)) {
+      const lines = readFileSync(path.join(dir, f), 'utf8').trim().split('\n');
+      writeFileSync(path.join(dir, f), lines.map((l, n) => l.replace(/"v":.*$/, n % 2 ? '"v":not json{}' : '"v":{"costUsd":"lots"}}')).join('\n') + '\n');
     }
     const before = server.requests.length;
     const r = await mmr(args, { env });

@@ -1,0 +1,95 @@
+/**
+ * Prompt and dataset files read as streams, so a 50,000-case JSONL or CSV file is never held
+ * in memory whole: lines (bounded: a line over 64 MB is an error naming it, not a heap blow-up),
+ * and CSV records through csv-parse's streaming parser (same options and line numbers as
+ * csv.ts). Errors name the file and line.
+ */
+import { createReadStream } from 'node:fs';
+import { CaseError } from './normalize.js';
+import type { CsvRecord } from './csv.js';
+
+/** A prompt or dataset line longer than this is not one anyone wrote by hand or script. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** How a reader reports a problem: a prompt-file error by default (file:line: problem, exit 2). */
+export type ErrorFactory = (where: string, message: string) => Error;
+const caseError: ErrorFactory = (where, message) => new CaseError(where, message);
+
+function opened(file: string, display: string, what: string, fail: ErrorFactory) {
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  stream.on('error', () => {});
+  const ready = new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (err: NodeJS.ErrnoException) => reject(fail(display, `cannot read the ${what} (${err.code ?? err.message})`)));
+  });
+  return { stream, ready };
+}
+
+/**
+ * Lines of a byte stream (`\r\n` and a leading BOM handled), 1-based; a line longer than `max`
+ * bytes calls `tooLong` (which throws) instead of growing without bound.
+ */
+export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_LINE_BYTES, tooLong: (line: number) => Error = (n) => new Error(`line ${n} is longer than ${max} bytes`)): AsyncGenerator<{ text: string; line: number }> {
+  let carry: Buffer[] = [];
+  let carried = 0;
+  let line = 0;
+  const emit = (buf: Buffer) => {
+    line++;
+    let text = buf.toString('utf8');
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text: text.endsWith('\r') ? text.slice(0, -1) : text, line };
+  };
+  for await (const raw of source) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const piece = chunk.subarray(start, nl);
+      const whole = carry.length ? Buffer.concat([...carry, piece]) : piece;
+      carry = [];
+      carried = 0;
+      yield emit(whole);
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      carry.push(chunk.subarray(start));
+      carried += chunk.length - start;
+      if (carried > max) throw tooLong(line + 1);
+    }
+  }
+  if (carried > 0) yield emit(Buffer.concat(carry));
+}
+
+/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled). */
+export async function* readLines(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<{ text: string; line: number }> {
+  const { stream, ready } = opened(file, display, what, fail);
+  await ready;
+  try {
+    yield* splitLines(stream as AsyncIterable<Buffer>, MAX_LINE_BYTES, (n) => fail(`${display}:${n}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`));
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** CSV records, streamed; the same records and line numbers as `parseCsv` gives for the whole text. */
+export async function* readCsv(file: string, display: string, what = 'prompt file'): AsyncGenerator<CsvRecord> {
+  const { stream, ready } = opened(file, display, what, caseError);
+  await ready;
+  const { parse } = await import('csv-parse');
+  const parser = stream.pipe(parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES }));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // info.lines is where the record ends; quoted newlines inside it moved the end down.
+      const inside = record.reduce((a, f) => a + (f.match(/\n/g)?.length ?? 0), 0);
+      yield { line: info.lines - inside, fields: record };
+    }
+  } catch (err) {
+    if (err instanceof CaseError) throw err;
+    const e = err as Error & { lines?: number };
+    throw new CaseError(`${display}${e.lines ? `:${e.lines}` : ''}`, `invalid CSV: ${e.message.replace(/^[A-Za-z ]+: /, '').split('\n')[0]}`);
+  } finally {
+    parser.destroy();
+    stream.destroy();
+  }
+}
