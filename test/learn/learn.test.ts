@@ -20,6 +20,27 @@ describe('features', () => {
   });
 });
 
+describe('feature counting', () => {
+  it('a prompt with thousands of distinct n-grams (the count table grows) gives sorted, distinct, unit-length ids with sublinear counts', () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ');
+    const x = featurize(long);
+    const hashed = [...x.idx].filter((id) => id < 1 << 20);
+    expect(hashed.length).toBeGreaterThan(4096);
+    for (let i = 1; i < x.idx.length; i++) expect(x.idx[i]).toBeGreaterThan(x.idx[i - 1]);
+    expect(hashed.reduce((s, _, i) => s + x.val[i] ** 2, 0)).toBeCloseTo(1, 4);
+    // The table is reused: a short prompt after the long one is what it is on its own, and so is the long one again.
+    const short = 'zebra zebra zebra quagga';
+    const once = featurize(short);
+    expect(featurize(long)).toEqual(x);
+    expect(featurize(short)).toEqual(once);
+    // A word seen three times weighs 1 + ln 3 against 1 for a word seen once (before normalising).
+    const only = (p: string) => featurize(p).val.slice(0, [...featurize(p).idx].filter((id) => id < 1 << 20).length);
+    const [thrice, single] = [only('zebra x zebra y zebra'), only('zebra')];
+    expect(Math.max(...thrice) / Math.min(...thrice)).toBeCloseTo(1 + Math.log(3), 4);
+    expect(Math.max(...single)).toBeCloseTo(Math.min(...single), 6);
+  });
+});
+
 describe('learned router on synthetic evidence', () => {
   const fit = fitRouter(synthetic(), { seed: 1 });
   const math = 'Compute 321 * 328 and then add 9; what is the total?';
