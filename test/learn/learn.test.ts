@@ -109,6 +109,28 @@ describe('learned router on synthetic evidence', () => {
 });
 
 describe('curves and the tradeoff', () => {
+  it('T spends T² of the way from the cheapest routing to the best-quality one (out of fold)', async () => {
+    const { calibrate, realise } = await import('../../src/learn/tradeoff.js');
+    // Two models, costs 0 and 1; the dear one gains i/n on prompt i, so λ sends a share 1 − λ to it.
+    const n = 400;
+    const [pq, pc, tq, tc] = [new Float64Array(2 * n), new Float64Array(2 * n), new Float64Array(2 * n), new Float64Array(2 * n)];
+    for (let i = 0; i < n; i++) {
+      pq.set([0.2, 0.2 + (i + 0.5) / n], 2 * i);
+      tq.set([0, 1], 2 * i);
+      pc.set([0, 1], 2 * i);
+      tc.set([0, 1], 2 * i);
+    }
+    const rows = Array.from({ length: n }, (_, i) => i);
+    const { table } = calibrate(pq, pc, tq, tc, 2, rows);
+    const spend = (t: number) => realise(pq, pc, tq, tc, 2, lambdaFor(t, table), rows).cost;
+    expect(spend(0)).toBe(0);
+    expect(spend(0.5)).toBeCloseTo(0.25, 1);
+    expect(spend(0.9)).toBeCloseTo(0.81, 1);
+    expect(spend(1)).toBe(1);
+    for (let t = 0.1; t < 1; t += 0.1) expect(spend(t + 0.1)).toBeGreaterThanOrEqual(spend(t));
+  });
+
+
   it('the zero-router is the upper hull of single models; AUC and APGR follow RouteLLM for two models', () => {
     const singles = [{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }, { cost: 0.5, quality: 0.65 }];
     expect(upperHull(singles)).toEqual([{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }]); // 0.65 is under the mixture
