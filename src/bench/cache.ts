@@ -7,7 +7,7 @@
  * and fetched again, never trusted), plus `DirCache`, the one-file-per-answer store of earlier
  * mmr versions, whose entries the new store still reads.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import crypto, { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +57,10 @@ export interface BenchCache {
 /** Bump when the key's inputs or the entry's meaning change: old entries then simply miss. */
 export const CACHE_FORMAT = 2;
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+// crypto.hash (Node 20.12+) hashes in one call, 4-5× faster than a Hash object per key; the
+// digest is the same.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+const sha = oneShot ? (s: string) => oneShot('sha256', s) : (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The model's part of the key (protocol, endpoint, argv, headers, id), which every request shares. */
 const modelParts = new WeakMap<ResolvedModel, string>();

@@ -134,7 +134,8 @@ export function formatTable(r: BenchReport): string {
   const samples = r.repeat > 1 ? ` × ${r.repeat} samples` : '';
   // A report read back from a rows file has no wall time of its own.
   const took = r.wallMs > 0 ? ` in ${ms(r.wallMs)}` : '';
-  out.push('', `${r.cases} cases × ${r.models.length} models${samples}${took} · spent ${usd(r.spentUsd)}${judge}${stop}`);
+  const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  out.push('', `${count(r.cases, 'case')} × ${count(r.models.length, 'model')}${samples}${took} · spent ${usd(r.spentUsd)}${judge}${stop}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -19,6 +19,7 @@ export const fromMicro = (u: number) => u / MICRO;
 /** A growable list of doubles (latencies): 8 bytes each, no boxing. */
 export class Samples {
   private buf = new Float64Array(64);
+  private sorted: Float64Array | null = null;
   length = 0;
   /** Sum in microseconds (exact). */
   sumMicro = 0;
@@ -30,11 +31,13 @@ export class Samples {
     }
     this.buf[this.length++] = v;
     this.sumMicro += toMicro(v);
+    this.sorted = null;
   }
   /** Nearest-rank percentile, `p` in [0,100]; null when empty. */
   percentile(p: number): number | null {
     if (this.length === 0) return null;
-    const s = this.buf.slice(0, this.length).sort();
+    // Sorted once for all the percentiles asked of the same samples.
+    const s = (this.sorted ??= this.buf.slice(0, this.length).sort());
     return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
   }
   mean(): number | null {

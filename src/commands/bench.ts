@@ -10,17 +10,17 @@ import type { ResolvedModel } from '../core/model.js';
 import { resolveModel } from '../core/resolve.js';
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
-import { openSession, type CallFlags, type SessionDeps } from './session.js';
+import { openSession, type SessionDeps } from './session.js';
 import { trapSignals } from './ask.js';
 import { expandFiles } from '../bench/glob.js';
 import { planCases, plannedRowsOf, parseShard } from '../bench/plan.js';
 import { runBench, type RunOutcome } from '../bench/runner.js';
 import { benchCacheDir } from '../bench/cache.js';
 import { LogCache } from '../bench/cache-store.js';
-import type { FileVariants } from '../bench/load.js';
 import { execCommand } from '../bench/checks.js';
 import { runJudge } from '../bench/judge.js';
-import { ProviderGates, type ProviderLimits } from '../bench/limiter.js';
+import { ProviderGates } from '../bench/limiter.js';
+import { FORMATS, providerLimits, withFileVariants, type BenchFlags } from './bench-options.js';
 import { Summary } from '../bench/summary.js';
 import { formatReport, pct } from '../bench/report.js';
 import { assembleReport } from '../bench/assemble.js';
@@ -33,57 +33,6 @@ import { belowThreshold, benchExitCode } from '../bench/exit.js';
 import { previousRun, type PreviousRun } from '../bench/rerun.js';
 import { cellKey, type BenchRow, type Check } from '../bench/types.js';
 import type { BenchBatch } from '../batch/bench-batch.js';
-
-export interface BenchFlags extends CallFlags {
-  concurrency?: number;
-  /** commander's --no-cache. */
-  cache?: boolean;
-  out?: string;
-  format?: string;
-  maxCost?: number;
-  threshold?: number;
-  suggestRules?: boolean;
-  writeRules?: boolean;
-  tolerance?: number;
-  judge?: string;
-  /** `provider=N`, repeatable. */
-  rpm?: string[];
-  providerConcurrency?: string[];
-  limit?: number;
-  /** Samples per case × model. */
-  repeat?: number;
-  /** true: the --out file; a string: that rows file. */
-  rerunFailed?: boolean | string;
-  /** Write the self-contained HTML report here. */
-  html?: string;
-  /** `I/N`: run the I-th of N stable slices of the cases. */
-  shard?: string;
-  /** Send the cache misses to the providers' batch APIs. */
-  batch?: boolean;
-  /** Longest wait between two polls of batch jobs (`30s`, `2m`; a bare number is seconds). */
-  pollInterval?: string;
-}
-
-const FORMATS = ['table', 'json', 'csv', 'md', 'junit'];
-
-/** `openai=60` flags, then config `providers.<id>.rpm|concurrency` when the config carries them. */
-export function providerLimits(flags: BenchFlags, providers: Record<string, unknown>): Record<string, ProviderLimits> {
-  const out: Record<string, ProviderLimits> = {};
-  for (const [id, p] of Object.entries(providers)) {
-    const { rpm, concurrency } = (p ?? {}) as { rpm?: unknown; concurrency?: unknown };
-    if (typeof rpm === 'number' || typeof concurrency === 'number') out[id] = { rpm: typeof rpm === 'number' ? rpm : undefined, concurrency: typeof concurrency === 'number' ? concurrency : undefined };
-  }
-  const parse = (list: string[] | undefined, key: keyof ProviderLimits, flag: string) => {
-    for (const item of list ?? []) {
-      const m = /^([\w.-]+)=(\d+)$/.exec(item);
-      if (!m || Number(m[2]) < 1) throw new UsageError(`${flag} takes provider=N with N >= 1, got "${item}"`, `e.g. ${flag} openai=60`);
-      out[m[1]] = { ...out[m[1]], [key]: Number(m[2]) };
-    }
-  };
-  parse(flags.rpm, 'rpm', '--rpm');
-  parse(flags.providerConcurrency, 'concurrency', '--provider-concurrency');
-  return out;
-}
 
 export async function runBenchCommand(args: string[], flags: BenchFlags, deps: SessionDeps & { argv?: string[] } = {}): Promise<number> {
   const env = deps.env ?? process.env;
@@ -150,6 +99,8 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     } else stderr.write(`mmr: estimated cost ${formatUsd(est.usd * scale)} for ${Math.round(est.calls * scale)} calls (cap ${formatUsd(flags.maxCost)}${unknown}); the run stops when spend reaches the cap\n`);
   }
   const cache = flags.cache === false ? null : await LogCache.open(benchCacheDir(env));
+  // The run's wall time includes the wait for its batch jobs.
+  const started = performance.now();
   const controller = new AbortController();
   const trap = trapSignals(controller);
   let batch: BenchBatch | null = null;
@@ -209,7 +160,6 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
     htmlRows?.push(row);
   };
   const progress = new Progress(planned, stderr.isTTY && !quiet ? stderr : null);
-  const started = performance.now();
   let outcome: RunOutcome = { stopped: null, spentUsd: 0, skipped: planned, planned };
   // A failure mid-run (the rows file could not be written) still prints what finished, then the error.
   let failure: unknown = null;
@@ -293,14 +243,3 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
   if (below.models.length) stderr.write(`mmr: below --threshold ${below.min}%: ${below.models.map((s) => `${neutralizeLine(s.model)} ${pct(s.passRate)}`).join(', ')}\n`);
   return benchExitCode({ models: report.models, stopped: outcome.stopped, signal: trap.signal(), belowThreshold: below.models.map((s) => s.model) });
 }
-
-/** The prompt files' named `variants:`: every model once per variant (its id carries the settings). */
-async function withFileVariants(models: ResolvedModel[], found: FileVariants[], cwd: string, note: (text: string) => unknown): Promise<ResolvedModel[]> {
-  const [{ parseVariants, mergeVariants, applyVariants }, { readSystemFiles }, { formatVariantRef }] = await Promise.all([import('../bench/variants.js'), import('./vary.js'), import('../core/variants.js')]);
-  const variants = mergeVariants(found.map((f) => parseVariants(f.value, f.file, f.display, cwd)));
-  const files = variants.flatMap((v) => (v.values.system ? [v.values.system.slice(1)] : []));
-  const texts = await readSystemFiles(files, cwd, 'variants:');
-  note(`variants: ${variants.map((v) => `${v.name} = ${formatVariantRef('', v.values)}`).join(' · ')}`);
-  return applyVariants(models, variants, (f) => texts.get(f));
-}
-

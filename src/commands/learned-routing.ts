@@ -116,13 +116,13 @@ export async function learnedSetup(loaded: LoadedConfig, env: NodeJS.ProcessEnv,
 /** The `learned` callback for core/router.ts's route(). `dryRun`: with no usable model, decide over all (route). */
 export async function learnedPicker(setup: LearnedSetup, dryRun = false): Promise<(prompt: string, c: Classification) => LearnedPick | null> {
   const { decide } = await import('../learn/policy.js');
+  // Whether a model is usable depends on config and keys, not on the prompt: checked once, so a
+  // batch with no usable model decides each prompt once (as if all were), not twice.
+  const anyUsable = setup.router.models.some((m) => setup.unusable(m) === null);
+  const note = anyUsable ? '' : ' (none of its models is usable here, so this shows the choice as if all were)';
   return (prompt, c) => {
-    let d = decide(setup.router, prompt, { tradeoff: setup.tradeoff, unusable: setup.unusable, classification: c });
-    let note = '';
-    if (!d && dryRun) {
-      d = decide(setup.router, prompt, { tradeoff: setup.tradeoff, classification: c });
-      note = ' (none of its models is usable here, so this shows the choice as if all were)';
-    }
+    if (!anyUsable && !dryRun) return null;
+    const d = decide(setup.router, prompt, { tradeoff: setup.tradeoff, unusable: anyUsable ? setup.unusable : undefined, classification: c });
     if (!d) return null;
     return { model: d.model, tradeoff: d.tradeoff, candidates: d.candidates, reason: d.reason + note, file: setup.file };
   };

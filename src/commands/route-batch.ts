@@ -1,6 +1,7 @@
 /**
  * `mmr route --batch FILE.jsonl`: one decision per `{id, prompt}` line, as `route --json` makes it,
- * in input order. The routing setup (config, rules, router file) is loaded once for the batch.
+ * in input order, written as they are made. The routing setup (config, rules, router file) is loaded
+ * once for the batch, while the file is read.
  * (Splitting a batch over a worker thread was measured and lost: the second isolate's start-up and
  * warm-up cost more than the half of the work it takes, at 5,000 prompts.)
  */
@@ -13,19 +14,8 @@ import { routerFor, type RouteFlags, type RoutingDeps } from './route.js';
 /** Largest `--batch` file, in bytes. */
 export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
 
-export interface BatchItem {
-  id: unknown;
-  prompt: string;
-}
-
-/** Decisions for `items`, one JSON text each. */
-export async function decideAll(items: readonly BatchItem[], flags: RouteFlags, deps: RoutingDeps): Promise<string[]> {
-  const r = await routerFor(flags, deps);
-  return items.map(({ id, prompt }) => {
-    const { decision, classification } = r.decideOne(prompt);
-    return JSON.stringify({ id, ...decision, classification });
-  });
-}
+/** Output is written in pieces of about this many UTF-16 code units, so it is never held whole. */
+const CHUNK_CHARS = 256 * 1024;
 
 export async function runBatch(file: string, flags: RouteFlags, deps: RoutingDeps): Promise<number> {
   const abs = path.resolve(deps.cwd ?? process.cwd(), file);
@@ -34,27 +24,40 @@ export async function runBatch(file: string, flags: RouteFlags, deps: RoutingDep
   });
   if (!st.isFile()) throw new UsageError(`--batch ${file}: not a regular file`, 'pass a JSONL file of {"id": ..., "prompt": "..."} lines');
   if (st.size > MAX_BATCH_BYTES) throw new UsageError(`--batch ${file}: ${st.size} bytes is more than ${MAX_BATCH_BYTES}`, 'split it into smaller files');
-  const items: BatchItem[] = [];
+  const [text, r] = await Promise.all([readFile(abs, 'utf8'), routerFor(flags, deps)]);
+  const stdout = deps.stdout ?? process.stdout;
+  // Prompts and model names are outside text: escaped for a terminal, byte-exact JSON for a pipe.
+  const tty = (stdout as { isTTY?: boolean }).isTTY === true;
+  let out = '';
+  const flush = () => {
+    if (out) stdout.write(tty ? escapeJsonControls(out) : out);
+    out = '';
+  };
   let skipped = 0;
-  (await readFile(abs, 'utf8')).split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
+  let decided = 0;
+  // Line by line: each decision is made, serialised and dropped, so memory stays flat however long the file.
+  for (let start = 0, line = 1; start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const raw = text.slice(start, end);
+    start = end + 1;
+    if (!raw.trim()) continue;
     let v: { id?: unknown; prompt?: unknown };
     try {
-      v = JSON.parse(line) as typeof v;
+      v = JSON.parse(raw) as typeof v;
     } catch {
       v = {};
     }
     if (typeof v !== 'object' || v === null || typeof v.prompt !== 'string') {
-      if (skipped++ < 5) process.stderr.write(`mmr: ${file}:${i + 1}: skipped: each line must be a JSON object with a string "prompt" (and an "id")\n`);
-      return;
+      if (skipped++ < 5) process.stderr.write(`mmr: ${file}:${line}: skipped: each line must be a JSON object with a string "prompt" (and an "id")\n`);
+      continue;
     }
-    items.push({ id: v.id ?? i + 1, prompt: v.prompt });
-  });
+    const { decision, classification } = r.decideOne(v.prompt);
+    out += `${JSON.stringify({ id: v.id ?? line, ...decision, classification })}\n`;
+    decided++;
+    if (out.length >= CHUNK_CHARS) flush();
+  }
+  flush();
   if (skipped > 5) process.stderr.write(`mmr: ${file}: ${skipped} lines skipped in all\n`);
-  const out = await decideAll(items, flags, deps);
-  const stdout = deps.stdout ?? process.stdout;
-  const text = out.length ? `${out.join('\n')}\n` : '';
-  // Prompts and model names are outside text: escaped for a terminal, byte-exact JSON for a pipe.
-  stdout.write((stdout as { isTTY?: boolean }).isTTY ? escapeJsonControls(text) : text);
-  return out.length;
+  return decided;
 }

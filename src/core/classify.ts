@@ -151,10 +151,17 @@ const STOPWORDS: Record<string, string> = {
 };
 /** Letters that only some Latin-script languages use; each one counts as a common word. */
 const DIACRITICS: Record<string, string> = { fr: 'çèêëàâîïôûœ', de: 'äöüß', es: 'ñ¿¡', pt: 'ãõ', it: 'ìò' };
-const STOP_INDEX = new Map<string, string[]>();
+/** Languages with common words, English first (it wins ties); counts are kept by index into this. */
+const LATIN_LANGS = Object.keys(STOPWORDS);
+const STOP_INDEX = new Map<string, number[]>();
 for (const [lang, words] of Object.entries(STOPWORDS)) {
-  for (const w of words.split(' ')) STOP_INDEX.set(w, [...(STOP_INDEX.get(w) ?? []), lang]);
+  for (const w of words.split(' ')) STOP_INDEX.set(w, [...(STOP_INDEX.get(w) ?? []), LATIN_LANGS.indexOf(lang)]);
 }
+const DIACRITIC_INDEX = new Map<string, number[]>();
+for (const [lang, letters] of Object.entries(DIACRITICS)) {
+  for (const ch of letters) DIACRITIC_INDEX.set(ch, [...(DIACRITIC_INDEX.get(ch) ?? []), LATIN_LANGS.indexOf(lang)]);
+}
+const latinCounts = new Int32Array(LATIN_LANGS.length);
 const LATIN_WORD_RE = /[a-zà-ÿ]+/g;
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 const NO_LETTER_RE = /^[^a-z]*$/i;
@@ -190,18 +197,21 @@ function guessLanguage(text: string, lower: string): string {
 
 /** Among Latin-script languages, the one whose common words appear most in the first 300 chars. */
 function latinLanguage(lower: string): string {
-  const counts: Record<string, number> = {};
+  const counts = latinCounts.fill(0);
   const sample = lower.slice(0, 300);
   if (NON_ASCII_RE.test(sample)) {
-    for (const ch of sample) for (const [l, set] of Object.entries(DIACRITICS)) if (set.includes(ch)) counts[l] = (counts[l] ?? 0) + 1;
+    for (const ch of sample) for (const l of DIACRITIC_INDEX.get(ch) ?? []) counts[l]++;
   }
-  for (const w of sample.match(LATIN_WORD_RE) ?? []) {
-    for (const l of STOP_INDEX.get(w) ?? []) counts[l] = (counts[l] ?? 0) + 1;
+  LATIN_WORD_RE.lastIndex = 0;
+  for (let m = LATIN_WORD_RE.exec(sample); m; m = LATIN_WORD_RE.exec(sample)) {
+    const langs = STOP_INDEX.get(m[0]);
+    if (langs) for (const l of langs) counts[l]++;
   }
-  let lang = 'en';
+  LATIN_WORD_RE.lastIndex = 0;
   // English wins ties and needs no evidence: mixed prompts (code, names, variables) are mostly English.
-  for (const l of Object.keys(STOPWORDS)) if ((counts[l] ?? 0) > (counts[lang] ?? 0) && (counts[l] ?? 0) >= 2) lang = l;
-  return lang;
+  let lang = 0;
+  for (let l = 1; l < counts.length; l++) if (counts[l] > counts[lang] && counts[l] >= 2) lang = l;
+  return LATIN_LANGS[lang];
 }
 
 /** Classify a prompt and keep the lower-cased text for the router. */

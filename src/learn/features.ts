@@ -35,8 +35,53 @@ function hash(s: string, from: number, to: number, seed: number): number {
 /** A bigram's id from its two words' hashes (no string is built). */
 const pair = (a: number, b: number) => (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ 0x2545f491) >>> 0;
 
-/** Every id a prompt produces goes here; sorting and run-length counting beats a Map ~3×. */
-let scratch = new Int32Array(8192);
+/**
+ * Counting without sorting: a small open-addressing table (id → count) that stays in cache, the
+ * ids in order of first sight in `touched`, and each id's slot in `slots` so the table is reset
+ * after every prompt by clearing only what the prompt used.
+ */
+let tableBits = 12;
+let keys = new Int32Array(1 << tableBits).fill(-1);
+let cnts = new Int32Array(1 << tableBits);
+let touched = new Int32Array(1 << (tableBits - 1));
+let slots = new Int32Array(1 << (tableBits - 1));
+let nt = 0;
+let raw = new Float64Array(touched.length);
+let weights = new Float32Array(touched.length);
+function add(id: number): void {
+  const mask = keys.length - 1;
+  let i = (Math.imul(id, 0x9e3779b1) >>> 0) >>> (32 - tableBits);
+  for (let k = keys[i]; k !== id; k = keys[i]) {
+    if (k === -1) {
+      if (nt === touched.length) return grow(id);
+      keys[i] = id;
+      cnts[i] = 1;
+      slots[nt] = i;
+      touched[nt++] = id;
+      return;
+    }
+    i = (i + 1) & mask;
+  }
+  cnts[i]++;
+}
+/** The table is half full: double it (rehashing what is in it), then add `id`. */
+function grow(id: number): void {
+  const old = { keys, cnts, n: nt, touched, slots };
+  tableBits++;
+  keys = new Int32Array(1 << tableBits).fill(-1);
+  cnts = new Int32Array(1 << tableBits);
+  touched = new Int32Array(1 << (tableBits - 1));
+  slots = new Int32Array(1 << (tableBits - 1));
+  raw = new Float64Array(touched.length);
+  weights = new Float32Array(touched.length);
+  nt = 0;
+  for (let k = 0; k < old.n; k++) {
+    const c = old.cnts[old.slots[k]];
+    add(old.touched[k]);
+    cnts[slots[nt - 1]] = c;
+  }
+  add(id);
+}
 
 // Words (letters/digits/underscore runs), single CJK characters, or single symbols.
 const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
@@ -50,39 +95,52 @@ function scriptOf(language: string): (typeof SCRIPTS)[number] {
   return 'latin';
 }
 
-/** The feature vector of a prompt. Deterministic; ~20–60 µs for 2 KB (bench/learned.ts). */
-export function featurize(prompt: string, classification?: Classification): SparseVec {
+let prev = 0;
+let words = 0;
+/** One word or symbol at lower[start, stop): its unigram, the bigram with the word before, its trigrams. */
+function token(lower: string, start: number, stop: number): void {
+  words++;
+  const end = start + Math.min(stop - start, 24);
+  const h = hash(lower, start, end, 1);
+  add(h & MASK);
+  if (prev) add(pair(prev, h) & MASK);
+  // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
+  if (end - start >= 5) {
+    for (let i = start; i + 3 <= end; i++) {
+      const h3 = Math.imul(Math.imul(Math.imul(TRI_SEED ^ lower.charCodeAt(i), FNV_PRIME) ^ lower.charCodeAt(i + 1), FNV_PRIME) ^ lower.charCodeAt(i + 2), FNV_PRIME);
+      add((h3 >>> 0) & MASK);
+    }
+  }
+  prev = h || 1;
+}
+
+/** A prompt's features as scratch views, valid until the next scan: hashed ids (distinct) with their values, and the dense signals. */
+export interface FeatureScan {
+  /** Number of hashed ids. */
+  n: number;
+  /** ids[0, n): hashed ids, ascending when the scan was asked to sort. */
+  ids: Int32Array;
+  /** vals[k]: the L2-normalised value of ids[k] (float32, as a SparseVec holds it). */
+  vals: Float32Array;
+  /** One value per DENSE_NAMES entry; its id is DENSE_BASE + index. */
+  dense: Float64Array;
+}
+
+const denseOut = new Float64Array(DENSE_NAMES.length);
+
+/**
+ * Scan a prompt into its features without building a vector: what featurize() returns, as views
+ * into scratch space. `sorted`: order the ids ascending (a SparseVec needs it; a prediction does not).
+ */
+export function scanFeatures(prompt: string, classification: Classification | undefined, sorted: boolean): FeatureScan {
   const text = prompt.length > FEATURE_CHARS ? prompt.slice(0, FEATURE_CHARS) : prompt;
   const lower = text.toLowerCase();
-  let n = 0;
-  const add = (id: number) => {
-    if (n === scratch.length) {
-      const bigger = new Int32Array(n * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
-    scratch[n++] = id;
-  };
-  let prev = 0;
-  let words = 0;
-  const token = (start: number, stop: number) => {
-    words++;
-    const end = start + Math.min(stop - start, 24);
-    const h = hash(lower, start, end, 1);
-    add(h & MASK);
-    if (prev) add(pair(prev, h) & MASK);
-    // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
-    if (end - start >= 5) {
-      for (let i = start; i + 3 <= end; i++) {
-        const h3 = Math.imul(Math.imul(Math.imul(TRI_SEED ^ lower.charCodeAt(i), FNV_PRIME) ^ lower.charCodeAt(i + 1), FNV_PRIME) ^ lower.charCodeAt(i + 2), FNV_PRIME);
-        add((h3 >>> 0) & MASK);
-      }
-    }
-    prev = h || 1;
-  };
+  nt = 0;
+  prev = 0;
+  words = 0;
   if (NON_ASCII.test(lower)) {
     TOKEN_RE.lastIndex = 0;
-    for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(m.index, m.index + m[0].length);
+    for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(lower, m.index, m.index + m[0].length);
   } else {
     // ASCII: the same split as TOKEN_RE by a scan over character codes (no match objects).
     for (let i = 0; i < lower.length; ) {
@@ -90,10 +148,10 @@ export function featurize(prompt: string, classification?: Classification): Spar
       if ((ch >= 97 && ch <= 122) || (ch >= 48 && ch <= 57) || ch === 95) {
         let j = i + 1;
         for (let d = lower.charCodeAt(j); (d >= 97 && d <= 122) || (d >= 48 && d <= 57) || d === 95; d = lower.charCodeAt(++j));
-        token(i, j);
+        token(lower, i, j);
         i = j;
       } else {
-        if (ch !== 32 && (ch < 9 || ch > 13)) token(i, i + 1);
+        if (ch !== 32 && (ch < 9 || ch > 13)) token(lower, i, i + 1);
         i++;
       }
     }
@@ -101,26 +159,63 @@ export function featurize(prompt: string, classification?: Classification): Spar
   const c = classification ?? scanPrompt(text).classification;
   // Each classifier signal that fired is a word of its own (`§code-syntax`), so signals count as evidence too.
   for (const sig of c.signals) {
-    const name = `§${sig.replace(/\(.*$/, '')}`;
+    const paren = sig.indexOf('(');
+    const name = `§${paren < 0 ? sig : sig.slice(0, paren)}`;
     add(hash(name, 0, name.length, 1) & MASK);
   }
   // Sublinear counts, then unit length: long prompts do not drown short ones.
-  const sorted = scratch.subarray(0, n).sort();
-  const idList: number[] = [];
-  const valList: number[] = [];
   let sq = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && sorted[j] === sorted[i]) j++;
-    const v = j - i === 1 ? 1 : 1 + Math.log(j - i);
-    idList.push(sorted[i]);
-    valList.push(v);
+  for (let k = 0; k < nt; k++) {
+    const slot = slots[k];
+    const cnt = cnts[slot];
+    keys[slot] = -1;
+    const v = cnt === 1 ? 1 : 1 + Math.log(cnt);
+    raw[k] = v;
     sq += v * v;
-    i = j;
   }
-  const ids = idList;
-  const vals = valList;
+  const ids = touched.subarray(0, nt);
+  if (sorted) {
+    // Sort ids with their values: by id, through a permutation (ids are distinct).
+    sortWith(ids, raw, nt);
+  }
   const norm = Math.sqrt(sq) || 1;
+  for (let k = 0; k < nt; k++) weights[k] = raw[k] / norm;
+  denseSignals(prompt, text, c, words, denseOut);
+  return { n: nt, ids, vals: weights, dense: denseOut };
+}
+
+let order = new Float64Array(0);
+/** Sort ids[0, n) ascending, permuting vals[0, n) the same way. */
+function sortWith(ids: Int32Array, vals: Float64Array, n: number): void {
+  // Pack (id, position) into one double: ids are < 2^21 and positions < 2^26, exact in 53 bits.
+  if (order.length < n) order = new Float64Array(touched.length);
+  const o = order.subarray(0, n);
+  for (let k = 0; k < n; k++) o[k] = ids[k] * 67108864 + k;
+  o.sort();
+  const v = vals.slice(0, n);
+  for (let k = 0; k < n; k++) {
+    const p = o[k] % 67108864;
+    ids[k] = (o[k] - p) / 67108864;
+    vals[k] = v[p];
+  }
+}
+
+/** What `\s` matches in a JS regex (NaN, past the end, is not). */
+function isSpace(ch: number): boolean {
+  if (ch <= 32) return ch === 32 || (ch >= 9 && ch <= 13);
+  if (ch < 0xa0) return false;
+  return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
+}
+
+/** /\?\s*$/.test(text), scanning back from the end. */
+function endsWithQuestion(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
+  return i >= 0 && text.charCodeAt(i) === 63;
+}
+
+/** The dense signals (DENSE_NAMES) into `out`. */
+function denseSignals(prompt: string, text: string, c: Classification, words: number, out: Float64Array): void {
   // One pass, no allocation: digits, numbers (runs of digits), the longest number, lines, sentence ends.
   let digitCount = 0, numbers = 0, longest = 0, run = 0, lines = 1, sentences = 1;
   for (let i = 0; i < text.length; i++) {
@@ -135,31 +230,34 @@ export function featurize(prompt: string, classification?: Classification): Spar
     if ((ch === 44 || ch === 46) && run > 0 && (text.charCodeAt(i + 1) ^ 48) < 10) continue;
     run = 0;
     if (ch === 10) lines++;
-    else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && /\s/.test(text[i + 1] ?? '')) sentences++;
+    else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && isSpace(text.charCodeAt(i + 1))) sentences++;
   }
   const digits = digitCount / Math.max(1, text.length);
-  const dense = [
-    Math.log1p(prompt.length) / 8,
-    Math.min(1, digits * 5),
-    Math.log1p(lines) / 4,
-    c.hasCode ? 1 : 0,
-    Math.log1p(numbers) / 4,
-    Math.log1p(sentences) / 4,
-    Math.log1p(words) / 8,
-    /\?\s*$/.test(text) ? 1 : 0,
-    Math.min(1, longest / 10),
-    ...CATEGORIES.map((k) => Math.min(1, c.scores[k] / 6)),
-    ...SCRIPTS.map((s) => (s === scriptOf(c.language) ? 1 : 0)),
-  ];
-  const idx = new Int32Array(ids.length + dense.length);
-  const val = new Float32Array(ids.length + dense.length);
-  for (let i = 0; i < ids.length; i++) {
-    idx[i] = ids[i];
-    val[i] = vals[i] / norm;
-  }
+  let j = 0;
+  out[j++] = Math.log1p(prompt.length) / 8;
+  out[j++] = Math.min(1, digits * 5);
+  out[j++] = Math.log1p(lines) / 4;
+  out[j++] = c.hasCode ? 1 : 0;
+  out[j++] = Math.log1p(numbers) / 4;
+  out[j++] = Math.log1p(sentences) / 4;
+  out[j++] = Math.log1p(words) / 8;
+  out[j++] = endsWithQuestion(text) ? 1 : 0;
+  out[j++] = Math.min(1, longest / 10);
+  for (const k of CATEGORIES) out[j++] = Math.min(1, c.scores[k] / 6);
+  const script = scriptOf(c.language);
+  for (const s of SCRIPTS) out[j++] = s === script ? 1 : 0;
+}
+
+/** The feature vector of a prompt. Deterministic; ~10–30 µs for 2 KB (bench/learned.ts). */
+export function featurize(prompt: string, classification?: Classification): SparseVec {
+  const { n, ids, vals, dense } = scanFeatures(prompt, classification, true);
+  const idx = new Int32Array(n + dense.length);
+  const val = new Float32Array(n + dense.length);
+  idx.set(ids);
+  val.set(vals.subarray(0, n));
   for (let j = 0; j < dense.length; j++) {
-    idx[ids.length + j] = DENSE_BASE + j;
-    val[ids.length + j] = dense[j];
+    idx[n + j] = DENSE_BASE + j;
+    val[n + j] = dense[j];
   }
   return { idx, val };
 }

