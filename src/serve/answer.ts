@@ -6,10 +6,12 @@
  * after it, a failure is the protocol's in-stream error.
  */
 import type { ServerResponse } from 'node:http';
-import { fanout } from '../core/fanout.js';
-import type { ErrorInfo } from '../core/types.js';
+import { withFallback, type FallbackEvent } from '../core/fallback.js';
+import { runModel } from '../core/run-model.js';
+import type { AnswerEvent, ErrorInfo } from '../core/types.js';
 import { clientErrorFor } from './errors.js';
-import { headerSafe, sendError, sendJson, writeFrame } from './http.js';
+import { FrameWriter } from './frames.js';
+import { headerSafe, sendError, sendJson } from './http.js';
 import { costHeader, mmrHeaders, SSE_HEADERS, type Outcome } from './outcome.js';
 import type { Target } from './target.js';
 import type { AnswerEnd, AnswerMeta, ClientError, ParsedChat, StreamEncoder, Wire } from './types.js';
@@ -41,9 +43,10 @@ export async function answerWithEngine(job: AnswerJob): Promise<void> {
   let enc: StreamEncoder | null = null;
   let lastWrite = 0;
   let heartbeat: NodeJS.Timeout | undefined;
+  const out = new FrameWriter(res);
   const write = (frame: string) => {
     lastWrite = performance.now();
-    return writeFrame(res, frame);
+    return out.write(frame);
   };
   const ignored: Record<string, string> = req.prefersRaw.length ? { 'x-mmr-ignored': headerSafe(req.prefersRaw.join(', ')) } : {};
   const commit = () => {
@@ -60,13 +63,15 @@ export async function answerWithEngine(job: AnswerJob): Promise<void> {
     if (error.kind === 'aborted' && !job.shutdownError()) return void (outcome.status = 499);
     if (enc) {
       await write(enc.error(ce));
-      res.end();
+      out.end();
     } else sendError(res, wire, ce, meta.id, mmrHeaders(meta));
     outcome.status = enc ? 200 : ce.status;
   };
 
-  const slot = target.chain.length > 1 ? target.chain : target.chain[0];
-  const events = fanout([slot], { messages: req.messages, options: req.options }, { ...target.session.engine, signal: job.signal });
+  // One answer, so no fan-out layer: the model's events, or its chain's (with `fallback` events).
+  const prompt = { messages: req.messages, options: req.options };
+  const engine = { ...target.session.engine, signal: job.signal };
+  const events: AsyncIterable<AnswerEvent | FallbackEvent> = target.chain.length > 1 ? withFallback(target.chain, prompt, engine) : runModel(target.chain[0], prompt, engine);
   try {
     for await (const ev of events) {
       switch (ev.type) {
@@ -96,7 +101,7 @@ export async function answerWithEngine(job: AnswerJob): Promise<void> {
           if (!enc) await commit();
           await write(enc!.finish(end));
           res.addTrailers({ 'x-mmr-cost-usd': costHeader(ev.costUsd) });
-          res.end();
+          out.end();
           break;
         }
         case 'error':

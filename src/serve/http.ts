@@ -9,23 +9,41 @@ import { ClientRequestError, type ClientError, type Wire } from './types.js';
 const tooLarge = (max: number) =>
   new ClientRequestError({ status: 413, type: 'too_large', message: `request body exceeds ${Math.round(max / 1024)} KiB (mmr serve --max-body-mb)`, shouldRetry: false });
 
-/** The body as JSON, refusing more than `max` bytes before reading them where the length is declared. */
-export async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+const notJson = () => new ClientRequestError({ status: 400, type: 'invalid_request', message: 'the request body is not valid JSON', shouldRetry: false });
+
+/**
+ * The body as JSON, refusing more than `max` bytes (before reading any where the length is
+ * declared). Read with listeners rather than an async iterator: per request that is one promise
+ * instead of one per chunk, and an oversized body is left unread (not destroyed) so the 413 can
+ * still be sent before the connection closes.
+ */
+export function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > max) throw tooLarge(max);
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ClientRequestError({ status: 400, type: 'invalid_request', message: 'the request body is not valid JSON', shouldRetry: false });
-  }
+  if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge(max));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (err?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', stop).off('close', onClose);
+      if (err) reject(err);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= max) return void chunks.push(c);
+      req.pause();
+      stop(tooLarge(max));
+    };
+    const onEnd = () => {
+      stop();
+      try {
+        resolve(JSON.parse((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8')));
+      } catch {
+        reject(notJson());
+      }
+    };
+    const onClose = () => stop(Object.assign(new Error('the client closed the connection before the body ended'), { code: 'ECONNRESET' }));
+    req.on('data', onData).once('end', onEnd).once('error', stop).once('close', onClose);
+  });
 }
 
 /** Writes a complete JSON response. */
@@ -41,24 +59,14 @@ export function sendError(res: ServerResponse, wire: Wire, e: ClientError, reque
   sendJson(res, e.status, wire.errorBody(e, requestId), { ...headers, ...errorHeaders(e), 'x-request-id': requestId, 'request-id': requestId });
 }
 
-const corked = new WeakSet<ServerResponse>();
-
 /**
  * Writes a frame; when the socket buffer is full, waits for it to drain (or for the client to
  * go), so a slow reader holds back the upstream instead of growing memory. Frames written in the
- * same tick (the events of one upstream read) leave in one writev: one event per syscall cost
- * more CPU than everything else mmr does per request.
+ * same tick leave in one writev: node:http corks the socket at a response's first write in a
+ * tick and uncorks it on the next.
  */
 export function writeFrame(res: ServerResponse, frame: string | Uint8Array): Promise<void> | undefined {
   if (frame.length === 0 || res.destroyed) return undefined;
-  if (!corked.has(res)) {
-    corked.add(res);
-    res.cork();
-    process.nextTick(() => {
-      corked.delete(res);
-      res.uncork();
-    });
-  }
   if (res.write(frame)) return undefined;
   return new Promise((resolve) => {
     const done = () => {

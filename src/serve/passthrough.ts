@@ -10,17 +10,19 @@
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAvailabilityError } from '../core/fallback.js';
+import type { PriceBook } from '../core/cost.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type ResolvedModel } from '../core/model.js';
 import { buildRequest } from '../core/request.js';
-import { retryDelay } from '../core/run-model.js';
-import type { ErrorInfo } from '../core/types.js';
+import { retryDelay, type EngineOptions } from '../core/run-model.js';
+import type { ErrorInfo, Usage } from '../core/types.js';
 import { classifyHttpError, networkErrorInfo, redact } from '../providers/http.js';
 import type { AnswerJob } from './answer.js';
 import { clientErrorFor } from './errors.js';
 import { sendError, writeFrame } from './http.js';
 import { costHeader, mmrHeaders, SSE_HEADERS } from './outcome.js';
+import { pipeEvents } from './pipe.js';
 import { rawCall, rawOnlyProblem } from './raw-request.js';
-import { readUsage, tapEvents, type UsageTap } from './sse-tap.js';
+import { SseTap } from './sse-tap.js';
 import { badRequest } from './types.js';
 import { readBody, UpstreamTimeout, type Upstream, type UpstreamResponse } from './upstream.js';
 
@@ -30,7 +32,7 @@ const MAX_BODY = 32 * 1024 * 1024;
 const cancelled: ErrorInfo = { kind: 'aborted', message: 'cancelled', status: null, retryable: false };
 
 /** What one attempt got: a 2xx response, or why it failed (with the provider's error response, if any). */
-type Attempt = { up: UpstreamResponse } | { info: ErrorInfo; errorBody?: { status: number; text: string; headers: IncomingMessage['headers'] } };
+type Attempt = { up: UpstreamResponse; sentAt: number } | { info: ErrorInfo; errorBody?: { status: number; text: string; headers: IncomingMessage['headers'] } };
 
 function failure(m: ResolvedModel, err: unknown, signal: AbortSignal): ErrorInfo {
   if (signal.aborted) return cancelled;
@@ -44,6 +46,7 @@ async function attempt(job: AnswerJob, upstream: Upstream, m: ResolvedModel, inj
   const engine = job.target.session.engine;
   const call = rawCall(job.req, m, job.res.req.headers, injectUsage);
   let up: UpstreamResponse;
+  const sentAt = performance.now();
   try {
     up = await upstream.post(call, { ...DEFAULT_TIMEOUTS, ...engine.timeouts }, job.signal);
   } catch (err) {
@@ -51,7 +54,7 @@ async function attempt(job: AnswerJob, upstream: Upstream, m: ResolvedModel, inj
   }
   const res = up.res;
   const status = res.statusCode ?? 502;
-  if (status >= 200 && status < 300) return { up };
+  if (status >= 200 && status < 300) return { up, sentAt };
   const text = redact(m.provider, await readBody(res, 256 * 1024).catch(() => ''));
   const h = new Headers();
   for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
@@ -63,6 +66,7 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
   const { req, res, meta, outcome, target } = job;
   const engine = target.session.engine;
   const policy = { ...DEFAULT_RETRY, ...engine.retry };
+  bookNow(engine); // starts loading the prices for the first answer
   if (target.chain[0].provider.protocol !== req.protocol) throw badRequest(rawOnlyProblem(req, target.chain[0], req.protocol), 'model', 'unsupported_for_upstream');
   const started = performance.now();
   const fail = (m: ResolvedModel, e: ErrorInfo) => {
@@ -95,7 +99,7 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
     for (let n = 1; ; n++) {
       got = await attempt(job, upstream, m, injectUsage);
       if ('up' in got) {
-        const early = await stream(job, m, got.up, injectUsage, started);
+        const early = await stream(job, m, got.up, injectUsage, started, got.sentAt);
         if (!early) return null;
         got = { info: early };
       }
@@ -127,22 +131,39 @@ export async function answerRaw(job: AnswerJob, upstream: Upstream): Promise<Res
   return null;
 }
 
+/** Price books once loaded, by their loader: with one, an answer's end needs no await. */
+const loaded = new WeakMap<() => Promise<PriceBook | null>, PriceBook | null>();
+
+/** The price book if it has loaded (starting the load if not): undefined until then. */
+function bookNow(engine: EngineOptions): PriceBook | null | undefined {
+  const load = engine.prices;
+  if (!load) return null;
+  if (!loaded.has(load)) void load().catch(() => null).then((b) => loaded.set(load, b));
+  return loaded.get(load);
+}
+
+/** The answer's cost: usage × price (0 for a local model without one); null when either is unknown. */
+function costOf(engine: EngineOptions, book: PriceBook | null, m: ResolvedModel, usage: Usage | null): number | null {
+  if (!usage) return null;
+  if (!m.price && engine.isLocal?.(m)) return 0;
+  return book ? book.cost(engine.priceProviderOf?.(m), m.model, usage, m.price) : null;
+}
+
 /**
  * Forwards a 2xx answer; null when done. A failure before the first byte reached the client is
  * returned (so the attempt can be retried or fall back); after that, it is an in-stream error.
  */
-async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: UpstreamResponse, injectUsage: boolean, started: number): Promise<ErrorInfo | null> {
+async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: UpstreamResponse, injectUsage: boolean, started: number, sentAt: number): Promise<ErrorInfo | null> {
   const { req, res, meta, outcome } = job;
   const engine = job.target.session.engine;
-  const tap: UsageTap = { protocol: req.protocol, usage: null, finish: null, ttftMs: null, started };
-  const cost = async () => {
-    if (!tap.usage) return null;
-    if (!m.price && engine.isLocal?.(m)) return 0;
-    const book = await engine.prices?.().catch(() => null);
-    return book ? book.cost(engine.priceProviderOf?.(m), m.model, tap.usage, m.price) : null;
-  };
+  const tap = new SseTap(req.protocol, sentAt, injectUsage);
+  const status = up.statusCode ?? 200;
   const contentType = String(up.headers['content-type'] ?? 'application/json');
-  const finish = (status: number) => Object.assign(outcome, { status, usage: tap.usage, finishReason: tap.finish, ttftMs: tap.ttftMs, latencyMs: performance.now() - started, error: null });
+  const finish = (book: PriceBook | null) => {
+    Object.assign(outcome, { status, usage: tap.usage, finishReason: tap.finish, ttftMs: tap.ttftMs, latencyMs: performance.now() - started, error: null });
+    outcome.costUsd = costOf(engine, book, m, tap.usage);
+  };
+  const book = async () => bookNow(engine) ?? (await engine.prices?.().catch(() => null)) ?? null;
   if (!/event-stream/i.test(contentType)) {
     let text: string;
     try {
@@ -150,35 +171,40 @@ async function stream(job: AnswerJob, m: ResolvedModel, { res: up, progress }: U
     } catch (err) {
       return failure(m, err, job.signal);
     }
-    readUsage(tap, text);
-    finish(up.statusCode ?? 200).costUsd = await cost();
-    res.writeHead(up.statusCode ?? 200, { ...mmrHeaders(meta), 'content-type': contentType, 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
+    tap.readWhole(text);
+    finish(await book());
+    res.writeHead(status, { ...mmrHeaders(meta), 'content-type': contentType, 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
     res.end(text);
     return null;
   }
-  const events = tapEvents(up, tap, injectUsage, progress)[Symbol.asyncIterator]();
-  let first: IteratorResult<Buffer>;
+  let sent = false;
+  const head = () => {
+    sent = true;
+    res.writeHead(status, { ...SSE_HEADERS, ...mmrHeaders(meta) });
+  };
+  const end = (b: PriceBook | null) => {
+    if (!sent) head();
+    finish(b);
+    res.addTrailers({ 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
+    res.end();
+  };
+  // With the prices loaded (every answer after the first), the response ends in the tick the
+  // body ends, together with the last bytes.
+  const endNow = () => {
+    const b = bookNow(engine);
+    if (b === undefined) return false;
+    end(b);
+    return true;
+  };
   try {
-    first = await events.next();
-  } catch (err) {
-    return failure(m, err, job.signal);
-  }
-  res.writeHead(up.statusCode ?? 200, { ...SSE_HEADERS, ...mmrHeaders(meta) });
-  try {
-    for (let r = first; !r.done; r = await events.next()) {
-      const w = writeFrame(res, r.value);
-      if (w) await w;
-    }
+    if (!(await pipeEvents(up, res, tap, { progress, head, end: endNow }))) end(await book());
   } catch (err) {
     const info = failure(m, err, job.signal);
+    if (!sent) return info;
     outcome.error = info.message;
     if (info.kind === 'aborted' && !job.shutdownError()) outcome.status = 499;
     else await writeFrame(res, job.wire.stream(req, meta).error(job.shutdownError() ?? clientErrorFor(info, req.protocol)));
     res.end();
-    return null;
   }
-  finish(up.statusCode ?? 200).costUsd = await cost();
-  res.addTrailers({ 'x-mmr-cost-usd': costHeader(outcome.costUsd) });
-  res.end();
   return null;
 }

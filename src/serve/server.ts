@@ -52,13 +52,24 @@ export interface RunningServer {
 /** Slow-client bounds: headers within 10 s, the whole request body within 60 s (checked every second). */
 export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxHeaderBytes: 16 * 1024, maxConnections: 1024, checkEveryMs: 1_000 };
 
+/** A path that URL parsing would return as it is: no dot segments, escapes or characters it would encode. */
+const PLAIN_PATH = /^\/(?!\/)[\w\-/:@~!$&'()*+,;=]*$/;
+
+/** The request's path without trailing slashes (URL parsing only for what is not a plain path). */
+function pathOf(raw: string): string {
+  const q = raw.indexOf('?');
+  const p = q < 0 ? raw : raw.slice(0, q);
+  return (PLAIN_PATH.test(p) ? p : new URL(raw, 'http://mmr.invalid').pathname).replace(/\/+$/, '') || '/';
+}
+
 const SHUTTING_DOWN: ClientError = { status: 503, type: 'overloaded', message: 'mmr serve is shutting down; retry against a running instance', shouldRetry: true };
 const wireFor = (req: IncomingMessage, path: string): Wire => (path === '/v1/messages' || req.headers['anthropic-version'] ? anthropicWire : openaiWire);
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const stats = new ServeStats(new Date().toISOString());
   const upstream = new Upstream();
-  const route: RouteContext = { ...opts.route, fetch: opts.route.fetch ?? upstream.fetch };
+  // The translated path's adapters use the engine's own node:http transport (its keep-alive pools).
+  const route: RouteContext = { ...opts.route };
   /** Set when the drain bound has passed: answers still running are cut. */
   let cutting = false;
   const live = new Set<AbortController>();
@@ -121,8 +132,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const id = `req_${randomUUID().replaceAll('-', '')}`;
-    const url = new URL(req.url ?? '/', 'http://mmr.invalid');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const path = pathOf(req.url ?? '/');
     const wire = wireFor(req, path);
     const method = req.method ?? 'GET';
     if (draining) {

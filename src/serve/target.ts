@@ -79,9 +79,29 @@ function unknownModel(ref: string, why: string, loaded: LoadedConfig): ClientReq
   });
 }
 
+/** Sessions that do not depend on the prompt, per server and requested model (bounded: client-chosen names). */
+const sessions = new WeakMap<RouteContext, Map<string, Target>>();
+const MAX_SESSIONS = 256;
+
 /** Routes one request. Throws ClientRequestError for a model the config does not know. */
 export async function resolveTarget(ctx: RouteContext, req: ParsedChat): Promise<Target> {
   const auto = isAuto(req.model, ctx.loaded.config.aliases);
+  // A named model, or mmr/auto with neither rules nor a learned router, routes the same way
+  // whatever the prompt: its session (resolved models, engine wiring) is made once.
+  const fixed = !auto || (ctx.rules.length === 0 && !ctx.loaded.config.learned);
+  const known = fixed ? sessions.get(ctx)?.get(req.model) : undefined;
+  if (known) return known;
+  const target = await openTarget(ctx, req, auto);
+  if (fixed) {
+    let m = sessions.get(ctx);
+    if (!m) sessions.set(ctx, (m = new Map()));
+    if (m.size >= MAX_SESSIONS) m.clear();
+    m.set(req.model, target);
+  }
+  return target;
+}
+
+async function openTarget(ctx: RouteContext, req: ParsedChat, auto: boolean): Promise<Target> {
   const flags = { model: auto ? undefined : [req.model], timeout: ctx.timeoutMs, retries: ctx.retries };
   let session: Session;
   try {

@@ -101,6 +101,21 @@ describe('OpenAI SDK → mmr serve → Anthropic upstream', () => {
     const anthropicIds = (await anthropic.models.list()).data.map((m) => m.id);
     expect(anthropicIds).toEqual(ids);
   });
+
+  it('reads request paths as URLs: trailing slashes, queries, dot segments and escapes', async () => {
+    const get = async (p: string) => {
+      const r = await fetch(`${srv.url}${p}`);
+      return `${r.status} ${r.status === 200 ? ((await r.json()) as { id?: string }).id ?? 'list' : ''}`.trim();
+    };
+    expect(await get('/v1/models/')).toBe('200 list');
+    expect(await get('/v1/models?limit=5')).toBe('200 list');
+    expect(await get('/v1/./models/fast')).toBe('200 fast');
+    expect(await get('/v1/models/openai:gpt-4o-mini/')).toBe('200 openai:gpt-4o-mini');
+    expect(await get('/v1/models/mmr%2Fauto')).toBe('200 mmr/auto');
+    expect(await get('/v1/models/nope')).toBe('404');
+    expect(await get('/v1/chat/completions')).toBe('405');
+    expect(await get('/v2/anything')).toBe('404');
+  });
 });
 
 describe('Anthropic SDK → mmr serve → OpenAI upstream', () => {
