@@ -71,6 +71,9 @@ function decoded(res: IncomingMessage, zlib: typeof import('node:zlib')): Readab
   return res.pipe(z);
 }
 
+/** Errors of a reused keep-alive connection that the server had closed. */
+const STALE = new Set(['ECONNRESET', 'EPIPE']);
+
 /** The request over node:http(s). */
 export async function nodeRequest(url: string, r: WireRequest): Promise<WireResponse> {
   const m = await loadTransport();
@@ -80,24 +83,33 @@ export async function nodeRequest(url: string, r: WireRequest): Promise<WireResp
   const { http: httpAgent, https: httpsAgent } = pools(m);
   const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...r.headers };
   if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
+  const options = { method: r.method, headers, agent: secure ? httpsAgent : httpAgent, signal: r.signal };
   return new Promise<WireResponse>((resolve, reject) => {
-    const req = (secure ? m.https : m.http).request(u, { method: r.method, headers, agent: secure ? httpsAgent : httpAgent, signal: r.signal }, (res) => {
-      const body = res.statusCode === 204 || res.statusCode === 304 || r.method === 'HEAD' ? null : decoded(res, m.zlib);
-      if (!body) res.resume();
-      resolve({
-        status: res.statusCode ?? 0,
-        headers: lookup(res),
-        body: body as AsyncIterable<Uint8Array> | null,
-        cancel() {
-          // A body already at its end leaves the socket in the pool; anything else closes it.
-          if (!res.complete) res.destroy();
-          if (body && body !== res) body.destroy();
-        },
+    const send = (again: boolean) => {
+      const req = (secure ? m.https : m.http).request(u, options, (res) => {
+        const body = res.statusCode === 204 || res.statusCode === 304 || r.method === 'HEAD' ? null : decoded(res, m.zlib);
+        if (!body) res.resume();
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: lookup(res),
+          body: body as AsyncIterable<Uint8Array> | null,
+          cancel() {
+            // A body already at its end leaves the socket in the pool; anything else closes it.
+            if (!res.complete) res.destroy();
+            if (body && body !== res) body.destroy();
+          },
+        });
       });
-    });
-    req.on('error', reject);
-    if (r.onSent) req.once('finish', r.onSent);
-    req.end(r.body);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A pooled connection the server closed as it was reused (its idle timeout racing the
+        // reuse): the request goes again, once, on a new connection, as Node's docs advise.
+        if (!again && req.reusedSocket && STALE.has(err.code ?? '') && !r.signal?.aborted) return send(true);
+        reject(err);
+      });
+      if (r.onSent) req.once('finish', r.onSent);
+      req.end(r.body);
+    };
+    send(false);
   });
 }
 

@@ -4,38 +4,20 @@
  * reuse races its close) is retried once on a new connection; a request on a new connection that
  * fails is not retried, and neither is one already answered.
  */
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connServer, type ConnHandler } from '../helpers/conn-server.js';
 import { DEFAULT_TIMEOUTS } from '../../src/core/model.js';
 import { readBody, Upstream } from '../../src/serve/upstream.js';
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, nth: number) => void;
 
 const open: { close(): void }[] = [];
 afterEach(() => {
   for (const o of open.splice(0)) o.close();
 });
 
-/** A server that hands each request, with its index on its own connection (1-based), to `handler`. */
-async function server(handler: Handler): Promise<{ url: string; connections: () => number }> {
-  const perSocket = new WeakMap<Socket, number>();
-  let connections = 0;
-  const s = http.createServer((req, res) => {
-    const n = (perSocket.get(req.socket) ?? 0) + 1;
-    perSocket.set(req.socket, n);
-    req.resume();
-    req.on('end', () => handler(req, res, n));
-  });
-  s.on('connection', () => connections++);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  open.push({
-    close: () => {
-      s.closeAllConnections();
-      s.close();
-    },
-  });
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1/chat/completions`, connections: () => connections };
+async function server(handler: ConnHandler) {
+  const srv = await connServer(handler);
+  open.push(srv);
+  return srv;
 }
 
 async function post(up: Upstream, url: string): Promise<string> {
