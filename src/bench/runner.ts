@@ -69,9 +69,10 @@ export interface RunOutcome {
   planned: number;
 }
 
+/** The prompt of one turn; the run's options object is shared (not copied per turn) unless the case sets its own system prompt. */
 export const casePrompt = (c: BenchCase, options: ModelOptions, messages = c.messages): Prompt => ({
   messages,
-  options: { ...options, ...(c.system !== undefined ? { system: c.system } : {}) },
+  options: c.system !== undefined ? { ...options, system: c.system } : options,
 });
 
 type Fetched = CachedAnswer & { error: BenchRow['error'] };
@@ -136,7 +137,8 @@ type Job = { c: BenchCase; model: ResolvedModel; sample: number };
 
 /** Hands out (case, model, sample) jobs in order as the cases stream in; shared by the workers. */
 function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models: ResolvedModel[], repeat: number, only: RunnerOptions['only']) {
-  const it: Iterator<BenchCase> | AsyncIterator<BenchCase> = Symbol.asyncIterator in cases ? (cases as AsyncIterable<BenchCase>)[Symbol.asyncIterator]() : (cases as Iterable<BenchCase>)[Symbol.iterator]();
+  const sync = !(Symbol.asyncIterator in cases);
+  const it: Iterator<BenchCase> | AsyncIterator<BenchCase> = sync ? (cases as Iterable<BenchCase>)[Symbol.iterator]() : (cases as AsyncIterable<BenchCase>)[Symbol.asyncIterator]();
   const perCase = models.length * repeat;
   let cur: BenchCase | null = null;
   let k = perCase;
@@ -145,13 +147,29 @@ function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models:
   return {
     /** The next job: at once while the current case has jobs left, else a promise of the next case's first. */
     next(stop: AbortSignal): Job | null | Promise<Job | null> {
-      if (stop.aborted) return null;
-      while (cur && k < perCase) {
-        const i = k++;
-        const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
-        if (!only || only(job.c.id, job.model.id, job.sample)) return job;
+      for (;;) {
+        if (stop.aborted) return null;
+        while (cur && k < perCase) {
+          const i = k++;
+          const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
+          if (!only || only(job.c.id, job.model.id, job.sample)) return job;
+        }
+        if (ended) return null;
+        if (!sync || pulling) return this.pull(stop);
+        // Cases already in memory: the next one at once (a throw is the case stream failing, as in pull).
+        let r: IteratorResult<BenchCase>;
+        try {
+          r = (it as Iterator<BenchCase>).next();
+        } catch (err) {
+          ended = true;
+          throw err;
+        }
+        if (r.done) ended = true;
+        else {
+          cur = r.value;
+          k = 0;
+        }
       }
-      return ended ? null : this.pull(stop);
     },
     async pull(stop: AbortSignal): Promise<Job | null> {
       for (;;) {
