@@ -144,17 +144,22 @@ function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models:
   let k = perCase;
   let ended = false;
   let pulling: Promise<void> | null = null;
+  /** The current case's next job this run takes, or null when it has none left. */
+  const fromCurrent = (): Job | null => {
+    while (cur && k < perCase) {
+      const i = k++;
+      const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
+      if (!only || only(job.c.id, job.model.id, job.sample)) return job;
+    }
+    return null;
+  };
   return {
     /** The next job: at once while the current case has jobs left, else a promise of the next case's first. */
     next(stop: AbortSignal): Job | null | Promise<Job | null> {
       for (;;) {
         if (stop.aborted) return null;
-        while (cur && k < perCase) {
-          const i = k++;
-          const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
-          if (!only || only(job.c.id, job.model.id, job.sample)) return job;
-        }
-        if (ended) return null;
+        const job = fromCurrent();
+        if (job || ended) return job;
         if (!sync || pulling) return this.pull(stop);
         // Cases already in memory: the next one at once (a throw is the case stream failing, as in pull).
         let r: IteratorResult<BenchCase>;
@@ -174,12 +179,8 @@ function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models:
     async pull(stop: AbortSignal): Promise<Job | null> {
       for (;;) {
         if (stop.aborted) return null;
-        while (cur && k < perCase) {
-          const i = k++;
-          const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
-          if (!only || only(job.c.id, job.model.id, job.sample)) return job;
-        }
-        if (ended) return null;
+        const job = fromCurrent();
+        if (job || ended) return job;
         pulling ??= Promise.resolve(it.next()).then(
           (r) => {
             pulling = null;
