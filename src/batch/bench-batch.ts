@@ -28,7 +28,7 @@ export interface BenchBatchInput {
   argv: string[];
   /** What decides the work: the same value resumes the same run. */
   work: unknown;
-  cases: () => AsyncIterable<BenchCase>;
+  cases: () => Iterable<BenchCase> | AsyncIterable<BenchCase>;
   models: ResolvedModel[];
   options: ModelOptions;
   engine: EngineOptions;

@@ -16,7 +16,7 @@ import type { BenchCase, Check } from '../bench/types.js';
 import type { BatchItem } from './types.js';
 
 export interface WaveSource {
-  cases: () => AsyncIterable<BenchCase>;
+  cases: () => Iterable<BenchCase> | AsyncIterable<BenchCase>;
   models: ResolvedModel[];
   options: ModelOptions;
   repeat: number;

@@ -84,7 +84,12 @@ export class LogCache implements BenchCache {
     return this.writer.file;
   }
 
-  async get(key: string): Promise<CachedAnswer | null> {
+  /**
+   * The entry when the store can tell without I/O (null: a definite miss), or undefined when only
+   * `get` can (the key may sit in the old one-file-per-answer store). A cached re-run asks this
+   * first, so a hit costs no promise.
+   */
+  peek(key: string): CachedAnswer | null | undefined {
     const fresh = this.writer.unwritten(key);
     if (fresh) return this.hit(fresh as CachedAnswer);
     // The runner's keys are SHA-256 hex; anything else cannot be in the store.
@@ -100,8 +105,13 @@ export class LogCache implements BenchCache {
       }
       if (!rec) return null;
     }
-    if (!this.legacyReader) return null;
-    const old = await this.legacyReader.get(key);
+    return this.legacyReader ? undefined : null;
+  }
+
+  async get(key: string): Promise<CachedAnswer | null> {
+    const found = this.peek(key);
+    if (found !== undefined) return found;
+    const old = await this.legacyReader!.get(key);
     if (old) {
       await this.set(key, old);
       return this.hit(old);

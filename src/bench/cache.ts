@@ -48,6 +48,8 @@ export interface CachedAnswer {
 export interface BenchCache {
   /** The entry, or null when there is none or it is not a valid entry (then counted in `corrupt`). */
   get(key: string): Promise<CachedAnswer | null>;
+  /** The same answer `get` gives when it is known without I/O (null: a miss); undefined when only `get` can tell. */
+  peek?(key: string): CachedAnswer | null | undefined;
   /** Best effort: a cache that cannot be written only costs a re-fetch next time. */
   set(key: string, value: CachedAnswer): Promise<void>;
   /** Entries found unreadable or invalid so far (each was fetched again). */

@@ -114,6 +114,17 @@ export function runMetricCheck(c: Check, meta: AnswerMeta): CheckResult | null {
   return { type: c.type, pass, detail: pass ? undefined : `${show(got)} > ${show(limit)}` };
 }
 
+/** Every check of a case when none needs to wait (no JSON schema, command or judge check), else null: what `runChecks` gives, without a promise. */
+export function syncChecks(checks: Check[], answer: string, meta: AnswerMeta): CheckResult[] | null {
+  const out: CheckResult[] = [];
+  for (const c of checks) {
+    const r = c.type === 'json' && c.schema ? null : (runSyncCheck(c, answer) ?? runMetricCheck(c, meta));
+    if (!r) return null;
+    out.push(r);
+  }
+  return out;
+}
+
 /** Every check of a case, in order. A missing dependency fails its check rather than throwing. */
 export async function runChecks(checks: Check[], answer: string, prompt: string, deps: CheckDeps = {}, meta: AnswerMeta = { latencyMs: null, costUsd: null }): Promise<CheckResult[]> {
   const out: CheckResult[] = [];

@@ -55,8 +55,11 @@ export interface CasePlan {
   resentAnswers: number;
   /** The files' `variants:` mappings, in file order. */
   variants: FileVariants[];
-  /** The cases taken, in order: kept from the first pass when there are few, else read again. */
-  stream(): AsyncGenerator<BenchCase>;
+  /**
+   * The cases taken, in order: kept from the first pass when there are few (then a plain
+   * iterable, so the runner takes them without a promise per case), else read again.
+   */
+  stream(): Iterable<BenchCase> | AsyncIterable<BenchCase>;
 }
 
 /**
@@ -95,7 +98,7 @@ export async function planCases(files: string[], cwd: string, filter: CaseFilter
     promptChars: 0,
     resentAnswers: 0,
     variants: [],
-    stream: () => (kept ? fromArray(kept) : selected(files, cwd, filter, false)),
+    stream: () => (kept ? kept.values() : selected(files, cwd, filter, false)),
   };
   let read = 0;
   for await (const c of casesOfFiles(files, cwd, true, (v) => plan.variants.push(v))) {
@@ -120,10 +123,6 @@ export async function planCases(files: string[], cwd: string, filter: CaseFilter
   }
   plan.read = read;
   return plan;
-}
-
-async function* fromArray(cases: BenchCase[]): AsyncGenerator<BenchCase> {
-  yield* cases;
 }
 
 /** Rows a run will produce: one per turn of every selected (case, model, sample). */

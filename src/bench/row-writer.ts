@@ -55,22 +55,23 @@ export class RowWriter {
     return new RowWriter(file, fh, target);
   }
 
-  /** Queues one row; waits only when the buffer is over the high-water mark. Throws once the file failed. */
-  async write(row: BenchRow): Promise<void> {
-    if (this.failed) throw this.error();
+  /**
+   * Queues one row. Returns a promise only when the caller must wait (the buffer is over the
+   * high-water mark), so a row costs no promise otherwise; rejects once the file failed.
+   */
+  write(row: BenchRow): Promise<void> | undefined {
+    if (this.failed) return Promise.reject(this.error());
     this.rows++;
     const line = `${JSON.stringify(row)}\n`;
     this.buf.push(line);
     this.size += line.length;
-    if (this.size >= HIGH_WATER) {
-      await this.flush();
-      return;
-    }
+    if (this.size >= HIGH_WATER) return this.flush();
     // A ref'd timer: while rows wait for it, Node keeps running.
     this.timer ??= setTimeout(() => {
       this.timer = null;
       void this.flush().catch(() => {});
     }, FLUSH_MS);
+    return undefined;
   }
 
   private error(): UsageError {

@@ -12,7 +12,7 @@ import { buildRequest, type Prompt } from '../core/request.js';
 import { runModel, type EngineOptions } from '../core/run-model.js';
 import type { ChatMessage, ErrorInfo, ModelRequest } from '../core/types.js';
 import { cacheKey, type BenchCache, type CachedAnswer } from './cache.js';
-import { runChecks, type CheckDeps } from './checks.js';
+import { runChecks, syncChecks, type CheckDeps } from './checks.js';
 import type { ProviderGates } from './limiter.js';
 import type { BenchCase, BenchRow, Check, CheckResult } from './types.js';
 
@@ -69,9 +69,10 @@ export interface RunOutcome {
   planned: number;
 }
 
+/** The prompt of one turn; the run's options object is shared (not copied per turn) unless the case sets its own system prompt. */
 export const casePrompt = (c: BenchCase, options: ModelOptions, messages = c.messages): Prompt => ({
   messages,
-  options: { ...options, ...(c.system !== undefined ? { system: c.system } : {}) },
+  options: c.system !== undefined ? { ...options, system: c.system } : options,
 });
 
 type Fetched = CachedAnswer & { error: BenchRow['error'] };
@@ -136,22 +137,50 @@ type Job = { c: BenchCase; model: ResolvedModel; sample: number };
 
 /** Hands out (case, model, sample) jobs in order as the cases stream in; shared by the workers. */
 function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models: ResolvedModel[], repeat: number, only: RunnerOptions['only']) {
-  const it: Iterator<BenchCase> | AsyncIterator<BenchCase> = Symbol.asyncIterator in cases ? (cases as AsyncIterable<BenchCase>)[Symbol.asyncIterator]() : (cases as Iterable<BenchCase>)[Symbol.iterator]();
+  const sync = !(Symbol.asyncIterator in cases);
+  const it: Iterator<BenchCase> | AsyncIterator<BenchCase> = sync ? (cases as Iterable<BenchCase>)[Symbol.iterator]() : (cases as AsyncIterable<BenchCase>)[Symbol.asyncIterator]();
   const perCase = models.length * repeat;
   let cur: BenchCase | null = null;
   let k = perCase;
   let ended = false;
   let pulling: Promise<void> | null = null;
+  /** The current case's next job this run takes, or null when it has none left. */
+  const fromCurrent = (): Job | null => {
+    while (cur && k < perCase) {
+      const i = k++;
+      const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
+      if (!only || only(job.c.id, job.model.id, job.sample)) return job;
+    }
+    return null;
+  };
   return {
-    async next(stop: AbortSignal): Promise<Job | null> {
+    /** The next job: at once while the current case has jobs left, else a promise of the next case's first. */
+    next(stop: AbortSignal): Job | null | Promise<Job | null> {
       for (;;) {
         if (stop.aborted) return null;
-        while (cur && k < perCase) {
-          const i = k++;
-          const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
-          if (!only || only(job.c.id, job.model.id, job.sample)) return job;
+        const job = fromCurrent();
+        if (job || ended) return job;
+        if (!sync || pulling) return this.pull(stop);
+        // Cases already in memory: the next one at once (a throw is the case stream failing, as in pull).
+        let r: IteratorResult<BenchCase>;
+        try {
+          r = (it as Iterator<BenchCase>).next();
+        } catch (err) {
+          ended = true;
+          throw err;
         }
-        if (ended) return null;
+        if (r.done) ended = true;
+        else {
+          cur = r.value;
+          k = 0;
+        }
+      }
+    },
+    async pull(stop: AbortSignal): Promise<Job | null> {
+      for (;;) {
+        if (stop.aborted) return null;
+        const job = fromCurrent();
+        if (job || ended) return job;
         pulling ??= Promise.resolve(it.next()).then(
           (r) => {
             pulling = null;
@@ -251,17 +280,19 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
   };
 
   /** One turn's answer, from the cache, a batch job or the model; null when the run was stopped under it. */
-  const answerTurn = async (model: ResolvedModel, prompt: Prompt, request: ModelRequest, sample: number): Promise<{ answer: CachedAnswer; error: BenchRow['error']; cached: boolean; batch?: boolean } | null> => {
-    const key = o.cache || o.batch ? cacheKey(model, request, sample) : '';
-    const hit = o.cache ? await o.cache.get(key) : null;
-    if (hit) {
-      // An answer this run's batch job brought is this run's, and its cost is spent now.
-      if (o.batch?.fresh(hit)) {
-        spend(hit.costUsd);
-        return { answer: hit, error: null, cached: false };
-      }
-      return { answer: hit, error: null, cached: true };
+  type Turn = { answer: CachedAnswer; error: BenchRow['error']; cached: boolean; batch?: boolean };
+  const fromCache = (hit: CachedAnswer): Turn => {
+    // An answer this run's batch job brought is this run's, and its cost is spent now.
+    if (o.batch?.fresh(hit)) {
+      spend(hit.costUsd);
+      return { answer: hit, error: null, cached: false };
     }
+    return { answer: hit, error: null, cached: true };
+  };
+  /** `known`: what the cache's `peek` said (undefined: ask `get`). */
+  const answerTurn = async (model: ResolvedModel, prompt: Prompt, key: string, known: CachedAnswer | null | undefined): Promise<Turn | null> => {
+    const hit = known !== undefined ? known : o.cache ? await o.cache.get(key) : null;
+    if (hit) return fromCache(hit);
     const failed = o.batch?.error(key);
     if (o.batch && !failed && !o.batch.live(model, key)) return null;
     if (failed) return { answer: { text: '', finishReason: null, usage: null, costUsd: 0, latencyMs: null, ttftMs: null, attempts: 1 }, error: { kind: failed.kind, message: failed.message, status: failed.status }, cached: false, batch: true };
@@ -281,7 +312,17 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
     }
   };
 
-  const grade = async (expect: Check[], text: string, question: string, answer: CachedAnswer): Promise<CheckResult[]> => {
+  /** The checks' results: an array when every check is synchronous (no promise per row), else a promise of it. */
+  const grade = (expect: Check[], text: string, question: string, answer: CachedAnswer): CheckResult[] | Promise<CheckResult[]> => {
+    try {
+      const now = syncChecks(expect, text, { latencyMs: answer.latencyMs, costUsd: answer.costUsd });
+      if (now) return now;
+    } catch {
+      // gradeLater gives the same failure row
+    }
+    return gradeLater(expect, text, question, answer);
+  };
+  const gradeLater = async (expect: Check[], text: string, question: string, answer: CachedAnswer): Promise<CheckResult[]> => {
     try {
       return await runChecks(expect, text, question, { runCommand: o.runCommand, judge: o.judge }, { latencyMs: answer.latencyMs, costUsd: answer.costUsd });
     } catch (err) {
@@ -305,11 +346,15 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
         await o.onRow(makeRow(base, { answer: '', pass: turns[t].expect.length ? false : null, checks: [], error: { kind: 'skipped', message: `not sent: turn ${failedAt} failed`, status: null }, latencyMs: null, ttftMs: null, inputTokens: null, outputTokens: null, costUsd: 0, judgeCostUsd: 0, cached: false, attempts: 0 }));
         continue;
       }
-      const got = await answerTurn(model, prompt, request, sample);
+      const key = o.cache || o.batch ? cacheKey(model, request, sample) : '';
+      // A cache hit found without I/O is answered without a promise.
+      const known = o.cache ? (o.cache.peek ? o.cache.peek(key) : undefined) : null;
+      const got = known ? fromCache(known) : await answerTurn(model, prompt, key, known);
       if (!got) return;
       const { answer, error, cached } = got;
       const batch = got.batch === true || answer.batch !== undefined;
-      const checks = error ? [] : await grade(turns[t].expect, answer.text, judgeQuestion(history, turn), answer);
+      let checks = error ? [] : grade(turns[t].expect, answer.text, judgeQuestion(history, turn), answer);
+      if (!Array.isArray(checks)) checks = await checks;
       // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is
       // cached), though what the judge cost still counts. Decided before this row's own spend,
       // which may be what reaches the budget.
@@ -318,7 +363,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
       spend(judgeCostUsd);
       if (cut) return;
       done++;
-      await o.onRow(
+      const written = o.onRow(
         makeRow(base, {
           answer: answer.text,
           pass: turns[t].expect.length === 0 ? null : !error && checks.every((r) => r.pass),
@@ -335,6 +380,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
           batch,
         }),
       );
+      if (written) await written;
       if (error) failedAt = turn;
       else if (t + 1 < turns.length) history = [...history, { role: 'assistant', content: answer.text }, { role: 'user', content: turns[t + 1].content }];
     }
@@ -345,9 +391,10 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
   let failure: { err: unknown } | null = null;
   const worker = async () => {
     for (;;) {
-      let j: Job | null;
+      let j: Job | null | Promise<Job | null>;
       try {
-        j = await queue.next(local.signal);
+        j = queue.next(local.signal);
+        if (j instanceof Promise) j = await j;
       } catch (err) {
         // The case stream failed (a prompt file changed under the run): stop like a failed job.
         failure ??= { err };

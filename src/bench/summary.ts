@@ -112,7 +112,9 @@ export interface SummaryOptions {
 export class Summary {
   private byModel = new Map<string, ModelAcc>();
   private byTag = new Map<string, Map<string, Acc>>();
+  /** Open case-turns: turn 1 by case id (no key string built per row), later turns by id and turn. */
   private cells = new Map<string, Cell>();
+  private laterCells = new Map<string, Cell>();
   private readonly disagree: FirstN<Disagreement>;
   readonly models: string[];
   constructor(models: string[], private readonly o: SummaryOptions = {}) {
@@ -123,7 +125,7 @@ export class Summary {
 
   /** Case-turns with rows still to come (kept in memory until they are folded). */
   get open(): number {
-    return this.cells.size;
+    return this.cells.size + this.laterCells.size;
   }
 
   private model(m: string): ModelAcc {
@@ -139,7 +141,6 @@ export class Summary {
   add(row: BenchRow): void {
     const own = this.model(row.model);
     const turn = row.turn ?? 1;
-    const place: Placed = { where: row.where, caseId: row.caseId, turn };
     this.count(own, row);
     for (const tag of row.tags) {
       let t = this.byTag.get(tag);
@@ -149,6 +150,7 @@ export class Summary {
       this.count(a, row);
     }
     if (row.error) {
+      const place: Placed = { where: row.where, caseId: row.caseId, turn };
       const k = own.kinds.get(row.error.kind);
       if (!k) own.kinds.set(row.error.kind, { kind: row.error.kind, count: 1, example: row.error.message, status: row.error.status, at: place });
       else {
@@ -160,7 +162,7 @@ export class Summary {
       if (row.latencyMs != null) own.lat.push(row.latencyMs);
       if (row.ttftMs != null) own.ttft.push(row.ttftMs);
     }
-    if (row.pass !== null) this.mark(place, this.models.indexOf(row.model), row.pass);
+    if (row.pass !== null) this.mark(row.where, row.caseId, turn, this.models.indexOf(row.model), row.pass);
   }
 
   private count(a: Acc, row: BenchRow): void {
@@ -180,17 +182,19 @@ export class Summary {
     a.judgePico += toPico(row.judgeCostUsd);
   }
 
-  private mark(place: Placed, model: number, pass: boolean): void {
-    const key = `${place.caseId}\u0000${place.turn}`;
-    let c = this.cells.get(key);
-    if (!c) this.cells.set(key, (c = { ...place, marks: new Map(), count: 0 }));
-    const m = c.marks.get(model) ?? [0, 0];
-    m[0] += pass ? 1 : 0;
-    m[1]++;
-    c.marks.set(model, m);
+  private mark(where: string, caseId: string, turn: number, model: number, pass: boolean): void {
+    const cells = turn === 1 ? this.cells : this.laterCells;
+    const key = turn === 1 ? caseId : `${caseId}\u0000${turn}`;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { where, caseId, turn, marks: new Map(), count: 0 }));
+    const m = c.marks.get(model);
+    if (m) {
+      if (pass) m[0]++;
+      m[1]++;
+    } else c.marks.set(model, [pass ? 1 : 0, 1]);
     c.count++;
     if (this.o.expectedMarks !== undefined && c.count >= this.o.expectedMarks) {
-      this.cells.delete(key);
+      cells.delete(key);
       this.fold(c);
     }
   }
@@ -204,7 +208,7 @@ export class Summary {
     if (this.o.expectedMarks !== undefined) throw new Error('orderModels needs a summary that folds at the end');
     const next = [...order.filter((m) => this.byModel.has(m)), ...this.models.filter((m) => !order.includes(m))];
     const remap = new Map(this.models.map((m, i) => [i, next.indexOf(m)]));
-    for (const c of this.cells.values()) c.marks = new Map([...c.marks].map(([i, v]) => [remap.get(i)!, v]));
+    for (const cells of [this.cells, this.laterCells]) for (const c of cells.values()) c.marks = new Map([...c.marks].map(([i, v]) => [remap.get(i)!, v]));
     this.models.splice(0, this.models.length, ...next);
   }
 
@@ -227,8 +231,10 @@ export class Summary {
 
   /** Folds the case-turns still open (the run stopped early, or rows came in any order). */
   private finish(): void {
-    for (const c of this.cells.values()) this.fold(c);
-    this.cells.clear();
+    for (const cells of [this.cells, this.laterCells]) {
+      for (const c of cells.values()) this.fold(c);
+      cells.clear();
+    }
   }
 
   modelStats(): ModelStats[] {

@@ -183,10 +183,11 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
       runCommand: (c, answer) => execCommand(c, answer),
       judge: batchRun ? batchRun.judge : async (c, answer, prompt) => runJudge(judgeFor(c), c, prompt, answer, { ...session.engine, signal: controller.signal }),
       batch: batchRun?.answers,
-      onRow: async (row) => {
+      // No promise per row unless the rows file makes the run wait.
+      onRow: (row) => {
         take(row);
         progress.row(row.error !== null, row.cached ? 0 : (row.costUsd ?? 0) + row.judgeCostUsd);
-        await out?.write(row);
+        return out?.write(row);
       },
     });
   } catch (err) {

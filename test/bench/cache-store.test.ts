@@ -108,6 +108,30 @@ describe('the bench cache store (append-only segments with an index)', () => {
     await r.close();
   });
 
+  it('peek answers without I/O what get answers, and leaves to get only what may sit in the old store', async () => {
+    const dir = fresh();
+    const file = await filled(dir, 3);
+    appendFileSync(file, `{"k":"${key('bad')}","t":1700000000000,"v":{"text":"x","finishReason":null,"usage":null,"costUsd":-5,"latencyMs":1,"ttftMs":1,"attempts":1}}\n`);
+    const c = await LogCache.open(dir);
+    expect(c.peek(key('q1'))).toEqual(answer('q answer 1'));
+    expect(c.peek(key('missing'))).toBeNull();
+    expect(c.peek('not-a-key')).toBeNull();
+    expect(c.peek(key('bad'))).toBeNull();
+    expect(c.corrupt).toBe(1);
+    // An answer set in this process is found before it reaches the disk.
+    await c.set(key('new'), answer('just now'));
+    expect(c.peek(key('new'))).toEqual(answer('just now'));
+    expect(c.hits).toBe(2);
+    await c.close();
+    // With entries of the one-file-per-answer store beside it, a key the segments lack may be there.
+    await new DirCache(dir).set(key('legacy'), answer('from before'));
+    const l = await LogCache.open(dir);
+    expect(l.peek(key('legacy'))).toBeUndefined();
+    expect(l.peek(key('q2'))).toEqual(answer('q answer 2'));
+    expect(await l.get(key('legacy'))).toEqual(answer('from before'));
+    await l.close();
+  });
+
   it('reads entries of the one-file-per-answer store and moves them in when read', async () => {
     const dir = fresh();
     const old = new DirCache(dir);

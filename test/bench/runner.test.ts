@@ -9,8 +9,9 @@ import path from 'node:path';
 import { startMockServer, type MockServer } from '../../src/mock-server/index.js';
 import { normalizeCase } from '../../src/bench/normalize.js';
 import { runBench, type RunnerOptions } from '../../src/bench/runner.js';
+import { LogCache } from '../../src/bench/cache-store.js';
 import { openSession } from '../../src/commands/session.js';
-import type { BenchRow } from '../../src/bench/types.js';
+import type { BenchCase, BenchRow } from '../../src/bench/types.js';
 
 let server: MockServer;
 beforeAll(async () => {
@@ -45,6 +46,45 @@ describe('runBench', () => {
     const good = rows.filter((r) => r.model === 'openai:gpt-4o').sort((a, b) => a.turn - b.turn);
     expect(good.map((r) => [r.turn, r.answer, r.pass])).toEqual([[1, 'ok first', null], [2, 'ok second', true]]);
     expect(good[1].costUsd).toBeGreaterThan(0);
+  });
+
+  it('a cached re-run (hits found without I/O) gives the rows the live run gave, from cases in memory or streamed', async () => {
+    const opts = await setup(['openai:gpt-4o', 'openai:gpt-4o-mini']);
+    const cache = await LogCache.open(path.join(mkdtempSync(path.join(tmpdir(), 'mmr-runner-cache-')), 'bench'));
+    const cases = Array.from({ length: 30 }, (_, i) => normalizeCase({ id: `c${i}`, prompt: `q${i}`, expect: i % 3 ? [`q${i}`] : [{ type: 'number', value: i }] }, `f:${i + 1}`, 'x'));
+    const run = async (from: Iterable<BenchCase> | AsyncIterable<BenchCase>) => {
+      const rows: BenchRow[] = [];
+      const out = await runBench(from, opts({ cache, concurrency: 8, onRow: (r) => void rows.push(r) }));
+      expect(out).toMatchObject({ stopped: null, skipped: 0 });
+      return rows.sort((a, b) => a.caseId.localeCompare(b.caseId) || a.model.localeCompare(b.model));
+    };
+    const live = await run(cases);
+    expect(live.every((r) => !r.cached && r.error === null)).toBe(true);
+    const hits = cache.hits;
+    const again = await run(cases);
+    const streamed = await run((async function* () {
+      yield* cases;
+    })());
+    expect(cache.hits - hits).toBe(120);
+    for (const rows of [again, streamed]) {
+      expect(rows.every((r) => r.cached)).toBe(true);
+      expect(rows.map((r) => ({ ...r, cached: false }))).toEqual(live);
+    }
+    await cache.close();
+  });
+
+  it('cases in memory whose iterator throws stop the run with its error', async () => {
+    const opts = await setup(['openai:gpt-4o']);
+    const c = normalizeCase({ id: 'one', prompt: 'q' }, 'f:1', 'x');
+    const failing: Iterable<BenchCase> = {
+      [Symbol.iterator]: () => {
+        let n = 0;
+        return { next: () => (n++ < 2 ? { done: false, value: { ...c, id: `c${n}` } } : (() => { throw new Error('file changed'); })()) };
+      },
+    };
+    const rows: BenchRow[] = [];
+    const err = await runBench(failing, opts({ onRow: (r) => void rows.push(r) })).catch((e: Error) => e);
+    expect((err as Error).message).toBe('file changed');
   });
 
   it('a rows sink that fails stops the run and the error comes back once every worker is done', async () => {
