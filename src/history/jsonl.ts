@@ -7,7 +7,6 @@
 import { createReadStream } from 'node:fs';
 import { appendFile, chmod, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 
 /** True when the file exists, is not empty, and does not end in a newline (a writer died mid-line). */
 async function endsTorn(file: string): Promise<boolean> {
@@ -38,27 +37,57 @@ export async function appendJsonLine(file: string, record: unknown): Promise<voi
   await chmod(file, 0o600).catch(() => undefined);
 }
 
+/** A log line longer than this is no record mmr wrote: it is read as a line that is not JSON. */
+export const MAX_LOG_LINE_BYTES = 64 * 1024 * 1024;
+
 /**
- * Calls `each` with every non-empty line parsed (undefined when it is not JSON) and its 1-based
- * number. A missing file is no lines.
+ * The lines of a file (a final line without its newline included), each at most `max` bytes:
+ * a longer one comes back as null without being held, so a corrupt or hostile file cannot grow
+ * memory without bound. Read errors (ENOENT, EACCES) are thrown.
+ */
+export async function* boundedLines(file: string, max = MAX_LOG_LINE_BYTES): AsyncGenerator<string | null> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const fits = !tooLong && size + (nl - start) <= max;
+      if (fits) parts.push(chunk.subarray(start, nl));
+      yield fits ? Buffer.concat(parts).toString('utf8') : null;
+      parts = [];
+      size = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    const rest = chunk.length - start;
+    if (!tooLong && size + rest <= max) parts.push(chunk.subarray(start));
+    else (tooLong = true), (parts = []);
+    size += rest;
+  }
+  if (size > 0) yield tooLong ? null : Buffer.concat(parts).toString('utf8');
+}
+
+/**
+ * Calls `each` with every non-empty line parsed (undefined when it is not JSON, or longer than
+ * MAX_LOG_LINE_BYTES) and its 1-based number. A missing file is no lines.
  */
 export async function eachJsonLine(file: string, each: (value: unknown, line: number) => void): Promise<void> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const opened = new Promise<boolean>((resolve, reject) => {
-    stream.once('open', () => resolve(true));
-    stream.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? resolve(false) : reject(err)));
-  });
-  if (!(await opened)) return;
   let n = 0;
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    n++;
-    if (!line.trim()) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      value = undefined;
+  try {
+    for await (const line of boundedLines(file)) {
+      n++;
+      if (line !== null && !line.trim()) continue;
+      let value: unknown;
+      try {
+        value = line === null ? undefined : JSON.parse(line.endsWith('\r') ? line.slice(0, -1) : line);
+      } catch {
+        value = undefined;
+      }
+      each(value, n);
     }
-    each(value, n);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && n === 0) return;
+    throw err;
   }
 }

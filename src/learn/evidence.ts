@@ -11,7 +11,7 @@
  * and counted (one warning per file), and a failed call (a row with `error`) is not evidence about
  * the model's quality, so it is skipped and counted too.
  */
-import { createReadStream } from 'node:fs';
+import { boundedLines } from '../history/jsonl.js';
 import type { Outcome } from './dataset.js';
 
 /** Longest line read, in bytes; longer ones are skipped whole. */
@@ -108,34 +108,11 @@ export function lineOutcomes(v: unknown): { kind: 'bench' | 'votes' | 'plain'; o
   return null;
 }
 
-/** Lines of a file, each at most MAX_LINE_BYTES (longer ones come back as null). */
-async function* lines(file: string): AsyncGenerator<string | null> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  let tooLong = false;
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
-      if (!tooLong && size + (nl - start) <= MAX_LINE_BYTES) parts.push(chunk.subarray(start, nl));
-      yield tooLong || size + (nl - start) > MAX_LINE_BYTES ? null : Buffer.concat(parts).toString('utf8');
-      parts = [];
-      size = 0;
-      tooLong = false;
-      start = nl + 1;
-    }
-    const rest = chunk.length - start;
-    if (!tooLong && size + rest <= MAX_LINE_BYTES) parts.push(chunk.subarray(start));
-    else (tooLong = true), (parts = []);
-    size += rest;
-  }
-  if (size > 0) yield tooLong ? null : Buffer.concat(parts).toString('utf8');
-}
-
 /** Read one evidence file. Throws the fs error (ENOENT, EACCES) for the caller to name the file. */
 export async function readEvidence(file: string): Promise<EvidenceFile> {
   const out: EvidenceFile = { file, outcomes: [], bench: 0, votes: 0, plain: 0, failed: 0, ungraded: 0, voteRecords: [], skipped: 0, skippedLines: [] };
   let n = 0;
-  for await (const line of lines(file)) {
+  for await (const line of boundedLines(file, MAX_LINE_BYTES)) {
     n++;
     if (line !== null && !line.trim()) continue;
     let r: ReturnType<typeof lineOutcomes> = null;

@@ -7,11 +7,11 @@
  * row becomes routing evidence once something adds a `quality` (a vote, a judge, the app's own
  * feedback).
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ChatMessage } from '../core/types.js';
+import { eachJsonLine } from '../history/jsonl.js';
 import { votesDir } from '../history/votes.js';
 import type { Outcome } from './outcome.js';
 import type { ParsedChat } from './types.js';
@@ -138,23 +138,15 @@ export class ServeLog {
 const isRow = (v: unknown): v is ServeLogRow =>
   typeof v === 'object' && v !== null && (v as ServeLogRow).kind === 'serve' && typeof (v as ServeLogRow).status === 'number';
 
-/** Every row of a log file, streamed; lines that are not serve rows are counted and skipped. */
+/** Every row of a log file, streamed; lines that are not serve rows (or are too long) are counted and skipped. */
 export async function readServeLog(file: string, onRow: (row: ServeLogRow) => void): Promise<{ rows: number; skipped: number }> {
   let rows = 0;
   let skipped = 0;
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      v = undefined;
-    }
+  await eachJsonLine(file, (v) => {
     if (isRow(v)) {
       rows++;
       onRow(v);
     } else skipped++;
-  }
+  });
   return { rows, skipped };
 }
