@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, type RuleConfig } from '../../src/config/rules.js';
-import { shadowedRules, shadowingRule, shadows } from '../../src/config/shadow.js';
+import { shadowedRules, shadows } from '../../src/config/shadow.js';
 import { checkRules } from '../../src/core/rule-check.js';
 
 const M = 'openai:gpt-4o-mini';
@@ -31,34 +31,6 @@ describe('shadowed rules', () => {
       { name: 'fr', when: { language: 'fr' }, use: M },
     ]);
     expect([...shadowedRules(rules)]).toEqual([['rust', 'code'], ['sql-join', 'sql']]);
-  });
-});
-
-describe('shadowingRule: what catches a prompt before a new rule', () => {
-  const existing = [
-    { name: 'code', when: { category: 'code' }, use: M },
-    { name: 'french', when: { language: 'fr' }, use: M },
-  ];
-  const prompt = 'Write a SQL query for the top 5 customers by revenue';
-
-  it('names the earlier rule and what of it matched, and offers to save before it when that keeps it alive', () => {
-    const s = shadowingRule(existing, { name: 'sql', when: { keywords: { any: ['sql', 'customers'] } }, use: 'anthropic:claude-haiku-4-5' }, prompt);
-    expect(s).toEqual({ rule: 'code', index: 0, matched: ['category code'], saveBefore: 'code' });
-  });
-
-  it('does not offer to save before a rule the new one would make dead', () => {
-    const s = shadowingRule([{ name: 'sql-orders', when: { keywords: { all: ['sql', 'revenue'] } }, use: M }], { name: 'sql', when: { keywords: ['sql'] }, use: M }, prompt);
-    expect(s).toEqual({ rule: 'sql-orders', index: 0, matched: ['keywords all: "sql", "revenue"'] });
-  });
-
-  it('null when nothing earlier matches, or when the new rule does not match the prompt itself', () => {
-    expect(shadowingRule(existing.slice(1), { name: 'sql', when: { keywords: ['sql'] }, use: M }, prompt)).toBeNull();
-    expect(shadowingRule(existing, { name: 'x', when: { keywords: ['nothing-here'] }, use: M }, prompt)).toBeNull();
-  });
-
-  it('ignores existing rules that do not compile', () => {
-    const s = shadowingRule([{ name: 'broken', when: { regex: '(' }, use: M }, ...existing], { name: 'sql', when: { keywords: ['sql'] }, use: M }, prompt);
-    expect(s).toMatchObject({ rule: 'code', index: 1 });
   });
 });
 
