@@ -84,8 +84,14 @@ function whenWritten(req: import('node:http').ClientRequest, secure: boolean, se
   });
 }
 
-/** Errors of a reused keep-alive connection that the server had closed. */
 const STALE = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * True when `err` is a pooled keep-alive connection the server closed as it was reused (its idle
+ * timeout racing the reuse): nothing was answered, so the request may go again, once, on a new
+ * connection, as Node's docs advise. Shared with mmr serve's upstream client.
+ */
+export const staleReuse = (req: import('node:http').ClientRequest, err: NodeJS.ErrnoException): boolean => req.reusedSocket && STALE.has(err.code ?? '');
 
 /** The request over node:http(s). */
 export async function nodeRequest(url: string, r: WireRequest): Promise<WireResponse> {
@@ -114,9 +120,7 @@ export async function nodeRequest(url: string, r: WireRequest): Promise<WireResp
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        // A pooled connection the server closed as it was reused (its idle timeout racing the
-        // reuse): the request goes again, once, on a new connection, as Node's docs advise.
-        if (!again && req.reusedSocket && STALE.has(err.code ?? '') && !r.signal?.aborted) return send(true);
+        if (!again && staleReuse(req, err) && !r.signal?.aborted) return send(true);
         reject(err);
       });
       if (r.onSent) whenWritten(req, secure, r.onSent);

@@ -8,6 +8,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import type { Timeouts } from '../core/model.js';
+import { staleReuse } from '../providers/transport.js';
 import { Deadlines, type TimeoutName } from './deadlines.js';
 
 /** Which timeout fired; carried by the error that destroys the request. */
@@ -29,9 +30,6 @@ export interface UpstreamResponse {
   /** Call for each body chunk read: it disarms the first-token timeout and re-arms the idle one. */
   progress: () => void;
 }
-
-/** How a keep-alive connection closed by the server in the meantime fails on reuse. */
-const STALE = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Keep-alive connection pools, one per server (never module-level). */
 export class Upstream {
@@ -77,9 +75,7 @@ export class Upstream {
           resolve({ res, progress: () => clock.progress() });
         });
         req.on('error', (err) => {
-          // A pooled connection the server closed as it was reused: nothing reached the server,
-          // so the request goes again, once, on a new connection (as Node's docs advise).
-          if (!again && req.reusedSocket && STALE.has((err as NodeJS.ErrnoException).code ?? '') && !signal.aborted) return send(true);
+          if (!again && staleReuse(req, err) && !signal.aborted) return send(true);
           done();
           reject(err);
         });
