@@ -5,14 +5,11 @@
  */
 import type { ResolvedModel } from '../core/model.js';
 import { resolveModel } from '../core/resolve.js';
-import { anthropicBatch } from './anthropic.js';
-import { geminiBatch } from './gemini.js';
+import { apiOfJob } from './apis.js';
 import { BatchHttpError } from './http.js';
-import { openaiBatch } from './openai.js';
 import { readState, updateState, type RunRecord } from './state.js';
 import type { JobRecord, JobStatus } from './types.js';
 
-export const apiOfJob = (job: JobRecord) => (job.protocol === 'anthropic' ? anthropicBatch : job.protocol === 'gemini' ? geminiBatch : openaiBatch);
 
 /** The `--config` a run was started with, if any. */
 function configOf(argv: string[]): string | undefined {

@@ -13,15 +13,12 @@ import path from 'node:path';
 import type { ResolvedModel } from '../core/model.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { ErrorInfo } from '../core/types.js';
-import { getPreset } from '../providers/presets.js';
 import type { LogCache } from '../bench/cache-store.js';
 import type { BatchAnswers } from '../bench/runner.js';
 import type { BatchApi } from './api.js';
-import { anthropicBatch } from './anthropic.js';
+import { apiOfJob, batchApiFor } from './apis.js';
 import { JobBuilder } from './builder.js';
-import { geminiBatch } from './gemini.js';
 import { BatchHttpError } from './http.js';
-import { openaiBatch } from './openai.js';
 import { pollJobs, type PollOptions } from './poll.js';
 import { MAX_ERRORS_KEPT, updateState, type RunRecord } from './state.js';
 import type { BatchItem, BatchLimits, BatchResult, JobRecord } from './types.js';
@@ -30,14 +27,6 @@ import { planWave, type WaveSource } from './wave.js';
 /** Batch prices are half the live price at OpenAI, Anthropic and Google; mmr applies that factor to its price data. */
 export const BATCH_PRICE_FACTOR = 0.5;
 
-export function batchApiFor(model: ResolvedModel): BatchApi | null {
-  const p = model.provider;
-  if (p.needsKey && !p.apiKey) return null;
-  if (p.protocol === 'anthropic') return anthropicBatch;
-  if (p.protocol === 'gemini') return geminiBatch;
-  if (p.protocol === 'openai' && getPreset(p.id)?.local !== true) return openaiBatch;
-  return null;
-}
 
 export interface BatchRunOptions extends PollOptions {
   cache: LogCache;
@@ -67,6 +56,9 @@ export async function runBatch(source: Omit<WaveSource, 'cache' | 'batchable' | 
   const byId = new Map<string, ResolvedModel>(source.models.map((m) => [m.id, m]));
   for (const j of source.judges ?? []) byId.set(j.id, j);
   const batchable = (m: ResolvedModel) => !unsupported.has(m.provider.id) && batchApiFor(m) !== null;
+  for (const m of source.models) {
+    if (!batchApiFor(m)) o.note(`${m.id} has no batch API that mmr uses (local servers, Ollama, Azure and command providers run live, and so does a provider without its key); asking it live`);
+  }
   const dir = path.join(path.dirname(o.stateFile), 'batch-input');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const book = o.engine.prices ? await o.engine.prices().catch(() => null) : null;
@@ -100,7 +92,7 @@ export async function runBatch(source: Omit<WaveSource, 'cache' | 'batchable' | 
   };
   const onEnded = async (job: JobRecord) => {
     const model = modelOf(job);
-    const api = apiOf(job);
+    const api = apiOfJob(job);
     if (!model || !api) return;
     const kept: NonNullable<JobRecord['errors']> = {};
     const seen = new Set<string>();
@@ -126,8 +118,7 @@ export async function runBatch(source: Omit<WaveSource, 'cache' | 'batchable' | 
     await save(job);
   };
 
-  const apiOf = (job: JobRecord) => (job.protocol === 'anthropic' ? anthropicBatch : job.protocol === 'gemini' ? geminiBatch : openaiBatch);
-  const poll = (open: JobRecord[]) => pollJobs(open, { ...o, spec: (j) => modelOf(j)?.provider, api: apiOf, fetch: o.engine.fetch, onEnded, save });
+  const poll = (open: JobRecord[]) => pollJobs(open, { ...o, spec: (j) => modelOf(j)?.provider, api: apiOfJob, fetch: o.engine.fetch, onEnded, save });
 
   // Resume first: jobs still out there, then what they did not settle goes in new waves.
   for (const j of jobs) if (!j.ingested && !byId.has(j.model)) o.note(`batch job ${j.id} is for ${j.model}, which this run does not ask; left as it is (mmr batch status)`);

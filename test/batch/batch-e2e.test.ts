@@ -138,6 +138,19 @@ describe('mmr bench --batch (built binary, local batch APIs)', () => {
     }
   });
 
+  it('a model whose provider has no batch API (Ollama) runs live, with a note', async () => {
+    const { env, file } = await setup([{ id: 'a', prompt: 'What is the capital of France?', expect: [{ type: 'contains', value: 'Paris' }] }]);
+    env.OLLAMA_HOST = server.baseUrls.ollama;
+    const before = server.requests.length;
+    const r = await mmr(['bench', file, '-m', 'ollama:llama3.2', '--batch', '--poll-interval', '20ms', '--json'], { env, timeout: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('ollama:llama3.2 has no batch API that mmr uses');
+    const asked = since(before);
+    expect(asked).toHaveLength(1);
+    expect(asked[0].batch).toBeUndefined();
+    expect(JSON.parse(r.stdout).models[0].passed).toBe(1);
+  });
+
   it("the run's wall time includes the wait for its batch jobs", async () => {
     // The job validates for 400 ms before it runs: no run that waited for it can take less.
     const slow = await startMockServer({ reply, batch: { startDelayMs: 400 } });

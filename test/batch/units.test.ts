@@ -152,3 +152,19 @@ describe('batch jobs', () => {
     expect(fast).toEqual([50]);
   });
 });
+
+describe('batchApiFor: which models go to a batch API', () => {
+  it('OpenAI, Anthropic and Gemini with their keys do; Azure, local servers and providers without a key run live', async () => {
+    const { batchApiFor } = await import('../../src/batch/apis.js');
+    const { resolveModel } = await import('../../src/core/resolve.js');
+    const { emptyConfig } = await import('../../src/config/schema.js');
+    const env = { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', GEMINI_API_KEY: 'k', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/' };
+    const api = (ref: string, e: Record<string, string> = env) => batchApiFor(resolveModel(ref, emptyConfig(), e));
+    expect(api('openai:gpt-4o-mini')).not.toBeNull();
+    expect(api('anthropic:claude-haiku-4-5')).not.toBeNull();
+    expect(api('gemini:gemini-2.5-flash')).not.toBeNull();
+    expect(api('azure:my-4o')).toBeNull();
+    expect(api('ollama:llama3.2')).toBeNull();
+    expect(api('openai:gpt-4o-mini', {})).toBeNull();
+  });
+});
