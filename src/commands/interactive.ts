@@ -60,7 +60,7 @@ export function withImagesOn(messages: ChatMessage[], prompt: string | undefined
 /** The terminal UI: Ink, React and the UI code load only here, only in a terminal. */
 export async function runInteractiveAsk(session: Session, prompt: string | undefined, opts: InteractiveAskOptions): Promise<number> {
   const { importWithoutCi } = await import('./tui-plan.js');
-  const [{ runInteractive }, { fanout }, { proposeRule }, { classify }, votes, conversations, { newConversationId }, { checkShadow }] = await Promise.all([
+  const [{ runInteractive }, { fanout }, { proposeRule }, { classify }, votes, conversations, { newConversationId }, { checkPlacement }] = await Promise.all([
     // Here the UI opens in a terminal: Ink must not take a CI variable for a CI run (--tui).
     importWithoutCi(() => import('../ui/run-interactive.js')),
     import('../core/fanout.js'),
@@ -69,7 +69,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
     import('../history/votes.js'),
     import('../history/conversations.js'),
     import('../history/ids.js'),
-    import('../core/shadow.js'),
+    import('../config/shadow.js'),
   ]);
   const byId = new Map(session.models.map((m) => [m.id, m]));
   // A column keeps its fallback chain across retries, follow-ups and new prompts.
@@ -116,7 +116,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
         if (!compiled) return { matchesPrompt: true };
         try {
           const candidate = compiled.compile(ruleFromDraft(draft));
-          return checkShadow(compiled.rules, candidate, p, draft.before);
+          return checkPlacement(compiled.rules, candidate, p, draft.before);
         } catch (err) {
           const message = err instanceof Error ? err.message.split('\n').find((l) => l.trim() && !/^config/.test(l))?.trim() ?? err.message : String(err);
           return { matchesPrompt: true, problem: message };

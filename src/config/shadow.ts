@@ -1,10 +1,12 @@
 /**
  * Shadowed rules: a rule that can never fire because an earlier, broader rule catches every
  * prompt it would (`mmr rules list` marks them). Which rule catches one given prompt ahead of a
- * new one is src/core/shadow.ts (the terminal UI's rule dialog). Pure: rules in, names out; the
+ * new one is src/core/shadow.ts (the terminal UI's rule dialog); which rules a new one inserted above
+ * another would silence is `hiddenBy` (the same dialog). Pure: rules in, names out; the
  * analysis reads the conditions' data, not their code.
  */
 import type { CompiledRule, Condition, ConditionSpec } from '../core/router.js';
+import { checkShadow, type ShadowCheck } from '../core/shadow.js';
 
 const subset = (a: readonly string[], b: readonly string[]) => a.length > 0 && a.every((x) => b.includes(x));
 
@@ -45,4 +47,20 @@ export function shadowedRules(rules: readonly CompiledRule[]): Map<string, strin
     if (by) out.set(r.name, by.name);
   });
   return out;
+}
+
+/**
+ * The rules that `candidate`, inserted just above the rule named `before`, would shadow: from
+ * `before` on, every rule that matches only prompts the candidate already catches, so it would
+ * never fire again. Empty when the candidate is appended (nothing comes after it).
+ */
+export function hiddenBy(rules: readonly CompiledRule[], candidate: CompiledRule, before?: string): string[] {
+  const at = before ? rules.findIndex((r) => r.name === before) : -1;
+  if (at < 0) return [];
+  return rules.slice(at).filter((r) => r.name !== candidate.name && shadows(candidate, r)).map((r) => r.name);
+}
+
+/** Everything the rule dialog says about a draft's place: what catches the prompt first, what it would silence. */
+export function checkPlacement(rules: readonly CompiledRule[], candidate: CompiledRule, prompt: string, before?: string): ShadowCheck & { hides: string[] } {
+  return { ...checkShadow(rules, candidate, prompt, before), hides: hiddenBy(rules, candidate, before) };
 }

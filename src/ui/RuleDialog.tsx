@@ -48,6 +48,8 @@ export function ruleProblem(r: RuleDraft): string | null {
 }
 
 /** The rule in one sentence: exactly what will be written. */
+const quoteList = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
+
 export function describeRule(r: RuleDraft): string {
   const conds = [r.keywords.length ? `keywords ${r.match} [${r.keywords.join(', ')}]` : '', r.category ? `category ${r.category}` : ''].filter(Boolean);
   const where = r.before ? `, inserted above rule "${r.before}"` : ', after the rules there are';
@@ -192,6 +194,7 @@ export function RuleDialog(p: RuleDialogProps) {
         {'  '}saves: {describeRule(draft)}
       </Text>
       {check?.shadowedBy && !draft.before ? <Text color="yellow" wrap="truncate-end">⚠ rule "{check.shadowedBy}" comes first and matches this prompt: this rule would never apply to it</Text> : null}
+      {draft.before && check?.hides?.length ? <Text color="yellow" wrap="truncate-end">⚠ inserted here it matches every prompt {quoteList(check.hides)} {check.hides.length === 1 ? 'does' : 'do'}: {check.hides.length === 1 ? 'that rule' : 'those rules'} would never apply again</Text> : null}
       {check && !check.matchesPrompt && !check.shadowedBy ? <Text color="yellow" wrap="truncate-end">⚠ as written, this rule does not match the prompt you voted on</Text> : null}
       {error ? <Text color="red" wrap="truncate-end">✖ {error}</Text> : null}
       <Text dimColor wrap="truncate-end">{busy ? 'saving…' : `enter save · tab/↑/↓ next field · ${hint} · esc skip`}</Text>

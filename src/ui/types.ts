@@ -29,6 +29,8 @@ export interface RuleCheck {
   problem?: string;
   /** An earlier rule that would match the voted prompt first, so the new one would never apply to it. */
   shadowedBy?: string;
+  /** Rules after the draft's position (when inserted above one) that it would silence: they match no prompt it does not. */
+  hides?: string[];
   /** Whether the draft matches the prompt that was voted on at all. */
   matchesPrompt: boolean;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules, type RuleConfig } from '../../src/config/rules.js';
-import { shadowedRules, shadows } from '../../src/config/shadow.js';
+import { checkPlacement, hiddenBy, shadowedRules, shadows } from '../../src/config/shadow.js';
 import { checkRules } from '../../src/core/rule-check.js';
 
 const M = 'openai:gpt-4o-mini';
@@ -31,6 +31,33 @@ describe('shadowed rules', () => {
       { name: 'fr', when: { language: 'fr' }, use: M },
     ]);
     expect([...shadowedRules(rules)]).toEqual([['rust', 'code'], ['sql-join', 'sql']]);
+  });
+});
+
+describe('a rule inserted above another: which later rules it silences', () => {
+  const rules = compileRules([
+    { name: 'docs', when: { keywords: ['readme'] }, use: M },
+    { name: 'rust', when: { category: 'code', keywords: ['rust'] }, use: M },
+    { name: 'all-code', when: { category: 'code' }, use: M },
+    { name: 'fr', when: { language: 'fr' }, use: M },
+  ]);
+  it('names every rule from the insertion point on that matches only prompts the new one catches', () => {
+    const broad = one({ name: 'code-haiku', when: { category: 'code' } });
+    expect(hiddenBy(rules, broad, 'rust')).toEqual(['rust', 'all-code']);
+    expect(hiddenBy(rules, broad, 'all-code')).toEqual(['all-code']);
+    // Rules above the insertion point still come first; appended, the new rule silences nothing.
+    expect(hiddenBy(rules, broad, 'fr')).toEqual([]);
+    expect(hiddenBy(rules, broad)).toEqual([]);
+  });
+  it('a narrower rule above a broad one silences nothing, and a rule never counts itself', () => {
+    const narrow = one({ name: 'sql', when: { category: 'code', keywords: ['sql'] } });
+    expect(hiddenBy(rules, narrow, 'all-code')).toEqual([]);
+    expect(hiddenBy(rules, one({ name: 'all-code', when: { category: 'code' } }), 'rust')).toEqual(['rust']);
+  });
+  it('checkPlacement joins it with what catches the prompt first', () => {
+    const broad = one({ name: 'code-haiku', when: { category: 'code' } });
+    expect(checkPlacement(rules, broad, 'Write a SQL query in Rust for the top customers')).toEqual({ matchesPrompt: true, shadowedBy: 'rust', hides: [] });
+    expect(checkPlacement(rules, broad, 'Write a SQL query in Rust for the top customers', 'rust')).toEqual({ matchesPrompt: true, hides: ['rust', 'all-code'] });
   });
 });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RuleDialog, describeRule, parseKeywords, ruleProblem } from '../../src/ui/RuleDialog.js';
 import type { RuleCheck, RuleDraft } from '../../src/ui/types.js';
 import { compileRules } from '../../src/config/rules.js';
-import { checkShadow } from '../../src/core/shadow.js';
+import { checkPlacement } from '../../src/config/shadow.js';
 import { ruleFromDraft } from '../../src/commands/interactive.js';
 import { delta, finish, KEY, plain, renderAt, tick, waitFor } from './helpers.js';
 import { MODELS, mountApp, winnerOf } from './app-fixture.js';
@@ -28,7 +28,7 @@ function realCheck(existing: unknown[]) {
   const rules = compileRules(existing);
   return (d: RuleDraft, prompt: string): RuleCheck => {
     try {
-      return checkShadow(rules, compileRules([ruleFromDraft(d)])[0], prompt, d.before);
+      return checkPlacement(rules, compileRules([ruleFromDraft(d)])[0], prompt, d.before);
     } catch (err) {
       return { matchesPrompt: true, problem: String((err as Error).message) };
     }
@@ -97,6 +97,24 @@ describe('RuleDialog shows exactly what it saves', () => {
     expect(frame()).not.toContain('comes first and matches');
     await ui.type(KEY.enter);
     expect(onSave).toHaveBeenCalledWith({ ...draft, before: 'all-code' });
+  });
+
+  it('warns when, inserted above a rule, the new rule would silence it for good', async () => {
+    const onSave = vi.fn(async (_r: RuleDraft) => ({ file: 'f' }));
+    const check = realCheck([
+      { name: 'rust', when: { category: 'code', keywords: ['rust'] }, use: 'openai:gpt-4o-mini' },
+      { name: 'all-code', when: { category: 'code' }, use: 'openai:gpt-4o-mini' },
+    ]);
+    const { ui, frame } = mountDialog(onSave, { check, draft: { ...draft, name: 'code-haiku', keywords: [] } });
+    await tick(20);
+    expect(frame()).toContain('position:  [ ] insert above "all-code"');
+    expect(frame()).not.toContain('never apply again');
+    await ui.type(KEY.up, ' ');
+    expect(frame()).toContain('position:  [x] insert above "all-code"');
+    expect(frame()).toContain('⚠ inserted here it matches every prompt "all-code" does: that rule would never apply again');
+    // Narrow it again with a keyword: the broad rule keeps its prompts, the warning goes.
+    await ui.type(KEY.tab, KEY.tab, 'sql');
+    expect(frame()).not.toContain('never apply again');
   });
 
   it('says when the rule as written would not match the prompt voted on', async () => {
