@@ -124,6 +124,8 @@ export async function learnedPicker(setup: LearnedSetup, dryRun = false): Promis
     if (!anyUsable && !dryRun) return null;
     const d = decide(setup.router, prompt, { tradeoff: setup.tradeoff, unusable: anyUsable ? setup.unusable : undefined, classification: c });
     if (!d) return null;
-    return { model: d.model, tradeoff: d.tradeoff, candidates: d.candidates, reason: d.reason + note, file: setup.file };
+    // Decided as if all were usable, but shown as they are: each candidate says why it is not.
+    const candidates = anyUsable ? d.candidates : d.candidates.map((k) => ({ ...k, usable: false, unusable: setup.unusable(k.model) ?? undefined }));
+    return { model: d.model, tradeoff: d.tradeoff, candidates, reason: d.reason + note, file: setup.file };
   };
 }

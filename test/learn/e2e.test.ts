@@ -85,6 +85,7 @@ describe('mmr learn → route → ask (built binary)', () => {
     const d = JSON.parse(none.stdout.split('\n')[0]);
     expect(d.source).toBe('learned');
     expect(d.learned.candidates).toHaveLength(3);
+    for (const k of d.learned.candidates) expect(k).toMatchObject({ usable: false, unusable: expect.stringMatching(/\S/) });
     expect(d.reason).toMatch(/none of its models is usable here, so this shows the choice as if all were/);
     expect(d.models).toEqual(['anthropic:dear-code']);
   });
