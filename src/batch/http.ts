@@ -8,7 +8,7 @@ import type { ErrorInfo } from '../core/types.js';
 import type { ProviderSpec } from '../providers/provider.js';
 import { classifyHttpError, sanitizeError } from '../providers/http-errors.js';
 import { networkErrorInfo } from '../providers/http.js';
-import { ANTHROPIC_VERSION } from '../providers/anthropic.js';
+import { keyHeaders } from '../providers/key-headers.js';
 import { readLinesOf } from './lines.js';
 
 /** One control call (create, poll, cancel, upload) may take this long, ms. */
@@ -23,17 +23,6 @@ export class BatchHttpError extends Error {
   }
 }
 
-/** The provider's auth and version headers, as its adapter sends them. */
-export function authHeaders(spec: ProviderSpec): Record<string, string> {
-  const h: Record<string, string> = { ...spec.headers };
-  if (spec.protocol === 'anthropic') {
-    h['anthropic-version'] = ANTHROPIC_VERSION;
-    if (spec.apiKey) h['x-api-key'] = spec.apiKey;
-  } else if (spec.protocol === 'gemini') {
-    if (spec.apiKey) h['x-goog-api-key'] = spec.apiKey;
-  } else if (spec.apiKey) h.authorization = `Bearer ${spec.apiKey}`;
-  return h;
-}
 
 export interface CallOptions {
   method?: string;
@@ -52,7 +41,7 @@ export async function call(spec: ProviderSpec, url: string, o: CallOptions = {})
   try {
     res = await doFetch(url, {
       method: o.method ?? 'GET',
-      headers: { ...authHeaders(spec), ...o.headers },
+      headers: { ...keyHeaders(spec), ...o.headers },
       body: o.body,
       signal: AbortSignal.any(signals),
       redirect: 'manual',

@@ -6,6 +6,7 @@ import type { ChatMessage, ModelRequest, ProviderEvent, Usage } from '../core/ty
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
 import { joinUrl } from './http.js';
+import { keyHeaders } from './key-headers.js';
 import {
   BadResponseError,
   fail,
@@ -24,7 +25,7 @@ import { parseSse } from './sse.js';
 
 /** Anthropic requires max_tokens; this is used when the request sets none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
-export const ANTHROPIC_VERSION = '2023-06-01';
+export { ANTHROPIC_VERSION } from './key-headers.js';
 
 /** A turn as sent: a string, or (with images) image blocks then the text, as Anthropic recommends. */
 function content(m: ChatMessage): unknown {
@@ -56,13 +57,7 @@ export function anthropicRequest(spec: ProviderSpec, request: ModelRequest): Htt
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop?.length) body.stop_sequences = request.stop;
-  const headers: Record<string, string> = {
-    accept: 'text/event-stream',
-    'anthropic-version': ANTHROPIC_VERSION,
-    ...spec.headers,
-  };
-  if (spec.apiKey) headers['x-api-key'] = spec.apiKey;
-  return { url: joinUrl(spec.baseUrl, 'v1/messages'), headers, body };
+  return { url: joinUrl(spec.baseUrl, 'v1/messages'), headers: keyHeaders(spec, 'text/event-stream'), body };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ChatMessage, ModelRequest, ProviderEvent, Usage } from '../core/ty
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
 import { joinUrl } from './http.js';
+import { keyHeaders } from './key-headers.js';
 import {
   BadResponseError,
   fail,
@@ -52,8 +53,7 @@ export function geminiRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   const body: Record<string, unknown> = { contents };
   if (system) body.systemInstruction = { parts: [{ text: system }] };
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
-  const headers: Record<string, string> = { accept: 'text/event-stream', ...spec.headers };
-  if (spec.apiKey) headers['x-goog-api-key'] = spec.apiKey;
+  const headers = keyHeaders(spec, 'text/event-stream');
   const url = joinUrl(spec.baseUrl, `models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`);
   return { url, headers, body };
 }

@@ -9,11 +9,11 @@
  * name is kept only when it is printable, short and could be typed after `provider:`.
  */
 import type { ErrorInfo } from '../core/types.js';
-import { ANTHROPIC_VERSION } from './anthropic.js';
+import { keyHeaders } from './key-headers.js';
 import { classifyHttpError, missingKeyInfo, sanitizeError } from './http-errors.js';
 import { joinUrl, networkErrorInfo } from './http.js';
 import { getJson, RedirectError } from './http-request.js';
-import { openaiHeaders, openaiUrl } from './openai-urls.js';
+import { openaiUrl } from './openai-urls.js';
 import type { ProviderSpec, StreamOptions } from './provider.js';
 import { decodeText, StreamReadError } from './sse.js';
 import type { WireResponse } from './transport.js';
@@ -57,11 +57,9 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The protocol's listing: the first page, and how to read a page (and find the next). */
 function plan(spec: ProviderSpec): { first: Page; parse: (json: unknown) => Parsed; nextPage?: (next: string) => Page } {
-  const key = spec.apiKey;
   switch (spec.protocol) {
     case 'anthropic': {
-      const headers: Record<string, string> = { accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION, ...spec.headers };
-      if (key) headers['x-api-key'] = key;
+      const headers = keyHeaders(spec, 'application/json');
       const url = (after?: string) => `${joinUrl(spec.baseUrl, 'v1/models')}?limit=1000${after ? `&after_id=${encodeURIComponent(after)}` : ''}`;
       return {
         first: { url: url(), headers },
@@ -74,8 +72,7 @@ function plan(spec: ProviderSpec): { first: Page; parse: (json: unknown) => Pars
       };
     }
     case 'gemini': {
-      const headers: Record<string, string> = { accept: 'application/json', ...spec.headers };
-      if (key) headers['x-goog-api-key'] = key;
+      const headers = keyHeaders(spec, 'application/json');
       const url = (token?: string) => `${joinUrl(spec.baseUrl, 'models')}?pageSize=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`;
       return {
         first: { url: url(), headers },
@@ -94,8 +91,7 @@ function plan(spec: ProviderSpec): { first: Page; parse: (json: unknown) => Pars
       };
     }
     case 'ollama': {
-      const headers: Record<string, string> = { accept: 'application/json', ...spec.headers };
-      if (key) headers.authorization = `Bearer ${key}`;
+      const headers = keyHeaders(spec, 'application/json');
       return {
         first: { url: joinUrl(spec.baseUrl, 'api/tags'), headers },
         parse: (json) => ({
@@ -109,7 +105,7 @@ function plan(spec: ProviderSpec): { first: Page; parse: (json: unknown) => Pars
     default:
       // Chat Completions and the Responses API share OpenAI's listing.
       return {
-        first: { url: openaiUrl(spec, 'models'), headers: openaiHeaders(spec, 'application/json') },
+        first: { url: openaiUrl(spec, 'models'), headers: keyHeaders(spec, 'application/json') },
         parse: (json) => ({ models: arr(isObject(json) ? json.data : undefined).flatMap((m) => (isObject(m) && typeof m.id === 'string' ? [{ id: m.id }] : [])) }),
       };
   }

@@ -7,6 +7,7 @@ import type { ModelRequest, ProviderEvent, Usage } from '../core/types.js';
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
 import { joinUrl } from './http.js';
+import { keyHeaders } from './key-headers.js';
 import {
   BadResponseError,
   fail,
@@ -36,10 +37,8 @@ export function ollamaRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   if (Object.keys(options).length > 0) body.options = options;
   const think = ollamaThink(request.model, request.reasoning);
   if (think !== undefined) body.think = think;
-  const headers: Record<string, string> = { accept: 'application/x-ndjson', ...spec.headers };
   // A local Ollama needs no key; one behind an authenticating proxy (or ollama.com) takes a bearer token.
-  if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
-  return { url: joinUrl(spec.baseUrl, 'api/chat'), headers, body };
+  return { url: joinUrl(spec.baseUrl, 'api/chat'), headers: keyHeaders(spec, 'application/x-ndjson'), body };
 }
 
 /** Counts from the final `done: true` line; durations there are in ns and are not used. */

@@ -17,7 +17,8 @@ import {
   type HttpCall,
   type WireProtocol,
 } from './http-stream.js';
-import { dataUrl, openaiHeaders, openaiUrl, usageOf } from './openai-urls.js';
+import { dataUrl, openaiUrl, usageOf } from './openai-urls.js';
+import { keyHeaders } from './key-headers.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { openaiReasoningFields } from './reasoning.js';
 import { warmTransport } from './transport.js';
@@ -58,7 +59,7 @@ export function openaiRequest(spec: ProviderSpec, request: ModelRequest): HttpCa
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop?.length) body.stop = request.stop;
   Object.assign(body, openaiReasoningFields(spec, request.model, request.reasoning));
-  return { url: openaiUrl(spec, 'chat', request.model), headers: openaiHeaders(spec, 'text/event-stream'), body };
+  return { url: openaiUrl(spec, 'chat', request.model), headers: keyHeaders(spec, 'text/event-stream'), body };
 }
 
 /** Chat Completions usage → Usage. completion_tokens already includes reasoning tokens. */

@@ -1,7 +1,6 @@
 /**
  * What OpenAI's two APIs share. Where a request goes and how it authenticates: OpenAI's own paths
- * under the base URL with a bearer key, or Azure OpenAI's deployment URLs with an `api-key`
- * header and an `api-version` query (the layout the official SDK's AzureOpenAI client uses),
+ * under the base URL, or Azure OpenAI's deployment URLs with an `api-version` query (the layout the official SDK's AzureOpenAI client uses),
  * for Chat Completions, the Responses API and the models listing. And their usage objects, which
  * hold the same four counts under different names.
  */
@@ -31,16 +30,6 @@ export function openaiUrl(spec: ProviderSpec, api: OpenAIApi, model = ''): strin
   // A deployment name is the user's own word; encoded so it can only ever be one path segment.
   const path = api === 'chat' ? `openai/deployments/${encodeURIComponent(model)}/chat/completions` : `openai/${PATHS[api]}`;
   return `${joinUrl(spec.baseUrl, path)}?${version}`;
-}
-
-/** Request headers: the configured ones, then the key (Azure: `api-key`; everyone else: bearer). */
-export function openaiHeaders(spec: ProviderSpec, accept: string): Record<string, string> {
-  const headers: Record<string, string> = { accept, ...spec.headers };
-  if (spec.apiKey) {
-    if (spec.azure) headers['api-key'] = spec.apiKey;
-    else headers.authorization = `Bearer ${spec.apiKey}`;
-  }
-  return headers;
 }
 
 /** An image as a data URL, the form both OpenAI APIs take inline. */

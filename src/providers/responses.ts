@@ -18,7 +18,8 @@ import {
   type HttpCall,
   type WireProtocol,
 } from './http-stream.js';
-import { dataUrl, openaiHeaders, openaiUrl, usageOf } from './openai-urls.js';
+import { dataUrl, openaiUrl, usageOf } from './openai-urls.js';
+import { keyHeaders } from './key-headers.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { responsesReasoning } from './reasoning.js';
 import { parseSse } from './sse.js';
@@ -43,7 +44,7 @@ export function responsesRequest(spec: ProviderSpec, request: ModelRequest): Htt
   if (request.topP !== undefined) body.top_p = request.topP;
   const reasoning = responsesReasoning(request.model, request.reasoning);
   if (reasoning) body.reasoning = reasoning;
-  return { url: openaiUrl(spec, 'responses', request.model), headers: openaiHeaders(spec, 'text/event-stream'), body };
+  return { url: openaiUrl(spec, 'responses', request.model), headers: keyHeaders(spec, 'text/event-stream'), body };
 }
 
 /** Responses usage → Usage. output_tokens includes the reasoning tokens. */
