@@ -2,7 +2,8 @@
 //   node bench/promptfoo-compare.mjs
 // Both tools ask mmr's local provider server (OpenAI wire format, LATENCY_MS before the headers)
 // CASES (1,000) prompts × 4 models with one `contains` check each, at -j J (32), caching off,
-// and are run alternately ROUNDS (1) times after a small warm-up of each. For every run the
+// and are run alternately ROUNDS (1) times after a small warm-up of each, and so is a plain Node
+// client making the same requests (the floor: what any client's wall time is on this machine). For every run the
 // wall time and the peak RSS of the whole process tree (summed over all live processes of the
 // tree, polled from /proc every POLL_MS) are recorded, plus /usr/bin/time's maxrss (largest
 // single process) when /usr/bin/time exists.
@@ -194,6 +195,17 @@ async function runPf(config) {
   return { ...r, rows: results.length, passed: results.filter((x) => x.success).length, errors: doc.results?.stats?.errors ?? 0, requests: requests - before, inflight: peakInFlight(starts) };
 }
 
+// The floor no tool can beat on this machine: a plain Node client making the same streaming
+// requests (no checks, rows or retries; bench/plain-client.mjs, also scale.mjs's baseline).
+async function runPlain(n) {
+  const before = requests;
+  starts = [];
+  const r = await measure(process.execPath, [path.join(root, 'bench/plain-client.mjs'), server.baseUrls.openai, String(n), MODELS.join(','), String(J)], baseEnv);
+  if (r.code !== 0) throw new Error(`plain client exited ${r.code}: ${r.err.slice(0, 800)}`);
+  const doc = JSON.parse(r.out);
+  return { ...r, rows: doc.requests, passed: '-', errors: doc.failed, requests: requests - before, inflight: peakInFlight(starts) };
+}
+
 const versions = {
   mmr: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
   mmrNode: process.version,
@@ -211,10 +223,12 @@ console.log(`  ${pfNode} ${pfArgs(main.pfConfig, path.join(dir, 'promptfoo-resul
 
 await runMmr(warm.mmrFile);
 await runPf(warm.pfConfig);
-const samples = { mmr: [], promptfoo: [] };
+await runPlain(WARMUP_CASES);
+const samples = { mmr: [], promptfoo: [], plain: [] };
 for (let i = 0; i < ROUNDS; i++) {
   samples.mmr.push(await runMmr(main.mmrFile));
   samples.promptfoo.push(await runPf(main.pfConfig));
+  samples.plain.push(await runPlain(CASES));
 }
 await server.close();
 
@@ -234,7 +248,9 @@ console.log(`\nideal wall (cases × models × latency / j): ${ideal.toFixed(2)} 
 console.log(`${'tool'.padEnd(10)} ${'wall s'.padStart(7)} ${'× ideal'.padStart(8)} ${'cpu s'.padStart(6)} ${'tree RSS MB'.padStart(13)} ${'maxrss MB'.padStart(10)} ${'procs'.padStart(6)} ${'in-flight'.padStart(9)} ${'rows'.padStart(6)} ${'passed'.padStart(7)} ${'errors'.padStart(7)} ${'requests'.padStart(9)}`);
 const m = row('mmr', samples.mmr);
 const p = row('promptfoo', samples.promptfoo);
+const b = row('plain', samples.plain);
 console.log(`ratio promptfoo / mmr: wall ×${(p.wall / m.wall).toFixed(2)} · tree peak RSS ×${(p.peak / m.peak).toFixed(2)}${haveTime ? ` · maxrss ×${(p.maxrss / m.maxrss).toFixed(2)} · cpu ×${(p.cpu / m.cpu).toFixed(2)}` : ''}`);
+console.log(`against the plain Node client (fetch) in the same run: mmr wall ×${(m.wall / b.wall).toFixed(2)}, promptfoo ×${(p.wall / b.wall).toFixed(2)}`);
 if (ROUNDS > 1) for (const [k, xs] of Object.entries(samples)) console.log(`  ${k} rounds: ${xs.map((x) => `${(x.ms / 1000).toFixed(2)} s/${x.peakMb.toFixed(0)} MB`).join(', ')}`);
 if (process.env.KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 else console.log(`kept ${dir}`);
