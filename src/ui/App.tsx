@@ -2,19 +2,20 @@ import { useEffect, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { formatUsd } from '../core/cost.js';
 import type { AnswerResult } from '../core/results.js';
-import { AnswerGrid, clampScroll } from './AnswerGrid.js';
+import { AnswerGrid } from './AnswerGrid.js';
 import { blindLabel, fileSlug } from './blind.js';
 import { loadHighlighter, type Highlighter } from './highlight.js';
 import { HELP_LINE, HelpOverlay, KEYS } from './HelpOverlay.js';
-import { ConversationLayout, measureGrid, type ContentOptions, type GridGeometry, type TurnView } from './pane-content.js';
+import { ConversationLayout, measureGrid, type ContentOptions, type TurnView } from './pane-content.js';
+import { signature, useDrawGate } from './draw-gate.js';
 import { INPUT_CHROME_ROWS, PromptInput } from './PromptInput.js';
 import { RULE_DIALOG_ROWS, RuleDialog } from './RuleDialog.js';
-import { toAnsi } from './styled.js';
-import { fitTopLine, TOP_PREFIX } from './top-line.js';
-import type { InteractiveOptions, RuleDraft } from './types.js';
+import { TopBar } from './TopBar.js';
+import type { InteractiveOptions } from './types.js';
 import { useArena } from './use-arena.js';
 import type { FrameCost, FrameGate } from './use-fanout.js';
-import { useKeys, type KeyHandler, type Mode } from './use-keys.js';
+import type { KeyHandler, Mode } from './use-keys.js';
+import { useAppKeys, type RuleOffer, type Status } from './app-keys.js';
 import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
@@ -33,32 +34,6 @@ export interface AppProps extends InteractiveOptions {
   colorLevel?: number;
 }
 
-interface Status {
-  text: string;
-  color?: string;
-  /** Cleared by itself once nothing is running any more (`retrying 2 models…`). */
-  whileRunning?: boolean;
-}
-
-/** A change only outside the answers' visible lines (a footer's count, `↓12 more`) is drawn at most this often. */
-export const META_REFRESH_MS = 1000;
-
-/** What a frame shows, split into the answers' visible lines and everything else. */
-function signature(g: GridGeometry, order: number[], scroll: number[], results: readonly AnswerResult[]): { body: string; meta: string } {
-  let body = '';
-  let meta = '';
-  order.forEach((slot, i) => {
-    const lines = g.bodies[i];
-    if (!lines.length && !g.footers[i].length) return;
-    const top = clampScroll(scroll[slot] ?? 0, lines.length, g.bodyRows);
-    const r = results[slot];
-    body += `${i}:${r?.done ? (r.error ? 'x' : 'd') : r?.text ? 's' : 'w'}|`;
-    for (const l of lines.slice(top, top + g.bodyRows)) body += `${toAnsi(l, 1)}\n`;
-    meta += `${i}:${g.stale[i] ? '+' : lines.length - top}|${g.footers[i].map((l) => toAnsi(l, 1)).join('\n')}|`;
-  });
-  return { body, meta };
-}
-
 /** The interactive comparison: top line, the columns, a status line and the keys. */
 export function App(p: AppProps) {
   const interactive = p.interactive ?? process.stdin.isTTY === true;
@@ -71,7 +46,7 @@ export function App(p: AppProps) {
   const [focus, setFocus] = useState(0);
   const [scroll, setScroll] = useState<number[]>(() => p.models.map(() => 0));
   const [status, setStatusState] = useState<Status | null>(p.notice ? { text: p.notice } : null);
-  const [rule, setRule] = useState<{ draft: RuleDraft; winner: string; prompt: string } | null>(null);
+  const [rule, setRule] = useState<RuleOffer | null>(null);
   const [raw, setRaw] = useState(false);
   const [showReasoning, setShowReasoning] = useState(false);
   const [highlighter, setHighlighter] = useState<Highlighter | null>(null);
@@ -147,20 +122,11 @@ export function App(p: AppProps) {
   const view = { columns: size.columns, rows: size.rows - reserved, focus, expanded: mode === 'expand', scroll };
   const geometry = measureGrid(layout.current, turns, order, view, content);
 
-  // Frames are drawn for what is visible: an answer growing below the fold redraws nothing, and
-  // counters outside the answers redraw at most every META_REFRESH_MS.
-  const drawn = signature(geometry, order, scroll, current);
-  const lastDraw = useRef({ sig: drawn, at: 0 });
-  useEffect(() => {
-    lastDraw.current = { sig: drawn, at: Date.now() };
-  });
-  gate.current = (live) => {
+  // Frames are drawn for what is visible (draw-gate.ts).
+  useDrawGate(gate, signature(geometry, order, scroll, current), (live) => {
     const liveTurns = turns.length ? [...turns.slice(0, -1), { ...turns[turns.length - 1], results: live as AnswerResult[] }] : turns;
-    const next = signature(measureGrid(layout.current, liveTurns, order, view, content), order, scroll, live);
-    if (next.body !== lastDraw.current.sig.body) return 0;
-    if (next.meta !== lastDraw.current.sig.meta) return Math.max(0, META_REFRESH_MS - (Date.now() - lastDraw.current.at));
-    return null;
-  };
+    return signature(measureGrid(layout.current, liveTurns, order, view, content), order, scroll, live);
+  });
 
   // A follow-up scrolls every column to where its new turn starts.
   const scrolledTurn = useRef(0);
@@ -173,76 +139,13 @@ export function App(p: AppProps) {
   const waiting = current.some((r) => !r.done && !r.text && !r.reasoning);
   const spinner = useSpinner(waiting);
 
-  const pick = (n: number) => {
-    const turn = arena.turn;
-    if (!turn) return;
-    if (turn.winner !== undefined) return setStatus({ text: `already voted on this turn · ${canAsk ? 'f to follow up, n for a new prompt' : 'q to quit'}`, color: 'yellow' });
-    if (n > order.length) return setStatus({ text: `there is no column ${n}`, color: 'yellow' });
-    const slot = n === 0 ? null : order[n - 1];
-    if (slot !== null && current[slot]?.error) return setStatus({ text: `column ${n} failed · pick another, or 0 for none`, color: 'yellow' });
-    if (slot !== null && !current[slot]?.done) return setStatus({ text: `column ${n} is still answering · wait for it, or pick another`, color: 'yellow' });
-    void arena.vote(slot).then((err) => err && setStatus({ text: err, color: 'red' }));
-    if (slot === null) return setStatus({ text: `noted: none was good${canAsk ? ' · f to follow up, n for a new prompt' : ''}` });
-    const winner = p.models[slot];
-    let draft: RuleDraft;
-    try {
-      draft = p.proposeRule(turn.prompt, winner.id);
-    } catch (err) {
-      return setStatus({ text: `vote recorded, but no rule could be proposed: ${err instanceof Error ? err.message : String(err)}`, color: 'yellow' });
-    }
-    setRule({ draft, winner: winner.alias ? `${winner.alias} (${winner.id})` : winner.id, prompt: turn.prompt });
-    setMode('rule');
-  };
-
-  useKeys({
-    mode,
-    interactive,
-    panes: order.length,
-    panel: panelKeys,
-    quit,
-    setMode,
-    setFocus,
-    pick,
-    scrollBy: (delta) => {
-      arena.sync();
-      const slot = order[focus];
-      const lines = geometry.bodies[focus].length;
-      const max = Math.max(0, lines - geometry.bodyRows);
-      const page = Math.max(1, geometry.bodyRows - 1);
-      // End follows the answer as it grows; any other move leaves the end.
-      if (delta === Number.MAX_SAFE_INTEGER) return setScroll((s) => s.map((v, i) => (i === slot ? Number.POSITIVE_INFINITY : v)));
-      const by = delta === 'page-down' ? page : delta === 'page-up' ? -page : delta;
-      setScroll((s) => s.map((v, i) => (i === slot ? Math.min(max, Math.max(0, Math.min(v, max) + by)) : v)));
-    },
-    retry: () => {
-      const n = arena.retryFailed();
-      setStatus(n ? { text: `retrying ${n} model${n > 1 ? 's' : ''}…`, whileRunning: true } : { text: 'nothing failed, nothing to retry', color: 'yellow' });
-    },
-    startWrite: () => {
-      const r = current[order[focus]];
-      if (!r?.text) return setStatus({ text: 'nothing to write yet', color: 'yellow' });
-      if (!p.writeAnswer) return setStatus({ text: 'writing answers is not available here', color: 'yellow' });
-      setMode('write');
-    },
-    followUp: () => {
-      if (!canAsk) return setStatus({ text: 'the demo has only its recorded answers: no follow-ups (mmr ask for your own)', color: 'yellow' });
-      if (!conversation) return;
-      if (!allDone) return setStatus({ text: 'wait for the answers (or q), then follow up', color: 'yellow' });
-      setInputKind('follow-up');
-      setMode('input');
-    },
-    newPrompt: () => {
-      if (!canAsk) return setStatus({ text: 'the demo has only its recorded prompts: mmr demo --list', color: 'yellow' });
-      setInputKind('new');
-      setMode('input');
-    },
-    toggleRaw: () => {
-      setRaw((r) => !r);
-      setStatus({ text: raw ? 'rendered Markdown · m for the source' : 'Markdown source · m to render it' });
-    },
-    toggleReasoning: () => {
-      setShowReasoning((s) => !s);
-      setStatus({ text: showReasoning ? 'reasoning collapsed · t to show it' : 'reasoning shown · t to collapse it' });
+  useAppKeys({
+    mode, interactive, canAsk, arena, order, current, focus, geometry, raw, showReasoning, panel: panelKeys,
+    models: p.models, proposeRule: p.proposeRule, writeAnswer: p.writeAnswer,
+    quit, setMode, setFocus, setScroll, setStatus, setRaw, setShowReasoning, setInputKind,
+    openRule: (offer) => {
+      setRule(offer);
+      setMode('rule');
     },
   });
 
@@ -258,36 +161,17 @@ export function App(p: AppProps) {
   const running = arena.running;
   const cost = hidden ? '' : running && arena.turnCost == null ? '…' : formatUsd(arena.turnCost);
   const turn = arena.turn;
-  const top = fitTopLine(
-    turn ? `${turns.length > 1 ? `(${turn.number}) ` : ''}${turn.prompt}` : '',
-    [
-      { text: p.routeNote ?? `${p.models.length} model${p.models.length > 1 ? 's' : ''}`, rank: 1 },
-      { text: hidden ? 'blind' : '', rank: 3 },
-      { text: turn ? cost : '', rank: 2 },
-      { text: turn && (conversation?.number ?? 1) + turns.length > 2 && !hidden ? `session ${formatUsd(arena.sessionCost)}` : '', rank: 0 },
-    ],
-    size.columns,
-  );
+  const topParts = [
+    { text: p.routeNote ?? `${p.models.length} model${p.models.length > 1 ? 's' : ''}`, rank: 1 },
+    { text: hidden ? 'blind' : '', rank: 3 },
+    { text: turn ? cost : '', rank: 2 },
+    { text: turn && (conversation?.number ?? 1) + turns.length > 2 && !hidden ? `session ${formatUsd(arena.sessionCost)}` : '', rank: 0 },
+  ];
   const idle = p.blind ? `${p.models.length} hidden models` : p.models.map((m) => m.alias ?? m.id).join(', ');
 
   return (
     <Box flexDirection="column" width={size.columns}>
-      <Box>
-        <Box flexGrow={1} flexShrink={1}>
-          <Text wrap="truncate-end">
-            <Text bold color="cyan">
-              mmr
-            </Text>
-            {TOP_PREFIX.slice(3)}
-            {turn ? top.prompt : <Text dimColor>ask {idle}</Text>}
-          </Text>
-        </Box>
-        {top.right ? (
-          <Box flexShrink={0} marginLeft={2}>
-            <Text dimColor>{top.right}</Text>
-          </Box>
-        ) : null}
-      </Box>
+      <TopBar prompt={turn ? `${turns.length > 1 ? `(${turn.number}) ` : ''}${turn.prompt}` : null} idle={idle} parts={topParts} columns={size.columns} />
       {mode === 'help' ? (
         <HelpOverlay />
       ) : turn ? (

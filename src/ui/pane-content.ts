@@ -118,7 +118,7 @@ export function paneFooter(r: AnswerResult | undefined, width: number, hidden = 
   const state = paneState(r);
   if (!r || state === 'waiting') return note(r && r.attempts > 1 ? `retrying (attempt ${r.attempts})…` : 'waiting for the first token…', width);
   if (state === 'streaming') {
-    // Counters like this one are redrawn at most every META_REFRESH_MS (App.tsx), not per token.
+    // Counters like this one are redrawn at most every META_REFRESH_MS (draw-gate.ts), not per token.
     const n = r.text.length;
     const k = n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
     return note(`streaming · ${k} chars${r.attempts > 1 && !hidden ? ` · attempt ${r.attempts}` : ''}`, width);
