@@ -14,7 +14,12 @@ const MASK = (1 << HASH_BITS) - 1;
 /** Dense features live above the hashed space. */
 export const DENSE_BASE = 1 << HASH_BITS;
 const SCRIPTS = ['latin', 'cjk', 'cyrillic', 'other'] as const;
-export const DENSE_NAMES = ['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`)];
+/**
+ * The dense signals, in id order (id = DENSE_BASE + index; new ones are only ever appended, so a
+ * router file's weights keep their meaning). The last five count what makes a word problem take
+ * more steps: decimals, fractions and multipliers, percentages, money, distinct numbers.
+ */
+export const DENSE_NAMES = ['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`), 'decimals', 'fractions', 'percent', 'money', 'distinct numbers'];
 /** Features only read this much of a prompt (UTF-16 code units). */
 export const FEATURE_CHARS = 16 * 1024;
 
@@ -95,14 +100,27 @@ function scriptOf(language: string): (typeof SCRIPTS)[number] {
   return 'latin';
 }
 
+/**
+ * Words that make arithmetic take an extra step (a fraction or multiple of a quantity, a
+ * percentage), by their unigram hash: counting them costs one set lookup per word.
+ */
+const FRACTION_WORDS = new Set(['half', 'halves', 'third', 'thirds', 'quarter', 'quarters', 'fourth', 'fourths', 'fifth', 'fifths', 'sixth', 'sixths', 'tenth', 'tenths', 'twice', 'thrice', 'double', 'doubles', 'doubled', 'triple', 'tripled', 'triples'].map((w) => hash(w, 0, w.length, 1)));
+const PERCENT_WORDS = new Set(['percent', 'percentage', 'percentages'].map((w) => hash(w, 0, w.length, 1)));
+
 let prev = 0;
 let words = 0;
+let fractionWords = 0;
+let percentWords = 0;
 /** One word or symbol at lower[start, stop): its unigram, the bigram with the word before, its trigrams. */
 function token(lower: string, start: number, stop: number): void {
   words++;
   const end = start + Math.min(stop - start, 24);
   const h = hash(lower, start, end, 1);
   add(h & MASK);
+  if (stop - start >= 4 && stop - start <= 11) {
+    if (FRACTION_WORDS.has(h)) fractionWords++;
+    else if (PERCENT_WORDS.has(h)) percentWords++;
+  }
   if (prev) add(pair(prev, h) & MASK);
   // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
   if (end - start >= 5) {
@@ -138,6 +156,8 @@ export function scanFeatures(prompt: string, classification: Classification | un
   nt = 0;
   prev = 0;
   words = 0;
+  fractionWords = 0;
+  percentWords = 0;
   if (NON_ASCII.test(lower)) {
     TOKEN_RE.lastIndex = 0;
     for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(lower, m.index, m.index + m[0].length);
@@ -214,22 +234,42 @@ function endsWithQuestion(text: string): boolean {
   return i >= 0 && text.charCodeAt(i) === 63;
 }
 
+/** Distinct numbers of one prompt, by value (reused; cleared per prompt). */
+const seenNumbers = new Set<number>();
+
 /** The dense signals (DENSE_NAMES) into `out`. */
 function denseSignals(prompt: string, text: string, c: Classification, words: number, out: Float64Array): void {
-  // One pass, no allocation: digits, numbers (runs of digits), the longest number, lines, sentence ends.
+  // One pass: digits, numbers (runs of digits), the longest number, lines, sentence ends, and for
+  // word problems decimals, fractions (`3/4`), percent and currency signs, distinct numbers.
   let digitCount = 0, numbers = 0, longest = 0, run = 0, lines = 1, sentences = 1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
+  let decimals = 0, fractions = 0, percent = 0, money = 0, value = 0, places = 0, point = false;
+  seenNumbers.clear();
+  for (let i = 0; i <= text.length; i++) {
+    const ch = i < text.length ? text.charCodeAt(i) : 32;
     if (ch >= 48 && ch <= 57) {
       digitCount++;
       if (run++ === 0) numbers++;
       if (run > longest) longest = run;
+      value = value * 10 + (ch - 48);
+      if (point) places++;
       continue;
     }
+    const nextDigit = (text.charCodeAt(i + 1) ^ 48) < 10;
     // `1,250.5` is one number.
-    if ((ch === 44 || ch === 46) && run > 0 && (text.charCodeAt(i + 1) ^ 48) < 10) continue;
+    if ((ch === 44 || ch === 46) && run > 0 && nextDigit) {
+      if (ch === 46 && !point) (point = true), decimals++;
+      continue;
+    }
+    // By digits and decimal places: 12.5 and 125 are different numbers.
+    if (run > 0 && seenNumbers.size < 64) seenNumbers.add(value * 8 + Math.min(7, places));
+    if (ch === 47 && run > 0 && nextDigit) fractions++;
     run = 0;
+    value = 0;
+    places = 0;
+    point = false;
     if (ch === 10) lines++;
+    else if (ch === 37) percent++;
+    else if (ch === 36 || ch === 0x20ac || ch === 0xa3 || ch === 0xa5) money++;
     else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && isSpace(text.charCodeAt(i + 1))) sentences++;
   }
   const digits = digitCount / Math.max(1, text.length);
@@ -246,6 +286,11 @@ function denseSignals(prompt: string, text: string, c: Classification, words: nu
   for (const k of CATEGORIES) out[j++] = Math.min(1, c.scores[k] / 6);
   const script = scriptOf(c.language);
   for (const s of SCRIPTS) out[j++] = s === script ? 1 : 0;
+  out[j++] = Math.log1p(decimals) / 2;
+  out[j++] = Math.log1p(fractions + fractionWords) / 2;
+  out[j++] = Math.log1p(percent + percentWords) / 2;
+  out[j++] = Math.log1p(money) / 2;
+  out[j++] = Math.log1p(seenNumbers.size) / 4;
 }
 
 /** The feature vector of a prompt. Deterministic; ~10–30 µs for 2 KB (bench/learned.ts). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { synthetic } from './synthetic.js';
-import { cosine, featurize } from '../../src/learn/features.js';
+import { cosine, DENSE_BASE, DENSE_NAMES, featurize } from '../../src/learn/features.js';
 import { fitRouter } from '../../src/learn/fit.js';
 import { decide } from '../../src/learn/policy.js';
 import { buildReport, formatReport } from '../../src/learn/report.js';
@@ -17,6 +17,27 @@ describe('features', () => {
     expect(featurize('Write a Python function to reverse a list')).toEqual(a);
     expect(cosine(a, a)).toBeCloseTo(1, 5);
     expect(cosine(a, featurize('Write a Python function to sort a list'))).toBeGreaterThan(cosine(a, featurize('写一首关于秋天的诗')));
+  });
+});
+
+describe('word-problem signals', () => {
+  const dense = (p: string) => {
+    const x = featurize(p);
+    return Object.fromEntries(DENSE_NAMES.map((name, j) => [name, x.val[[...x.idx].indexOf(DENSE_BASE + j)]]));
+  };
+  it('count decimals, fractions and multipliers, percentages, money and distinct numbers', () => {
+    const d = dense('A shirt costs $12.50 and is 20% off. Half of the 12 boys pay twice, 3/4 of the rest pay $1,250.75 each; 12 percent tip.');
+    const log = (n: number, k: number) => Math.fround(Math.log1p(n) / k);
+    expect(d.decimals).toBe(log(2, 2)); // 12.50 and 1,250.75 (the thousands comma is not a decimal)
+    expect(d.fractions).toBe(log(3, 2)); // 3/4, half, twice
+    expect(d.percent).toBe(log(2, 2)); // % and "percent"
+    expect(d.money).toBe(log(2, 2));
+    // 12.50, 20, 12, 3, 4, 1,250.75 and 12 again
+    expect(d['distinct numbers']).toBe(log(6, 4));
+    const plain = dense('Tell me a story about a cat');
+    for (const k of ['decimals', 'fractions', 'percent', 'money', 'distinct numbers']) expect(plain[k]).toBe(0);
+    // Existing signals keep their ids: a router file's weights mean what they meant.
+    expect(DENSE_NAMES.slice(0, 9)).toEqual(['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number']);
   });
 });
 
