@@ -5,7 +5,7 @@
 // models, graded quality, 5-fold CV; a check of the judge-score path, never tuned on). For each set:
 // the router at T = 0, 0.1, …, 1 against the single models, the zero-router and the oracle.
 // Run: npx tsx bench/learned-quality.ts [gsm8k|mmlu|mtbench|zeroeval]   (development figures, never the held-out ones:
-// npx tsx bench/learned-quality.ts dev [gsm8k|gsm8k-fine|mmlu|zeroeval|zeroeval-rep])
+// npx tsx bench/learned-quality.ts dev [gsm8k|gsm8k-fine|gsm8k-rep|mmlu|mmlu-rep|zeroeval|zeroeval-rep])
 import type { Outcome } from '../src/learn/dataset.js';
 import { buildDataset } from '../src/learn/dataset.js';
 import { fitRouter } from '../src/learn/fit.js';
@@ -123,6 +123,9 @@ if (only === 'dev') {
   if (!which || which === 'mmlu') report('dev: MMLU training part, 3-fold CV', crossValidate(split(await mmlu())[0], 3, 7), '%', 'dev');
   if (!which || which === 'zeroeval') report('dev: ZeroEval, 3-fold CV', crossValidate(await zeroeval(), 3, 7), '$', 'dev');
   // Three different 3-fold splits of ZeroEval, to tell a change from the noise of one split.
+  // The same for the 2-model sets: a change that only moves one split is noise.
+  if (which === 'gsm8k-rep') for (const d of [7, 3, 13, 17, 23]) report(`dev: GSM8K training part, 3-fold CV (split ${d})`, crossValidate(split(await gsm8k())[0], 3, d), '%', 'dev');
+  if (which === 'mmlu-rep') for (const d of [7, 3, 13, 17, 23]) report(`dev: MMLU training part, 3-fold CV (split ${d})`, crossValidate(split(await mmlu())[0], 3, d), '%', 'dev');
   if (which === 'zeroeval-rep') for (const d of [7, 3, 13]) report(`dev: ZeroEval, 3-fold CV (split ${d})`, crossValidate(await zeroeval(), 3, d), '$', 'dev');
   process.exit(0);
 }
