@@ -46,6 +46,31 @@ export async function mmlu(): Promise<Outcome[]> {
   return (await Promise.all(files.map((f) => twoModel(path.join(dir, f))))).flat();
 }
 
+/**
+ * MT-Bench (80 questions × 2 turns) answered by the RouteLLM pair, each answer judged 1–10 by
+ * GPT-4: graded evidence (quality = score / 10), as a bench row with a judge score carries. A
+ * turn is its own prompt (the turn's user text, as a bench row's `prompt` is its last user turn).
+ */
+export async function mtbench(): Promise<Outcome[]> {
+  const questions = new Map<string, string[]>();
+  for (const line of readFileSync(path.join(REALDATA, 'prompts/mt_bench/question.jsonl'), 'utf8').split('\n')) {
+    if (line.trim()) {
+      const q = JSON.parse(line) as { question_id: number; turns: string[] };
+      questions.set(String(q.question_id), q.turns);
+    }
+  }
+  const file = path.join(REALDATA, 'prompts/router_outcomes/mt_bench_scores.csv');
+  const recs = await parseCsv(readFileSync(file, 'utf8'), file);
+  const h = recs[0].fields;
+  const col = (k: string) => h.indexOf(k);
+  return recs.slice(1).map((r) => {
+    const [id, turn, model] = [r.fields[col('question_id')], Number(r.fields[col('turn')]), r.fields[col('model')]];
+    const prompt = questions.get(id)![turn - 1];
+    const strong = model === 'gpt-4-1106-preview';
+    return { ...outcome(prompt, strong ? 'gpt-4-1106' : 'mixtral-8x7b', Number(r.fields[col('score')]) / 10, strong ? 1 : 0), group: `${id}:${turn}` };
+  });
+}
+
 /** 14 models, right/wrong, estimated costs; the training part of a larger table (SOURCES.md). */
 export async function zeroeval(): Promise<Outcome[]> {
   const dir = path.join(REALDATA, 'router_outcomes/zeroeval_crux_math_train');

@@ -14,7 +14,12 @@ const MASK = (1 << HASH_BITS) - 1;
 /** Dense features live above the hashed space. */
 export const DENSE_BASE = 1 << HASH_BITS;
 const SCRIPTS = ['latin', 'cjk', 'cyrillic', 'other'] as const;
-export const DENSE_NAMES = ['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`)];
+/**
+ * The dense signals, in id order (id = DENSE_BASE + index; new ones are only ever appended, so a
+ * router file's weights keep their meaning). The last five count what makes a word problem take
+ * more steps: decimals, fractions and multipliers, percentages, money, distinct numbers.
+ */
+export const DENSE_NAMES = ['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`), 'decimals', 'fractions', 'percent', 'money', 'distinct numbers'];
 /** Features only read this much of a prompt (UTF-16 code units). */
 export const FEATURE_CHARS = 16 * 1024;
 
@@ -95,14 +100,46 @@ function scriptOf(language: string): (typeof SCRIPTS)[number] {
   return 'latin';
 }
 
+/**
+ * Words that make arithmetic take an extra step (a fraction or multiple of a quantity, a
+ * percentage), found by their unigram hash in a small open-addressing table (1 = fraction or
+ * multiplier, 2 = percent): one array probe per word.
+ */
+const FRACTION_WORDS = ['half', 'halves', 'third', 'thirds', 'quarter', 'quarters', 'fourth', 'fourths', 'fifth', 'fifths', 'sixth', 'sixths', 'tenth', 'tenths', 'twice', 'thrice', 'double', 'doubles', 'doubled', 'triple', 'tripled', 'triples'];
+const PERCENT_WORDS = ['percent', 'percentage', 'percentages'];
+const WORD_KEYS = new Int32Array(256);
+const WORD_KIND = new Uint8Array(256);
+for (const [kind, list] of [[1, FRACTION_WORDS], [2, PERCENT_WORDS]] as const) {
+  for (const w of list) {
+    const h = hash(w, 0, w.length, 1) | 0;
+    let i = h >>> 24;
+    while (WORD_KIND[i]) i = (i + 1) & 255;
+    WORD_KEYS[i] = h;
+    WORD_KIND[i] = kind;
+  }
+}
+/** 1 (fraction or multiplier), 2 (percent) or 0, for a word's unigram hash. */
+function wordKind(h: number): number {
+  const key = h | 0;
+  for (let i = h >>> 24; WORD_KIND[i]; i = (i + 1) & 255) if (WORD_KEYS[i] === key) return WORD_KIND[i];
+  return 0;
+}
+
 let prev = 0;
 let words = 0;
+let fractionWords = 0;
+let percentWords = 0;
 /** One word or symbol at lower[start, stop): its unigram, the bigram with the word before, its trigrams. */
 function token(lower: string, start: number, stop: number): void {
   words++;
   const end = start + Math.min(stop - start, 24);
   const h = hash(lower, start, end, 1);
   add(h & MASK);
+  if (stop - start >= 4 && stop - start <= 11) {
+    const kind = wordKind(h);
+    if (kind === 1) fractionWords++;
+    else if (kind === 2) percentWords++;
+  }
   if (prev) add(pair(prev, h) & MASK);
   // Trigrams: hash(lower, i, i + 3, 3) written out, no call per position.
   if (end - start >= 5) {
@@ -138,6 +175,8 @@ export function scanFeatures(prompt: string, classification: Classification | un
   nt = 0;
   prev = 0;
   words = 0;
+  fractionWords = 0;
+  percentWords = 0;
   if (NON_ASCII.test(lower)) {
     TOKEN_RE.lastIndex = 0;
     for (let m = TOKEN_RE.exec(lower); m; m = TOKEN_RE.exec(lower)) token(lower, m.index, m.index + m[0].length);
@@ -214,24 +253,65 @@ function endsWithQuestion(text: string): boolean {
   return i >= 0 && text.charCodeAt(i) === 63;
 }
 
+/**
+ * Distinct numbers of one prompt (up to 64): an open-addressing table of 128 slots whose entries
+ * count only when stamped with the current prompt's generation, so nothing is cleared per prompt.
+ */
+const numKeys = new Float64Array(128);
+const numStamp = new Int32Array(128);
+let numGen = 0;
+let distinct = 0;
+function seeNumber(key: number): void {
+  if (distinct >= 64) return;
+  let i = Math.imul(key | 0, 0x9e3779b1) >>> 25;
+  while (numStamp[i] === numGen) {
+    if (numKeys[i] === key) return;
+    i = (i + 1) & 127;
+  }
+  numStamp[i] = numGen;
+  numKeys[i] = key;
+  distinct++;
+}
+
 /** The dense signals (DENSE_NAMES) into `out`. */
 function denseSignals(prompt: string, text: string, c: Classification, words: number, out: Float64Array): void {
-  // One pass, no allocation: digits, numbers (runs of digits), the longest number, lines, sentence ends.
+  // One pass: digits, numbers (runs of digits), the longest number, lines, sentence ends, and for
+  // word problems decimals, fractions (`3/4`), percent and currency signs, distinct numbers.
   let digitCount = 0, numbers = 0, longest = 0, run = 0, lines = 1, sentences = 1;
+  let decimals = 0, fractions = 0, percent = 0, money = 0, value = 0, places = 0, point = false;
+  numGen = (numGen + 1) | 0 || 1;
+  distinct = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch >= 48 && ch <= 57) {
       digitCount++;
       if (run++ === 0) numbers++;
       if (run > longest) longest = run;
+      value = value * 10 + (ch - 48);
+      if (point) places++;
       continue;
     }
-    // `1,250.5` is one number.
-    if ((ch === 44 || ch === 46) && run > 0 && (text.charCodeAt(i + 1) ^ 48) < 10) continue;
-    run = 0;
+    if (run > 0) {
+      // `1,250.5` is one number; `3/4` is a fraction.
+      const nextDigit = (text.charCodeAt(i + 1) ^ 48) < 10;
+      if ((ch === 44 || ch === 46) && nextDigit) {
+        if (ch === 46 && !point) (point = true), decimals++;
+        continue;
+      }
+      if (ch === 47 && nextDigit) fractions++;
+      // By digits and decimal places: 12.5 and 125 are different numbers.
+      seeNumber(value * 8 + Math.min(7, places));
+      run = 0;
+      value = 0;
+      places = 0;
+      point = false;
+    }
     if (ch === 10) lines++;
+    else if (ch === 37) percent++;
+    else if (ch === 36 || ch === 0x20ac || ch === 0xa3 || ch === 0xa5) money++;
     else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && isSpace(text.charCodeAt(i + 1))) sentences++;
   }
+  if (run > 0) seeNumber(value * 8 + Math.min(7, places));
   const digits = digitCount / Math.max(1, text.length);
   let j = 0;
   out[j++] = Math.log1p(prompt.length) / 8;
@@ -246,6 +326,11 @@ function denseSignals(prompt: string, text: string, c: Classification, words: nu
   for (const k of CATEGORIES) out[j++] = Math.min(1, c.scores[k] / 6);
   const script = scriptOf(c.language);
   for (const s of SCRIPTS) out[j++] = s === script ? 1 : 0;
+  out[j++] = Math.log1p(decimals) / 2;
+  out[j++] = Math.log1p(fractions + fractionWords) / 2;
+  out[j++] = Math.log1p(percent + percentWords) / 2;
+  out[j++] = Math.log1p(money) / 2;
+  out[j++] = Math.log1p(distinct) / 4;
 }
 
 /** The feature vector of a prompt. Deterministic; ~10–30 µs for 2 KB (bench/learned.ts). */

@@ -4,14 +4,22 @@
  * features stay a few MB and parse in milliseconds. Reading validates every field and bounds the
  * size, since a router file can come from anywhere.
  */
-import { HASH_BITS } from './features.js';
+import { DENSE_BASE, DENSE_NAMES, HASH_BITS } from './features.js';
 import type { LinearModel } from './linear.js';
 import type { LearnedRouter } from './policy.js';
 import type { Predictor } from './train.js';
 import type { TradeoffTable } from './tradeoff.js';
 
 export const ROUTER_FORMAT = 'mmr-router';
-export const ROUTER_VERSION = 1;
+/**
+ * Version 2 adds the word-problem dense signals (ids DENSE_BASE + 21…25). A version 1 file has no
+ * weights for them and predicts exactly as it did, so it is still read; an mmr that reads only
+ * version 1 refuses a version 2 file instead of silently ignoring weights it does not know.
+ */
+export const ROUTER_VERSION = 2;
+/** Versions this mmr reads, each with the number of dense signals it has weights for. */
+const DENSE_BY_VERSION = new Map<unknown, number>([[1, 21], [2, DENSE_NAMES.length]]);
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 /** Largest router file read, in bytes. */
 export const MAX_ROUTER_BYTES = 64 * 1024 * 1024;
 /** Control characters: a model id with one could drive the terminal it is printed on. */
@@ -81,7 +89,7 @@ export function parseRouter(text: string): { router: LearnedRouter; meta: Router
     throw new Error('not JSON');
   }
   if (!doc || typeof doc !== 'object' || doc.format !== ROUTER_FORMAT) throw new Error(`not an mmr router file (no "format": "${ROUTER_FORMAT}")`);
-  if (doc.version !== ROUTER_VERSION) throw new Error(`router format version ${String(doc.version)} is not supported (this mmr reads version ${ROUTER_VERSION}); run mmr learn again`);
+  if (!READABLE_VERSIONS.includes(doc.version)) throw new Error(`router format version ${String(doc.version)} is not supported (this mmr reads versions ${READABLE_VERSIONS.join(' and ')}); run mmr learn again`);
   if (doc.hashBits !== HASH_BITS) throw new Error(`hashBits ${String(doc.hashBits)} does not match this mmr (${HASH_BITS}); run mmr learn again`);
   const models = doc.models;
   if (!Array.isArray(models) || !models.length || !models.every((m) => typeof m === 'string' && m.length > 0 && m.length < 300 && !CONTROL.test(m))) {
@@ -91,6 +99,8 @@ export function parseRouter(text: string): { router: LearnedRouter; meta: Router
   if (typeof doc.ids !== 'string') throw new Error('"ids" is missing');
   const ids = unb64(doc.ids, Int32Array, Buffer.from(doc.ids, 'base64').byteLength / 4, '"ids"');
   for (let i = 1; i < ids.length; i++) if (!(ids[i] > ids[i - 1])) throw new Error('"ids" must be ascending');
+  const dense = DENSE_BY_VERSION.get(doc.version)!;
+  if (ids.length && ids[ids.length - 1] >= DENSE_BASE + dense) throw new Error(`"ids" has a signal version ${String(doc.version)} does not have (${ids[ids.length - 1] - DENSE_BASE} ≥ ${dense})`);
   const F = ids.length;
   const lin = (v: { W?: unknown } | undefined, what: string): LinearModel => ({ F, M, W: Float64Array.from(unb64(v?.W, Float32Array, (F + 1) * M, what)) });
   const quality = lin(doc.quality, '"quality.W"');

@@ -43,7 +43,7 @@ describe('mmr learn → route → ask (built binary)', () => {
     expect(r.stderr).toMatch(/rows\.jsonl: 480 bench rows/);
     expect(r.stderr).toMatch(/wrote \.mmr\/router\.json/);
     const doc = JSON.parse(readFileSync(path.join(home, '.mmr/router.json'), 'utf8'));
-    expect(doc).toMatchObject({ format: 'mmr-router', version: 1, models: ['anthropic:dear-code', 'openai:cheap-math', 'openai:mid-both'] });
+    expect(doc).toMatchObject({ format: 'mmr-router', version: 2, models: ['anthropic:dear-code', 'openai:cheap-math', 'openai:mid-both'] });
   });
 
   it('route --batch writes one decision per line, only usable providers win, and --tradeoff moves along the curve', async () => {

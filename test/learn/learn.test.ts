@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { synthetic } from './synthetic.js';
-import { cosine, featurize } from '../../src/learn/features.js';
+import { cosine, DENSE_BASE, DENSE_NAMES, featurize } from '../../src/learn/features.js';
 import { fitRouter } from '../../src/learn/fit.js';
 import { decide } from '../../src/learn/policy.js';
 import { buildReport, formatReport } from '../../src/learn/report.js';
@@ -17,6 +17,27 @@ describe('features', () => {
     expect(featurize('Write a Python function to reverse a list')).toEqual(a);
     expect(cosine(a, a)).toBeCloseTo(1, 5);
     expect(cosine(a, featurize('Write a Python function to sort a list'))).toBeGreaterThan(cosine(a, featurize('写一首关于秋天的诗')));
+  });
+});
+
+describe('word-problem signals', () => {
+  const dense = (p: string) => {
+    const x = featurize(p);
+    return Object.fromEntries(DENSE_NAMES.map((name, j) => [name, x.val[[...x.idx].indexOf(DENSE_BASE + j)]]));
+  };
+  it('count decimals, fractions and multipliers, percentages, money and distinct numbers', () => {
+    const d = dense('A shirt costs $12.50 and is 20% off. Half of the 12 boys pay twice, 3/4 of the rest pay $1,250.75 each; 12 percent tip.');
+    const log = (n: number, k: number) => Math.fround(Math.log1p(n) / k);
+    expect(d.decimals).toBe(log(2, 2)); // 12.50 and 1,250.75 (the thousands comma is not a decimal)
+    expect(d.fractions).toBe(log(3, 2)); // 3/4, half, twice
+    expect(d.percent).toBe(log(2, 2)); // % and "percent"
+    expect(d.money).toBe(log(2, 2));
+    // 12.50, 20, 12, 3, 4, 1,250.75 and 12 again
+    expect(d['distinct numbers']).toBe(log(6, 4));
+    const plain = dense('Tell me a story about a cat');
+    for (const k of ['decimals', 'fractions', 'percent', 'money', 'distinct numbers']) expect(plain[k]).toBe(0);
+    // Existing signals keep their ids: a router file's weights mean what they meant.
+    expect(DENSE_NAMES.slice(0, 9)).toEqual(['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number']);
   });
 });
 
@@ -88,11 +109,31 @@ describe('learned router on synthetic evidence', () => {
     for (const t of [0, 0.3, 1]) for (const p of [math, code]) expect(decide(router, p, { tradeoff: t })!.model).toBe(decide(fit.router, p, { tradeoff: t })!.model);
   });
 
+  it('reads a version 1 file (no word-problem signals) and predicts as the same weights do in version 2', () => {
+    const text = serializeRouter(fit.router, { createdAt: 'x', seed: 1, evidence: [], prompts: 1, outcomes: 1, stats: [] });
+    const doc = JSON.parse(text);
+    const ids = new Int32Array(new Uint8Array(Buffer.from(doc.ids, 'base64')).buffer);
+    const F = ids.length, M = doc.models.length;
+    const keep = [...ids.keys()].filter((c) => ids[c] < (1 << 20) + 21);
+    const w = (b64: string) => new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer);
+    const cut = (W: Float32Array) => Float32Array.from({ length: (keep.length + 1) * M }, (_, k) => {
+      const m = Math.floor(k / (keep.length + 1)), j = k % (keep.length + 1);
+      return W[m * (F + 1) + (j === keep.length ? F : keep[j])];
+    });
+    const b64 = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const v1 = { ...doc, version: 1, ids: b64(Int32Array.from(keep.map((c) => ids[c]))), quality: { W: b64(cut(w(doc.quality.W))) }, cost: { W: b64(cut(w(doc.cost.W))) } };
+    const v2 = { ...v1, version: 2 };
+    const [a, b] = [parseRouter(JSON.stringify(v1)).router, parseRouter(JSON.stringify(v2)).router];
+    for (const p of [math, code, 'Half of 12.5 is what percent of $40?']) expect(decide(a, p, { tradeoff: 0.5 })).toEqual(decide(b, p, { tradeoff: 0.5 }));
+  });
+
   it('refuses router files that are not, or not this version', () => {
     const text = serializeRouter(fit.router, { createdAt: 'x', seed: 1, evidence: [], prompts: 1, outcomes: 1, stats: [] });
     expect(() => parseRouter('{')).toThrow(/not JSON/);
     expect(() => parseRouter('{"format":"other"}')).toThrow(/not an mmr router file/);
-    expect(() => parseRouter(text.replace('"version":1', '"version":99'))).toThrow(/version 99 is not supported/);
+    expect(() => parseRouter(text.replace('"version":2', '"version":99'))).toThrow(/version 99 is not supported \(this mmr reads versions 1 and 2\)/);
+    // Version 1 had no word-problem signals: a file that says so but has weights for them is refused.
+    expect(() => parseRouter(text.replace('"version":2', '"version":1'))).toThrow(/"ids" has a signal version 1 does not have \(25 ≥ 21\)/);
     expect(() => parseRouter(text.replace('"cheap:math"', '"cheap:\\u001b]52;c;x\\u0007"'))).toThrow(/printable/);
     const doc = JSON.parse(text);
     doc.quality.W = doc.quality.W.slice(0, 12);
