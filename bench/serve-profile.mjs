@@ -3,6 +3,11 @@
 // the most self time and the files they are in. The .cpuprofile stays for Chrome DevTools.
 // Samples of the warm-up (BENCH_SERVE_WARM requests, 4,000 by default: V8 compiling mmr's hot
 // paths) are left out: both clocks are the system's monotonic one.
+// V8's profiler samples wall time on the thread: a call the scheduler switched away from counts
+// as if it ran. `writev` is the one this inflates: a write to a loopback socket wakes its reader,
+// and on a busy 2-core machine the reader often runs then, so `writev` shows 31–36% here while
+// `perf record -e cpu-clock` (on-CPU time only; node --perf-basic-prof-only-functions names the
+// JavaScript frames) puts the whole socket-write path at 6–8% of mmr's CPU and the kernel at 14–18%.
 // Run: npm run build && node bench/serve-profile.mjs [raw|xlate] [clients=20] [requestsPerClient=40]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -7,9 +7,12 @@
 // Every target gets the same clients and requests, in interleaved rounds whose order rotates
 // (so no target always runs after the same one). It prints the latency each adds over the
 // direct run at p50 and p99 (target: mmr adds at most 2× what the bare proxy adds) and CPU time
-// per request of each process, read from /proc/<pid>/stat the same way for every process, after
-// a 150 ms settle so work a process defers (mmr's log flush, every 50 ms) counts in its own phase
-// (target: mmr uses less CPU per request than the upstream server).
+// per request of each process, read from /proc the same way for every process (the threads'
+// nanosecond run times), after a 150 ms settle so work a process defers (mmr's log flush, every
+// 50 ms) counts in its own phase (target: mmr uses less CPU per request than the upstream
+// server), and each process's read and write system calls per request (/proc/<pid>/io: a write
+// to a loopback socket also runs the receiver's TCP path, so writes are a large part of a
+// streaming server's CPU).
 //
 // The ratio's floor: the direct target is measured twice per round ('direct again'); what the
 // second adds over the first is the noise of this run, at each percentile. What the bare proxy
@@ -20,7 +23,7 @@
 // Run: npm run build && node bench/serve.mjs [rounds=5] [requestsPerClient=20] [clients=20,100]
 // BENCH_SERVE_BEFORE=/path/to/other/bin/mmr.js adds that build's two paths to the same rounds.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuMs, phase, startServers } from './serve-load.mjs';
+import { cpuMs, phase, startServers, syscalls } from './serve-load.mjs';
 import { pct } from './lib.mjs';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -37,7 +40,7 @@ const fmt = (v, w) => (typeof v === 'number' ? v.toFixed(v < 10 && v > -10 ? 2 :
 try {
   for (const clients of CLIENTS) {
     const lat = Object.fromEntries(names.map((k) => [k, []]));
-    const cpu = Object.fromEntries(names.map((k) => [k, { own: 0, upstream: 0, n: 0 }]));
+    const cpu = Object.fromEntries(names.map((k) => [k, { own: 0, upstream: 0, n: 0, reads: 0, writes: 0, upReads: 0, upWrites: 0 }]));
     // Warm-up: the first run brings every process to its steady state (measured: V8 is still
     // compiling mmr's and the proxy's hot paths on its background threads for the first ~3,000
     // requests, which would be counted as per-request CPU); later runs only fill the new pools.
@@ -50,18 +53,29 @@ try {
         await sleep(SETTLE_MS);
         const u0 = cpuMs(pids.upstream);
         const p0 = t.pid ? cpuMs(t.pid) : 0;
+        const us0 = syscalls(pids.upstream);
+        const ps0 = t.pid ? syscalls(t.pid) : null;
         const times = await phase(t, clients, PER_CLIENT);
         await sleep(SETTLE_MS);
-        cpu[name].upstream += cpuMs(pids.upstream) - u0;
-        cpu[name].own += t.pid ? cpuMs(t.pid) - p0 : 0;
-        cpu[name].n += clients * PER_CLIENT;
+        const c = cpu[name];
+        c.upstream += cpuMs(pids.upstream) - u0;
+        c.own += t.pid ? cpuMs(t.pid) - p0 : 0;
+        c.n += clients * PER_CLIENT;
+        const us1 = syscalls(pids.upstream);
+        c.upReads += us1.reads - us0.reads;
+        c.upWrites += us1.writes - us0.writes;
+        if (ps0) {
+          const ps1 = syscalls(t.pid);
+          c.reads += ps1.reads - ps0.reads;
+          c.writes += ps1.writes - ps0.writes;
+        }
         lat[name].push(...times);
       }
     }
     const d50 = pct(lat.direct, 50);
     const d99 = pct(lat.direct, 99);
     console.log(`\n${clients} concurrent streaming clients, ${lat.direct.length} streams per target (${ROUNDS} interleaved rounds, order rotated)`);
-    console.log(`${'target'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'added p50'.padStart(10)} ${'added p99'.padStart(10)} ${'own CPU ms/req'.padStart(15)} ${'upstream CPU ms/req'.padStart(20)}`);
+    console.log(`${'target'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'added p50'.padStart(10)} ${'added p99'.padStart(10)} ${'own CPU ms/req'.padStart(15)} ${'upstream CPU ms/req'.padStart(20)} ${'own reads/writes'.padStart(17)} ${'upstream r/w'.padStart(13)}`);
     const added = {};
     for (const name of names) {
       const t = targets[name];
@@ -69,7 +83,9 @@ try {
       const p99 = pct(lat[name], 99);
       added[name] = { p50: p50 - d50, p99: p99 - d99 };
       const direct = name === 'direct';
-      console.log(`${name.padEnd(12)} ${fmt(p50, 8)} ${fmt(p99, 8)} ${fmt(direct ? '—' : added[name].p50, 10)} ${fmt(direct ? '—' : added[name].p99, 10)} ${fmt(t.pid ? cpu[name].own / cpu[name].n : '—', 15)} ${fmt(cpu[name].upstream / cpu[name].n, 20)}`);
+      const c = cpu[name];
+      const rw = (r, w) => `${(r / c.n).toFixed(1)} / ${(w / c.n).toFixed(1)}`;
+      console.log(`${name.padEnd(12)} ${fmt(p50, 8)} ${fmt(p99, 8)} ${fmt(direct ? '—' : added[name].p50, 10)} ${fmt(direct ? '—' : added[name].p99, 10)} ${fmt(t.pid ? c.own / c.n : '—', 15)} ${fmt(c.upstream / c.n, 20)} ${(t.pid ? rw(c.reads, c.writes) : '—').padStart(17)} ${rw(c.upReads, c.upWrites).padStart(13)}`);
     }
     const floor = (p) => Math.max(FLOOR_MS, Math.abs(added['direct again'][p]));
     const denom = (p) => Math.max(added['bare proxy'][p], floor(p));
