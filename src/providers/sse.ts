@@ -158,20 +158,24 @@ export class LineSplitter {
   push(text: string): string[] {
     const lines: string[] = [];
     let start = 0;
-    let i = 0;
-    if (this.skipLf && text.startsWith('\n')) start = i = 1;
+    if (this.skipLf && text.charCodeAt(0) === 10) start = 1;
     this.skipLf = false;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
+    // The next CR and the next LF, each found by indexOf (native) rather than a loop over every
+    // character; most bodies have no CR at all, and then only LFs are looked for.
+    let cr = text.indexOf('\r', start);
+    let lf = text.indexOf('\n', start);
+    while (lf !== -1 || cr !== -1) {
+      const i = cr === -1 ? lf : lf === -1 ? cr : cr < lf ? cr : lf;
       if (this.partial.length + i - start > this.maxChars) throw eventTooLong('line', this.maxChars);
-      lines.push(this.partial + text.slice(start, i));
+      lines.push(this.partial === '' ? text.slice(start, i) : this.partial + text.slice(start, i));
       this.partial = '';
-      if (c === 13) {
-        if (i + 1 === text.length) this.skipLf = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
-      }
       start = i + 1;
+      if (i === cr) {
+        if (start === text.length) this.skipLf = true;
+        else if (text.charCodeAt(start) === 10) start++;
+        cr = text.indexOf('\r', start);
+      }
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
     }
     if (this.partial.length + text.length - start > this.maxChars) throw eventTooLong('line', this.maxChars);
     this.partial += text.slice(start);

@@ -113,6 +113,26 @@ describe('LineSplitter', () => {
     expect(() => s.push('567890')).toThrow(StreamLimitError);
     expect(() => new LineSplitter(10).push('0123456789A\n')).toThrow(/one line of the response exceeded 10 bytes/);
   });
+
+  it('splits any body, cut anywhere, exactly as splitting the whole text on CRLF, CR or LF would', () => {
+    let seed = 12345;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const pieces = ['a', 'bc', '\r', '\n', '\r\n', '\n\n', 'data: {"x":1}', 'é', ''];
+    for (let t = 0; t < 5000; t++) {
+      const text = Array.from({ length: rnd(24) }, () => pieces[rnd(pieces.length)]).join('');
+      const s = new LineSplitter();
+      const got: string[] = [];
+      for (let i = 0; i < text.length; ) {
+        const n = 1 + rnd(7);
+        got.push(...s.push(text.slice(i, i + n)));
+        i += n;
+      }
+      const all = text.split(/\r\n|\r|\n/);
+      const last = all.pop()!;
+      expect(got).toEqual(all);
+      expect(s.end()).toBe(last === '' ? undefined : last);
+    }
+  });
 });
 
 describe('SseLineParser limits', () => {
