@@ -24,7 +24,10 @@ const MODELS = ['gpt-4o-mini', 'gpt-4.1-nano', 'gpt-4.1-mini', 'gpt-4o'].map((m)
 const server = await startMockServer({ reply: (req) => ({ text: `The answer is ${req.body.messages.at(-1).content.length % 97}.`, usage: { input: 30, output: 8 } }) });
 const reuse = process.env.DIR && existsSync(path.join(process.env.DIR, 'cache'));
 const dir = reuse ? path.resolve(process.env.DIR) : mkdtempSync(path.join(tmpdir(), 'mmr-cache-rerun-'));
-const env = { ...process.env, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: server.baseUrls.openai, XDG_CACHE_HOME: path.join(dir, 'cache'), NO_COLOR: '1' };
+// The base URL is part of every cache key: a re-run of a kept cache uses the cold run's.
+const urlFile = path.join(dir, 'base-url');
+if (!reuse) writeFileSync(urlFile, server.baseUrls.openai);
+const env = { ...process.env, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: readFileSync(urlFile, 'utf8'), XDG_CACHE_HOME: path.join(dir, 'cache'), NO_COLOR: '1' };
 const file = path.join(dir, 'cases.jsonl');
 const lines = [];
 for (let i = 0; i < CASES; i++) lines.push(JSON.stringify({ id: `c${i}`, prompt: `Question ${i}: ${'x'.repeat(i % 50)} what is the number?`, expect: [{ type: 'number', value: (i % 50 + 35 + String(i).length) % 97 }] }));
