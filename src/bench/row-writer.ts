@@ -13,7 +13,6 @@ import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { chmod, mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { rowLine, type RowHead } from './row.js';
 import type { BenchRow } from './types.js';
 
 /** Buffered bytes (approximately, in UTF-16 units) above which `write` waits for the disk. */
@@ -58,14 +57,12 @@ export class RowWriter {
 
   /**
    * Queues one row. Returns a promise only when the caller must wait (the buffer is over the
-   * high-water mark), so a row costs no promise otherwise; rejects once the file failed. `head`:
-   * the runner's shared fields of the row's case-turn, serialised once for all its models (the
-   * line is the same bytes as without it).
+   * high-water mark), so a row costs no promise otherwise; rejects once the file failed.
    */
-  write(row: BenchRow, head?: RowHead): Promise<void> | undefined {
+  write(row: BenchRow): Promise<void> | undefined {
     if (this.failed) return Promise.reject(this.error());
     this.rows++;
-    const line = `${rowLine(row, head)}\n`;
+    const line = `${JSON.stringify(row)}\n`;
     this.buf.push(line);
     this.size += line.length;
     if (this.size >= HIGH_WATER) return this.flush();

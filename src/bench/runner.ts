@@ -48,11 +48,8 @@ export interface RunnerOptions {
   runCommand?: CheckDeps['runCommand'];
   /** Grades one judge check (the caller picks the judge model and engine). */
   judge?: CheckDeps['judge'];
-  /**
-   * Hears each row as it finishes; `head` is what the rows of its case-turn share (`rowLine(row,
-   * head)` serialises the row with it). A promise makes the worker wait for it.
-   */
-  onRow: (row: BenchRow, head: RowHead) => void | Promise<void>;
+  /** Hears each row as it finishes; a promise makes the worker wait for it. */
+  onRow: (row: BenchRow) => void | Promise<void>;
 }
 
 export interface BatchAnswers {
@@ -216,7 +213,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
       attempts: answer.attempts,
       batch: got.batch === true || answer.batch !== undefined,
     };
-    const written = o.onRow(makeRow(head, s.model.id, s.index, s.t + 1, s.sample, fields), head);
+    const written = o.onRow(makeRow(head, s.model.id, s.index, s.t + 1, s.sample, fields));
     return written ? written.then(() => advance(s, got)) : advance(s, got);
   };
   const answered = (s: Conv, head: RowHead, expect: Check[], got: Turn): boolean | Promise<boolean> => {
@@ -236,7 +233,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
       // The conversation broke off: later turns were never asked.
       done++;
       const skipped: RowFields = { answer: '', pass: expect.length ? false : null, checks: [], error: { kind: 'skipped', message: `not sent: turn ${s.failedAt} failed`, status: null }, latencyMs: null, ttftMs: null, inputTokens: null, outputTokens: null, costUsd: 0, judgeCostUsd: 0, cached: false, attempts: 0 };
-      const written = o.onRow(makeRow(head, s.model.id, s.index, s.t + 1, s.sample, skipped), head);
+      const written = o.onRow(makeRow(head, s.model.id, s.index, s.t + 1, s.sample, skipped));
       return written ? written.then(() => advance(s, null)) : advance(s, null);
     }
     const key = o.cache || o.batch ? cacheKey(s.model, request, s.sample) : '';

@@ -184,10 +184,10 @@ export async function runBenchCommand(args: string[], flags: BenchFlags, deps: S
       judge: batchRun ? batchRun.judge : async (c, answer, prompt) => runJudge(judgeFor(c), c, prompt, answer, { ...session.engine, signal: controller.signal }),
       batch: batchRun?.answers,
       // No promise per row unless the rows file makes the run wait.
-      onRow: (row, head) => {
+      onRow: (row) => {
         take(row);
         progress.row(row.error !== null, row.cached ? 0 : (row.costUsd ?? 0) + row.judgeCostUsd);
-        return out?.write(row, head);
+        return out?.write(row);
       },
     });
   } catch (err) {
