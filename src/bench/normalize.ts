@@ -67,6 +67,8 @@ function apply(vars: Record<string, unknown>, name: string, filter: string | und
 
 /** Replaces `{{name}}` (spaces allowed inside the braces); an unknown name is an error, not silence. */
 export function fillTemplate(text: string, vars: Record<string, unknown>, where: string): string {
+  // Most text has no template: spare it the regex.
+  if (!text.includes('{{')) return text;
   return text.replace(TEMPLATE, (_, name: string, filter?: string) => {
     const v = apply(vars, name, filter, where);
     return typeof v === 'string' ? v : JSON.stringify(v);
@@ -75,6 +77,7 @@ export function fillTemplate(text: string, vars: Record<string, unknown>, where:
 
 /** A string that is exactly one `{{var}}` takes the var's own value (a list of turns, a number); else text. */
 export function fillValue(text: string, vars: Record<string, unknown>, where: string): unknown {
+  if (!text.includes('{{')) return text;
   const m = WHOLE.exec(text);
   return m ? apply(vars, m[1], m[2], where) : fillTemplate(text, vars, where);
 }
