@@ -8,11 +8,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
-import { buildRequest, type Prompt } from '../core/request.js';
+import type { Prompt } from '../core/request.js';
 import type { EngineOptions } from '../core/run-model.js';
 import type { ChatMessage, ErrorInfo } from '../core/types.js';
 import { cacheKey, type BenchCache, type CachedAnswer } from './cache.js';
-import { casePrompt, judgeQuestion, lastUserText, plannedRows } from './case-turns.js';
+import { casePrompt, judgeQuestion, lastUserText, plannedRows, requestMaker } from './case-turns.js';
 import { runChecks, syncChecks, type CheckDeps } from './checks.js';
 import { fetchAnswer } from './fetch-answer.js';
 import { jobQueue, type Job } from './job-queue.js';
@@ -224,6 +224,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
    * Does turn `s.t`: true when another turn follows, false when the conversation is over (or the
    * run stopped under it), a promise of either when it had to wait (a call, a check, the disk).
    */
+  const buildRequest = requestMaker();
   const step = (s: Conv): boolean | Promise<boolean> => {
     const prompt = casePrompt(s.c, o.options, s.history);
     const request = buildRequest(s.model, prompt);
