@@ -6,6 +6,7 @@
  * layout is counted as corrupt. The entry itself is parsed and validated only when it is read.
  */
 import { validEntry, type CachedAnswer } from './cache.js';
+import { fastEntry } from './cache-entry-fast.js';
 
 const HEAD = Buffer.from('{"k":"', 'latin1');
 const MID = Buffer.from('","t":', 'latin1');
@@ -139,6 +140,9 @@ export function recordKey(buf: Buffer, off: number): string {
 export function decodeEntry(buf: Buffer, off: number, len: number): CachedAnswer | null {
   const vs = valueStart(buf, off, len);
   if (vs < 0) return null;
+  // mmr's own layout is read from the bytes; anything else the general way.
+  const fast = fastEntry(buf, vs, off + len - 1);
+  if (fast) return fast;
   try {
     return validEntry(JSON.parse(buf.toString('utf8', vs, off + len - 1)));
   } catch {
