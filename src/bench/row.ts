@@ -5,18 +5,10 @@
  * measured: one `JSON.stringify` of the whole row is as fast on Node 20, and building the line
  * from pieces is slower, in the concatenation and in the collector.)
  */
-import type { ChatMessage } from '../core/types.js';
 import type { BenchRow } from './types.js';
 
 /** What the rows of one case-turn share. */
-export interface RowHead {
-  caseId: string;
-  where: string;
-  tags: string[];
-  prompt: string;
-  messages: ChatMessage[];
-  system: string | null;
-}
+export type RowHead = Pick<BenchRow, 'caseId' | 'where' | 'tags' | 'prompt' | 'messages' | 'system'>;
 
 /** A row's own fields (everything but the head's and the model's place). */
 export type RowFields = Omit<BenchRow, keyof RowHead | 'model' | 'turn' | 'sample' | 'modelIndex'>;
