@@ -4,7 +4,13 @@
 // single request would fail the run). Printed: the cold run, the cached re-run and `mmr --version`
 // as medians of ROUNDS (5) interleaved runs, the re-run's time over --version (budget 0.5 s), and the
 // files and bytes the cache holds (budget 10 files).
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// BASELINE=/path/to/other/bin/mmr.js (e.g. a copy of main's bin/ and dist/): that build re-runs the
+// same cache in the same rounds, interleaved, its wall and CPU printed beside this one's, and each
+// round's rows file is compared byte for byte with the baseline's (a difference fails the script).
+// PROF=DIR: one more re-run under node --cpu-prof, its profile written to DIR. KEEP=1 keeps the
+// temporary directory (cases, cache, rows) and prints it; DIR=that directory re-runs its cache again
+// without the cold run.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { root, bin, timeRun, median } from './lib.mjs';
@@ -12,30 +18,35 @@ import { root, bin, timeRun, median } from './lib.mjs';
 const { startMockServer } = await import(path.join(root, 'dist/mock-server/index.js'));
 const CASES = Number(process.env.CASES ?? 10000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const BASELINE = process.env.BASELINE ? path.resolve(process.env.BASELINE) : null;
 const MODELS = ['gpt-4o-mini', 'gpt-4.1-nano', 'gpt-4.1-mini', 'gpt-4o'].map((m) => `openai:${m}`);
 
 const server = await startMockServer({ reply: (req) => ({ text: `The answer is ${req.body.messages.at(-1).content.length % 97}.`, usage: { input: 30, output: 8 } }) });
-const dir = mkdtempSync(path.join(tmpdir(), 'mmr-cache-rerun-'));
-const env = { ...process.env, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: server.baseUrls.openai, XDG_CACHE_HOME: path.join(dir, 'cache'), NO_COLOR: '1' };
+const reuse = process.env.DIR && existsSync(path.join(process.env.DIR, 'cache'));
+const dir = reuse ? path.resolve(process.env.DIR) : mkdtempSync(path.join(tmpdir(), 'mmr-cache-rerun-'));
+// The base URL is part of every cache key: a re-run of a kept cache uses the cold run's.
+const urlFile = path.join(dir, 'base-url');
+if (!reuse) writeFileSync(urlFile, server.baseUrls.openai);
+const env = { ...process.env, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: readFileSync(urlFile, 'utf8'), XDG_CACHE_HOME: path.join(dir, 'cache'), NO_COLOR: '1' };
 const file = path.join(dir, 'cases.jsonl');
 const lines = [];
 for (let i = 0; i < CASES; i++) lines.push(JSON.stringify({ id: `c${i}`, prompt: `Question ${i}: ${'x'.repeat(i % 50)} what is the number?`, expect: [{ type: 'number', value: (i % 50 + 35 + String(i).length) % 97 }] }));
 writeFileSync(file, `${lines.join('\n')}\n`);
 // The re-run's own CPU time (user + system), reported by a preload as it exits: less noisy than wall time.
 const hook = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nCPU '+(u.userCPUTime+u.systemCPUTime)+'\\n')})`;
-const args = ['bench', file, ...MODELS.flatMap((m) => ['-m', m]), '-j', '64', '--json', '--out', path.join(dir, 'rows.jsonl')];
+const args = (rows) => ['bench', file, ...MODELS.flatMap((m) => ['-m', m]), '-j', '64', '--json', '--out', rows];
 
-async function bench(expectCached, flags = []) {
-  const r = await timeRun(process.execPath, [...flags, '--import', hook, bin, ...args], { env });
+async function bench(expectCached, { flags = [], using = bin, rows = path.join(dir, 'rows.jsonl') } = {}) {
+  const r = await timeRun(process.execPath, [...flags, '--import', hook, using, ...args(rows)], { env });
   if (r.code !== 0) throw new Error(`mmr bench exited ${r.code}: ${r.err.slice(0, 400)}`);
   const doc = JSON.parse(r.out);
-  const rows = doc.models.reduce((a, m) => a + m.n, 0);
+  const n = doc.models.reduce((a, m) => a + m.n, 0);
   const cached = doc.models.reduce((a, m) => a + (m.cached ?? 0), 0);
-  if (expectCached && cached !== rows) throw new Error(`re-run: ${cached} of ${rows} rows cached`);
-  return { ms: r.ms, rows, cpuMs: Number(/CPU (\d+)/.exec(r.err)?.[1] ?? 0) / 1000 };
+  if (expectCached && cached !== n) throw new Error(`re-run: ${cached} of ${n} rows cached`);
+  return { ms: r.ms, rows: n, cpuMs: Number(/CPU (\d+)/.exec(r.err)?.[1] ?? 0) / 1000, summary: doc.models };
 }
 
-const cold = await bench(false);
+const cold = reuse ? null : await bench(false);
 await server.close();
 const files = [];
 const walk = (d) => {
@@ -47,18 +58,46 @@ const walk = (d) => {
 };
 walk(path.join(dir, 'cache'));
 const version = [];
-const rerun = [];
-const cpu = [];
+const rerun = { wall: [], cpu: [] };
+const base = { wall: [], cpu: [] };
+const mine = path.join(dir, 'rows.jsonl');
+const theirs = path.join(dir, 'rows-baseline.jsonl');
+// Only the summary's numbers that do not depend on timing are compared (wallMs differs run to run).
+const stable = (models) => JSON.stringify(models);
 await bench(true);
+if (BASELINE) await bench(true, { using: BASELINE, rows: theirs });
+let differ = 0;
 for (let i = 0; i < ROUNDS; i++) {
   version.push((await timeRun(process.execPath, [bin, '--version'], { env })).ms);
-  const r = await bench(true);
-  rerun.push(r.ms);
-  cpu.push(r.cpuMs);
+  // Alternate which build goes first, so neither always runs on a cache the other just warmed.
+  const order = BASELINE && i % 2 ? ['base', 'this'] : ['this', 'base'];
+  const got = {};
+  for (const who of order) {
+    if (who === 'this') {
+      got.this = await bench(true);
+      rerun.wall.push(got.this.ms);
+      rerun.cpu.push(got.this.cpuMs);
+    } else if (BASELINE) {
+      got.base = await bench(true, { using: BASELINE, rows: theirs });
+      base.wall.push(got.base.ms);
+      base.cpu.push(got.base.cpuMs);
+    }
+  }
+  if (BASELINE) {
+    if (!readFileSync(mine).equals(readFileSync(theirs))) differ++;
+    if (stable(got.this.summary) !== stable(got.base.summary)) differ++;
+  }
 }
-// PROF=DIR: one more re-run under node --cpu-prof, its profile written to DIR.
-if (process.env.PROF) await bench(true, ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`]);
-const over = median(rerun) - median(version);
-console.log(`${cold.rows} rows: cold run with the cache ${(cold.ms / 1000).toFixed(2)} s`);
-console.log(`cached re-run ${(median(rerun) / 1000).toFixed(2)} s · mmr --version ${(median(version) / 1000).toFixed(2)} s · over --version ${(over / 1000).toFixed(2)} s (≤ 0.5) ${over <= 500 ? 'OK' : 'OVER'} · its CPU ${(median(cpu) / 1000).toFixed(2)} s`);
+if (process.env.PROF) await bench(true, { flags: ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] });
+const s = (ms) => `${(ms / 1000).toFixed(3)} s`;
+const over = median(rerun.wall) - median(version);
+if (cold) console.log(`${cold.rows} rows: cold run with the cache ${s(cold.ms)}`);
+console.log(`cached re-run ${s(median(rerun.wall))} · mmr --version ${s(median(version))} · over --version ${s(over)} (≤ 0.5) ${over <= 500 ? 'OK' : 'OVER'} · its CPU ${s(median(rerun.cpu))} (${ROUNDS} rounds, medians)`);
+if (BASELINE) {
+  console.log(`baseline ${BASELINE}: re-run ${s(median(base.wall))}, CPU ${s(median(base.cpu))} · this/baseline wall ×${(median(rerun.wall) / median(base.wall)).toFixed(3)}, CPU ×${(median(rerun.cpu) / median(base.cpu)).toFixed(3)}`);
+  console.log(`rows and summary identical to the baseline's: ${differ === 0 ? 'yes' : `NO (${differ} differences)`}`);
+}
 console.log(`cache: ${files.length} files (≤ 10) ${files.length <= 10 ? 'OK' : 'OVER'}, ${(files.reduce((a, b) => a + b, 0) / 1048576).toFixed(1)} MB`);
+if (process.env.KEEP || reuse) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
+if (differ) process.exitCode = 1;

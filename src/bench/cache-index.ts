@@ -19,8 +19,17 @@ export interface OpenSegment {
   buf: Buffer | null;
 }
 
+/**
+ * Key prefix → slot, open addressing over typed arrays (a Map keyed by 52-bit numbers boxed
+ * every key and cost ~1 µs a lookup): `table[h]` is slot + 1 (0: empty), probed linearly from
+ * the prefix's low bits, which are uniform since keys are SHA-256 hex. Slots are numbered
+ * 0..size-1 in the order keys were first put, and never removed.
+ */
 export class SlotIndex {
-  private map = new Map<number, number>();
+  private table = new Int32Array(2048);
+  private mask = 2047;
+  private count = 0;
+  pre = new Float64Array(1024);
   seg = new Uint16Array(1024);
   off = new Float64Array(1024);
   len = new Uint32Array(1024);
@@ -30,22 +39,42 @@ export class SlotIndex {
   supersededBytes = 0;
 
   get size(): number {
-    return this.map.size;
+    return this.count;
+  }
+
+  /** The table position holding `prefix`, or the empty one where it would go. */
+  private position(prefix: number): number {
+    let h = (prefix % 4294967296) & this.mask;
+    for (;;) {
+      const s = this.table[h];
+      if (s === 0 || this.pre[s - 1] === prefix) return h;
+      h = (h + 1) & this.mask;
+    }
   }
 
   private grow(): void {
     const n = this.seg.length * 2;
     const copy = <T extends Uint16Array | Float64Array | Uint32Array>(a: T, b: T) => (b.set(a), b);
+    this.pre = copy(this.pre, new Float64Array(n));
     this.seg = copy(this.seg, new Uint16Array(n));
     this.off = copy(this.off, new Float64Array(n));
     this.len = copy(this.len, new Uint32Array(n));
     this.t = copy(this.t, new Float64Array(n));
   }
 
+  /** Twice the table, every slot put back: kept at most half full. */
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    this.mask = this.table.length - 1;
+    for (let slot = 0; slot < this.count; slot++) this.table[this.position(this.pre[slot])] = slot + 1;
+  }
+
   /** Records `r` of segment `seg`; the newer of two records for one key wins (a tie goes to the later one). */
   put(seg: number, r: ScannedRecord): void {
-    const at = this.map.get(r.prefix);
-    if (at !== undefined) {
+    const h = this.position(r.prefix);
+    const found = this.table[h];
+    if (found !== 0) {
+      const at = found - 1;
       this.superseded++;
       if (this.t[at] > r.t) {
         this.supersededBytes += r.len + 1;
@@ -55,10 +84,12 @@ export class SlotIndex {
       this.set(at, seg, r);
       return;
     }
-    const slot = this.map.size;
+    const slot = this.count++;
     if (slot >= this.seg.length) this.grow();
-    this.map.set(r.prefix, slot);
+    this.table[h] = slot + 1;
+    this.pre[slot] = r.prefix;
     this.set(slot, seg, r);
+    if (this.count * 2 > this.table.length) this.rehash();
   }
 
   private set(slot: number, seg: number, r: ScannedRecord): void {
@@ -69,18 +100,18 @@ export class SlotIndex {
   }
 
   find(prefix: number): number {
-    return this.map.get(prefix) ?? -1;
+    return this.table[this.position(prefix)] - 1;
   }
 
   /** Whether this record is the one the index keeps for its key. */
   isWinner(seg: number, r: ScannedRecord): boolean {
-    const at = this.map.get(r.prefix);
-    return at !== undefined && this.seg[at] === seg && this.off[at] === r.off;
+    const at = this.find(r.prefix);
+    return at >= 0 && this.seg[at] === seg && this.off[at] === r.off;
   }
 
   /** Every live slot. */
   *slots(): IterableIterator<number> {
-    yield* this.map.values();
+    for (let slot = 0; slot < this.count; slot++) yield slot;
   }
 }
 
@@ -158,7 +189,7 @@ export function loadSegments(infos: SegmentInfo[], index: SlotIndex, keepBytes =
   return out;
 }
 
-/** The bytes of the record at `slot`: from memory, or one pread. */
+/** The bytes of the record at `slot`: from memory, or one pread (`off`: where it starts in `buf`). */
 export function readRecord(segments: OpenSegment[], index: SlotIndex, slot: number): { buf: Buffer; off: number } | null {
   const s = segments[index.seg[slot]];
   if (!s) return null;

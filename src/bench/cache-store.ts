@@ -9,7 +9,7 @@
  */
 import { closeSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
-import { decodeEntry, isCacheKey, keyPrefix, recordKey } from './cache-record.js';
+import { decodeEntry, hasKey, isCacheKey, keyPrefix } from './cache-record.js';
 import { loadSegments, readRecord, SlotIndex, type OpenSegment } from './cache-index.js';
 import { listStore, type SegmentInfo } from './cache-segments.js';
 import { SegmentWriter } from './cache-writer.js';
@@ -95,15 +95,24 @@ export class LogCache implements BenchCache {
     // The runner's keys are SHA-256 hex; anything else cannot be in the store.
     const slot = key.length === 64 ? this.index.find(keyPrefix(key)) : -1;
     if (slot >= 0) {
-      const rec = readRecord(this.segments, this.index, slot);
+      const len = this.index.len[slot];
+      // A segment kept in memory is read in place (no object per read); others with a pread.
+      const inMemory = this.segments[this.index.seg[slot]]?.buf;
+      let buf: Buffer | null = null;
+      let off = this.index.off[slot];
+      if (inMemory) buf = off + len <= inMemory.length ? inMemory : null;
+      else {
+        const rec = readRecord(this.segments, this.index, slot);
+        if (rec) ({ buf, off } = rec);
+      }
+      if (!buf) return null;
       // Another key with the same 52-bit prefix is a miss, not an error.
-      if (rec && recordKey(rec.buf, rec.off) === key) {
-        const entry = decodeEntry(rec.buf, rec.off, this.index.len[slot]);
+      if (hasKey(buf, off, key)) {
+        const entry = decodeEntry(buf, off, len);
         if (entry) return this.hit(entry);
         this.corruptHere++;
         return null;
       }
-      if (!rec) return null;
     }
     return this.legacyReader ? undefined : null;
   }

@@ -93,23 +93,41 @@ function keyedMessages(messages: ModelRequest['messages']): unknown {
   return messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => ({ mediaType: i.mediaType, sha256: sha(i.base64) })) } : {}) }));
 }
 
+/** Request fields the key names one by one; any other (a field added later) goes in its `rest`. */
+const NAMED = new Set(['model', 'messages', 'system', 'temperature', 'maxTokens', 'topP', 'stop']);
+
+/** The request's part of the key after the model's name, for the last request seen (the models of a case ask the same one). */
+let lastTail: { messages: unknown; system: unknown; temperature: unknown; maxTokens: unknown; topP: unknown; stop: unknown; text: string } | null = null;
+
+function requestTail(request: ModelRequest): string {
+  const { messages, system, temperature, maxTokens, topP, stop } = request;
+  let rest: Record<string, unknown> | null = null;
+  for (const k in request) if (!NAMED.has(k)) (rest ??= {})[k] = (request as unknown as Record<string, unknown>)[k];
+  const t = lastTail;
+  if (rest === null && t && t.messages === messages && t.system === system && t.temperature === temperature && t.maxTokens === maxTokens && t.topP === topP && t.stop === stop) return t.text;
+  const j = JSON.stringify;
+  const text =
+    `,"messages":${j(keyedMessages(messages))},"system":${j(system ?? null)},"temperature":${j(temperature ?? null)}` +
+    `,"maxTokens":${j(maxTokens ?? null)},"topP":${j(topP ?? null)},"stop":${j(stop ?? null)}` +
+    // Request fields added later still change the key, without a code change here.
+    `,"rest":${j(rest)}`;
+  // Only a request with no other fields is kept: its named fields are all the tail depends on.
+  lastTail = rest === null ? { messages, system, temperature, maxTokens, topP, stop, text } : null;
+  return text;
+}
+
 /**
  * Everything that decides the answer: protocol, endpoint, the command's argv (for `command`
  * providers), the model, every request field, and which `--repeat` sample this is. Secrets stay
  * out: never the API key; header names are kept and their values only as a hash. The key is
  * the SHA-256 of one JSON object; the model's fields are serialised once per model, the
- * request's per call (the same text `JSON.stringify` gives for the whole object).
+ * request's once for the models that ask it one after another (the same text `JSON.stringify`
+ * gives for the whole object). Messages are compared by identity: a request's are never changed
+ * after it was made.
  */
 export function cacheKey(model: ResolvedModel, request: ModelRequest, sample = 1): string {
-  const { model: name, messages, system, temperature, maxTokens, topP, stop, ...rest } = request;
-  const j = JSON.stringify;
-  const canon =
-    `${modelPart(model)},"name":${j(name)},"messages":${j(keyedMessages(messages))},"system":${j(system ?? null)},"temperature":${j(temperature ?? null)}` +
-    `,"maxTokens":${j(maxTokens ?? null)},"topP":${j(topP ?? null)},"stop":${j(stop ?? null)}` +
-    // Request fields added later still change the key, without a code change here.
-    `,"rest":${j(Object.keys(rest).length ? rest : null)}` +
-    // Sample 1 is the plain run, so `--repeat 5` after a run reuses its answers.
-    `,"sample":${j(sample > 1 ? sample : null)}}`;
+  // Sample 1 is the plain run, so `--repeat 5` after a run reuses its answers.
+  const canon = `${modelPart(model)},"name":${JSON.stringify(request.model)}${requestTail(request)},"sample":${sample > 1 ? String(sample) : 'null'}}`;
   return sha(canon);
 }
 

@@ -25,15 +25,18 @@ function opened(file: string, display: string, what: string, fail: ErrorFactory)
   return { stream, ready };
 }
 
+type Line = { text: string; line: number };
+
 /**
- * Lines of a byte stream (`\r\n` and a leading BOM handled), 1-based; a line longer than `max`
- * bytes calls `tooLong` (which throws) instead of growing without bound.
+ * Lines of a byte stream (`\r\n` and a leading BOM handled), 1-based, handed out a chunk's worth
+ * at a time (a promise per chunk, not per line); a line longer than `max` bytes calls `tooLong`
+ * (which throws) instead of growing without bound.
  */
-export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_LINE_BYTES, tooLong: (line: number) => Error = (n) => new Error(`line ${n} is longer than ${max} bytes`)): AsyncGenerator<{ text: string; line: number }> {
+export async function* splitLineBatches(source: AsyncIterable<Uint8Array>, max = MAX_LINE_BYTES, tooLong: (line: number) => Error = (n) => new Error(`line ${n} is longer than ${max} bytes`)): AsyncGenerator<Line[]> {
   let carry: Buffer[] = [];
   let carried = 0;
   let line = 0;
-  const emit = (buf: Buffer) => {
+  const emit = (buf: Buffer): Line => {
     line++;
     let text = buf.toString('utf8');
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -41,6 +44,7 @@ export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_L
   };
   for await (const raw of source) {
     const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    const out: Line[] = [];
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
@@ -49,27 +53,38 @@ export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_L
       const whole = carry.length ? Buffer.concat([...carry, piece]) : piece;
       carry = [];
       carried = 0;
-      yield emit(whole);
+      out.push(emit(whole));
       start = nl + 1;
     }
+    if (out.length) yield out;
     if (start < chunk.length) {
       carry.push(chunk.subarray(start));
       carried += chunk.length - start;
       if (carried > max) throw tooLong(line + 1);
     }
   }
-  if (carried > 0) yield emit(Buffer.concat(carry));
+  if (carried > 0) yield [emit(Buffer.concat(carry))];
 }
 
-/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled). */
-export async function* readLines(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<{ text: string; line: number }> {
+/** Lines of a byte stream one by one (see splitLineBatches). */
+export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_LINE_BYTES, tooLong?: (line: number) => Error): AsyncGenerator<Line> {
+  for await (const batch of splitLineBatches(source, max, tooLong)) yield* batch;
+}
+
+/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled), a chunk's worth at a time. */
+export async function* readLineBatches(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<Line[]> {
   const { stream, ready } = opened(file, display, what, fail);
   await ready;
   try {
-    yield* splitLines(stream as AsyncIterable<Buffer>, MAX_LINE_BYTES, (n) => fail(`${display}:${n}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`));
+    yield* splitLineBatches(stream as AsyncIterable<Buffer>, MAX_LINE_BYTES, (n) => fail(`${display}:${n}`, `line is longer than ${MAX_LINE_BYTES / 1048576} MB`));
   } finally {
     stream.destroy();
   }
+}
+
+/** The file's lines with 1-based numbers, one by one. */
+export async function* readLines(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(file, display, what, fail)) yield* batch;
 }
 
 /** CSV records, streamed; the same records and line numbers as `parseCsv` gives for the whole text. */

@@ -14,7 +14,7 @@ import { CaseError, normalizeCase } from './normalize.js';
 import type { CsvRecord } from './csv.js';
 import { imageAttacher } from './case-images.js';
 import { openDataset } from './dataset.js';
-import { readCsv, readLines } from './lines.js';
+import { readCsv, readLineBatches } from './lines.js';
 import type { BenchCase } from './types.js';
 
 type Raw = { value: unknown; line?: number; where?: string };
@@ -80,16 +80,24 @@ function csvCase(cols: string[], r: CsvRecord, file: string): Raw {
   return { value: c, line: r.line };
 }
 
-/** JSONL: one case per line (blank lines and `//` comments skipped), streamed. */
-async function* jsonlItems(file: string, display: string): AsyncGenerator<Raw> {
-  for await (const { text, line } of readLines(file, display)) {
-    const l = text.trim();
-    if (!l || l.startsWith('//')) continue;
-    try {
-      yield { value: JSON.parse(l), line };
-    } catch (err) {
-      throw new CaseError(`${display}:${line}`, `invalid JSON: ${(err as Error).message}`);
+/** JSONL: one case per line (blank lines and `//` comments skipped), streamed a chunk of lines at a time. */
+async function* jsonlItems(file: string, display: string): AsyncGenerator<Raw[]> {
+  for await (const lines of readLineBatches(file, display)) {
+    const out: Raw[] = [];
+    for (const { text, line } of lines) {
+      const l = text.trim();
+      if (!l || l.startsWith('//')) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(l);
+      } catch (err) {
+        // The lines before it are still cases (the second pass over a file changed under the run).
+        if (out.length) yield out;
+        throw new CaseError(`${display}:${line}`, `invalid JSON: ${(err as Error).message}`);
+      }
+      out.push({ value, line });
     }
+    if (out.length) yield out;
   }
 }
 
@@ -158,19 +166,21 @@ export interface FileVariants {
  * The cases of one prompt file, in order, as they are read: JSONL and CSV files (and CSV or
  * JSONL datasets) stream, so memory does not grow with the file. `display` is how the file is
  * named in messages (relative to cwd); `onVariants` hears the file's `variants:` before its
- * first case.
+ * first case. Handed out in batches (a JSONL chunk's lines, a document's cases), so a case costs
+ * no promise of its own unless it has images to read; a bad case ends its batch early, after
+ * the good cases before it.
  */
-export async function* casesOf(file: string, display = file, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
+export async function* caseBatchesOf(file: string, display = file, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase[]> {
   const ext = path.extname(file).toLowerCase();
   const base = path.basename(file, ext);
   const attach = imageAttacher(path.dirname(file));
-  let items: AsyncIterable<Raw> | Iterable<Raw>;
+  let batches: AsyncIterable<Raw[]> | Iterable<Raw[]>;
   let defaults: Record<string, unknown> = {};
-  if (ext === '.jsonl' || ext === '.ndjson') items = jsonlItems(file, display);
-  else if (ext === '.csv') items = csvItems(file, display);
+  if (ext === '.jsonl' || ext === '.ndjson') batches = jsonlItems(file, display);
+  else if (ext === '.csv') batches = oneByOne(csvItems(file, display));
   else {
     const doc = await wholeDocument(file, display, ext);
-    items = doc.items;
+    batches = [doc.items];
     defaults = doc.defaults;
     if (doc.variants !== undefined) onVariants?.({ file, display, value: doc.variants });
     if (doc.dataset !== undefined) {
@@ -178,14 +188,33 @@ export async function* casesOf(file: string, display = file, onVariants?: (v: Fi
       const dbase = path.basename(ds.file, path.extname(ds.file));
       let i = 0;
       // Each record's fields are the template vars; the file's own `defaults.vars` sit under them.
-      for await (const r of ds.records) yield await attach(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${++i}`, defaults));
+      for await (const r of ds.records) yield [await attach(normalizeCase({ vars: r.vars }, r.where, `${dbase}#${++i}`, defaults))];
     }
   }
   let i = 0;
-  for await (const it of items) {
-    i++;
-    yield await attach(normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i}`, `${base}#${i}`, defaults));
+  for await (const items of batches) {
+    const out: BenchCase[] = [];
+    try {
+      for (const it of items) {
+        i++;
+        const c = normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i}`, `${base}#${i}`, defaults);
+        out.push(c.imageFiles ? await attach(c) : c);
+      }
+    } catch (err) {
+      if (out.length) yield out;
+      throw err;
+    }
+    yield out;
   }
+}
+
+async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+  for await (const it of items) yield [it];
+}
+
+/** The cases of one prompt file one by one (see caseBatchesOf). */
+export async function* casesOf(file: string, display = file, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
+  for await (const batch of caseBatchesOf(file, display, onVariants)) yield* batch;
 }
 
 const shown = (f: string, cwd: string) => {
@@ -194,21 +223,33 @@ const shown = (f: string, cwd: string) => {
 };
 
 /**
- * Every case of several files, in order; case ids must be unique across them (rows and the
- * cache are keyed by them): a repeated id is an error naming both places.
+ * Every case of several files, in order, in batches; case ids must be unique across them (rows
+ * and the cache are keyed by them): a repeated id is an error naming both places (after the
+ * cases before it).
  */
-export async function* casesOfFiles(files: string[], cwd = process.cwd(), checkIds = true, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
+export async function* caseBatchesOfFiles(files: string[], cwd = process.cwd(), checkIds = true, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase[]> {
   const seen = checkIds ? new Map<string, string>() : null;
   for (const f of files) {
-    for await (const c of casesOf(f, shown(f, cwd), onVariants)) {
+    for await (const batch of caseBatchesOf(f, shown(f, cwd), onVariants)) {
       if (seen) {
-        const prev = seen.get(c.id);
-        if (prev) throw new CaseError(c.where, `case id "${c.id}" is also used at ${prev}; ids must be unique`);
-        seen.set(c.id, c.where);
+        for (let i = 0; i < batch.length; i++) {
+          const c = batch[i];
+          const prev = seen.get(c.id);
+          if (prev) {
+            if (i) yield batch.slice(0, i);
+            throw new CaseError(c.where, `case id "${c.id}" is also used at ${prev}; ids must be unique`);
+          }
+          seen.set(c.id, c.where);
+        }
       }
-      yield c;
+      yield batch;
     }
   }
+}
+
+/** Every case of several files one by one (see caseBatchesOfFiles). */
+export async function* casesOfFiles(files: string[], cwd = process.cwd(), checkIds = true, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
+  for await (const batch of caseBatchesOfFiles(files, cwd, checkIds, onVariants)) yield* batch;
 }
 
 /** Loads one prompt file whole. */

@@ -28,6 +28,11 @@ export class CaseError extends UsageError {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return false;
+}
+
 const TEMPLATE = /\{\{\s*([\w.-]+)\s*(?:\|\s*([\w-]+)\s*)?\}\}/g;
 const WHOLE = /^\{\{\s*([\w.-]+)\s*(?:\|\s*([\w-]+)\s*)?\}\}$/;
 
@@ -67,6 +72,8 @@ function apply(vars: Record<string, unknown>, name: string, filter: string | und
 
 /** Replaces `{{name}}` (spaces allowed inside the braces); an unknown name is an error, not silence. */
 export function fillTemplate(text: string, vars: Record<string, unknown>, where: string): string {
+  // Most text has no template: spare it the regex.
+  if (!text.includes('{{')) return text;
   return text.replace(TEMPLATE, (_, name: string, filter?: string) => {
     const v = apply(vars, name, filter, where);
     return typeof v === 'string' ? v : JSON.stringify(v);
@@ -75,6 +82,7 @@ export function fillTemplate(text: string, vars: Record<string, unknown>, where:
 
 /** A string that is exactly one `{{var}}` takes the var's own value (a list of turns, a number); else text. */
 export function fillValue(text: string, vars: Record<string, unknown>, where: string): unknown {
+  if (!text.includes('{{')) return text;
   const m = WHOLE.exec(text);
   return m ? apply(vars, m[1], m[2], where) : fillTemplate(text, vars, where);
 }
@@ -204,10 +212,14 @@ export function normalizeCase(raw: unknown, where: string, fallbackId: string, d
   if (typeof raw === 'string') raw = { prompt: raw };
   if (!isObj(raw)) throw new CaseError(where, 'a case must be an object with a "prompt" (or "messages" or "turns")');
   if (raw.vars !== undefined && !isObj(raw.vars)) throw new CaseError(where, '"vars" must be a mapping of name → value');
-  const vars = { ...(isObj(defaults.vars) ? defaults.vars : {}), ...(isObj(raw.vars) ? raw.vars : {}) };
-  const spec: Record<string, unknown> = { ...raw };
-  for (const k of TEMPLATE_KEYS) if (spec[k] === undefined && defaults[k] !== undefined) spec[k] = defaults[k];
-  if (!INPUT_KEYS.some((k) => raw[k] !== undefined)) for (const k of INPUT_KEYS) if (defaults[k] !== undefined) spec[k] = defaults[k];
+  const vars = isObj(defaults.vars) || isObj(raw.vars) ? { ...(isObj(defaults.vars) ? defaults.vars : {}), ...(isObj(raw.vars) ? raw.vars : {}) } : {};
+  // The case as given, with the file's templates filled in where it has none (copied only then).
+  let spec: Record<string, unknown> = raw;
+  if (hasKeys(defaults)) {
+    spec = { ...raw };
+    for (const k of TEMPLATE_KEYS) if (spec[k] === undefined && defaults[k] !== undefined) spec[k] = defaults[k];
+    if (!INPUT_KEYS.some((k) => raw[k] !== undefined)) for (const k of INPUT_KEYS) if (defaults[k] !== undefined) spec[k] = defaults[k];
+  }
 
   let prefix: ChatMessage[] = [];
   let system = typeof spec.system === 'string' ? fillTemplate(spec.system, vars, where) : undefined;
@@ -243,11 +255,14 @@ export function normalizeCase(raw: unknown, where: string, fallbackId: string, d
   const idRaw = typeof spec.id === 'string' ? fillTemplate(spec.id, vars, where) : spec.id;
   const id = idRaw === undefined || idRaw === null || idRaw === '' ? fallbackId : String(idRaw);
   const asText = (v: unknown) => (typeof v === 'number' ? String(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? String(x) : x)) : v);
-  const tagsRaw = asText(fillDeep(raw.tags ?? raw.tag ?? [], vars, where));
-  const defaultTags = asText(fillDeep(defaults.tags ?? [], vars, where));
-  if (strings(tagsRaw) === null || strings(defaultTags) === null) throw new CaseError(where, '"tags" must be a string or a list of strings');
-  const tags = [...strings(defaultTags)!, ...strings(tagsRaw)!].filter((t) => t !== '');
-  const imagesRaw = fillDeep(raw.images ?? defaults.images ?? [], vars, where);
+  let tags: string[] = [];
+  if (raw.tags !== undefined || raw.tag !== undefined || defaults.tags !== undefined) {
+    const tagsRaw = asText(fillDeep(raw.tags ?? raw.tag ?? [], vars, where));
+    const defaultTags = asText(fillDeep(defaults.tags ?? [], vars, where));
+    if (strings(tagsRaw) === null || strings(defaultTags) === null) throw new CaseError(where, '"tags" must be a string or a list of strings');
+    tags = [...new Set([...strings(defaultTags)!, ...strings(tagsRaw)!].filter((t) => t !== ''))];
+  }
+  const imagesRaw = raw.images === undefined && defaults.images === undefined ? [] : fillDeep(raw.images ?? defaults.images ?? [], vars, where);
   const imageFiles = typeof imagesRaw === 'string' ? [imagesRaw] : imagesRaw;
   if (!Array.isArray(imageFiles) || !imageFiles.every((f) => typeof f === 'string' && f !== '')) {
     throw new CaseError(where, '"images" must be a file path or a list of them (PNG, JPEG, GIF or WebP, relative to the prompt file)');
@@ -264,7 +279,7 @@ export function normalizeCase(raw: unknown, where: string, fallbackId: string, d
     messages: [...prefix, { role: 'user', content: turns[0].content }],
     ...(imageFiles.length ? { imageFiles: imageFiles as string[] } : {}),
     system,
-    tags: [...new Set(tags)],
+    tags,
     expect: graded[0],
     followUps: turns.slice(1).map((t, i) => ({ content: t.content, expect: graded[i + 1] })),
   };

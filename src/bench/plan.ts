@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 import type { ModelOptions } from '../core/model.js';
-import { casesOfFiles, type FileVariants } from './load.js';
+import { caseBatchesOfFiles, type FileVariants } from './load.js';
 import type { BenchCase } from './types.js';
 
 export interface Shard {
@@ -71,15 +71,17 @@ export const KEEP_CASES = 20_000;
 /** Streams the cases of `files` that `filter` takes. */
 async function* selected(files: string[], cwd: string, filter: CaseFilter, checkIds: boolean): AsyncGenerator<BenchCase> {
   let n = 0;
-  for await (const c of casesOfFiles(files, cwd, checkIds)) {
-    if (filter.limit !== undefined && n >= filter.limit) {
-      // Ids are checked over every case of the files, even those past --limit.
-      if (checkIds) continue;
-      return;
+  for await (const batch of caseBatchesOfFiles(files, cwd, checkIds)) {
+    for (const c of batch) {
+      if (filter.limit !== undefined && n >= filter.limit) {
+        // Ids are checked over every case of the files, even those past --limit.
+        if (checkIds) continue;
+        return;
+      }
+      n++;
+      if (filter.shard && shardOf(c.id, filter.shard.count) !== filter.shard.index) continue;
+      yield c;
     }
-    n++;
-    if (filter.shard && shardOf(c.id, filter.shard.count) !== filter.shard.index) continue;
-    yield c;
   }
 }
 
@@ -101,7 +103,7 @@ export async function planCases(files: string[], cwd: string, filter: CaseFilter
     stream: () => (kept ? kept.values() : selected(files, cwd, filter, false)),
   };
   let read = 0;
-  for await (const c of casesOfFiles(files, cwd, true, (v) => plan.variants.push(v))) {
+  for await (const batch of caseBatchesOfFiles(files, cwd, true, (v) => plan.variants.push(v))) for (const c of batch) {
     read++;
     if (filter.limit !== undefined && read > filter.limit) continue;
     if (filter.shard && shardOf(c.id, filter.shard.count) !== filter.shard.index) continue;

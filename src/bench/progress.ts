@@ -15,6 +15,8 @@ export class Progress {
     this.done++;
     if (error) this.errors++;
     this.spent += costUsd;
+    // Nothing to draw on (not a terminal): no clock read per row.
+    if (!this.out) return;
     const t = performance.now();
     if (t - this.last >= 100 || this.done === this.total) {
       this.last = t;

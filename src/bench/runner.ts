@@ -8,13 +8,19 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
-import { buildRequest, type Prompt } from '../core/request.js';
-import { runModel, type EngineOptions } from '../core/run-model.js';
-import type { ChatMessage, ErrorInfo, ModelRequest } from '../core/types.js';
+import type { Prompt } from '../core/request.js';
+import type { EngineOptions } from '../core/run-model.js';
+import type { ChatMessage, ErrorInfo } from '../core/types.js';
 import { cacheKey, type BenchCache, type CachedAnswer } from './cache.js';
+import { casePrompt, judgeQuestion, lastUserText, plannedRows, requestMaker } from './case-turns.js';
 import { runChecks, syncChecks, type CheckDeps } from './checks.js';
+import { fetchAnswer } from './fetch-answer.js';
+import { jobQueue, type Job } from './job-queue.js';
 import type { ProviderGates } from './limiter.js';
+import { makeRow, type RowFields, type RowHead } from './row.js';
 import type { BenchCase, BenchRow, Check, CheckResult } from './types.js';
+
+export { casePrompt, judgeQuestion, lastUserText, plannedRows, turnsOf } from './case-turns.js';
 
 export interface RunnerOptions {
   models: ResolvedModel[];
@@ -42,6 +48,7 @@ export interface RunnerOptions {
   runCommand?: CheckDeps['runCommand'];
   /** Grades one judge check (the caller picks the judge model and engine). */
   judge?: CheckDeps['judge'];
+  /** Hears each row as it finishes; a promise makes the worker wait for it. */
   onRow: (row: BenchRow) => void | Promise<void>;
 }
 
@@ -69,188 +76,8 @@ export interface RunOutcome {
   planned: number;
 }
 
-/** The prompt of one turn; the run's options object is shared (not copied per turn) unless the case sets its own system prompt. */
-export const casePrompt = (c: BenchCase, options: ModelOptions, messages = c.messages): Prompt => ({
-  messages,
-  options: c.system !== undefined ? { ...options, system: c.system } : options,
-});
-
-type Fetched = CachedAnswer & { error: BenchRow['error'] };
-
-async function fetchAnswer(model: ResolvedModel, prompt: Prompt, engine: EngineOptions): Promise<Fetched> {
-  // Folded here rather than through results.ts: a row needs only these fields.
-  let text = '';
-  let attempts = 1;
-  let error: ErrorInfo | null = null;
-  let fin: { finishReason: string | null; usage: CachedAnswer['usage']; costUsd: number | null; latencyMs: number | null; ttftMs: number | null } | null = null;
-  let ttftMs: number | null = null;
-  let latencyMs: number | null = null;
-  for await (const ev of runModel(model, prompt, engine)) {
-    if (ev.type === 'text-delta') text += ev.text;
-    else if (ev.type === 'retry') attempts = ev.attempt;
-    else if (ev.type === 'finish') {
-      fin = { finishReason: ev.finishReason.unified, usage: { inputTokens: ev.usage.inputTokens, outputTokens: ev.usage.outputTokens }, costUsd: ev.costUsd, latencyMs: ev.latencyMs, ttftMs: ev.ttftMs };
-      attempts = Math.max(1, ev.attempts);
-    } else if (ev.type === 'error') {
-      error = ev.error;
-      ttftMs = ev.ttftMs;
-      latencyMs = ev.latencyMs;
-      // 0 when nothing was sent (no key, a refused preflight).
-      attempts = ev.attempts;
-    }
-  }
-  return {
-    text,
-    finishReason: fin?.finishReason ?? null,
-    usage: fin?.usage ?? null,
-    // The engine reports no usage for a failed call, so nothing was billed that mmr knows of.
-    costUsd: error ? 0 : (fin?.costUsd ?? null),
-    latencyMs: fin ? fin.latencyMs : latencyMs,
-    ttftMs: fin ? fin.ttftMs : ttftMs,
-    attempts,
-    error: error ? { kind: error.kind, message: error.message, status: error.status } : null,
-  };
-}
-
-/** The user text a case asks: its last user turn. */
-export function lastUserText(c: Pick<BenchCase, 'messages'>): string {
-  for (let i = c.messages.length - 1; i >= 0; i--) if (c.messages[i].role === 'user') return c.messages[i].content;
-  return c.messages[c.messages.length - 1]?.content ?? '';
-}
-
-/** What the judge reads as the question: the turn itself, or the whole conversation before a later turn's answer. */
-export function judgeQuestion(history: ChatMessage[], turn: number): string {
-  if (turn === 1) return lastUserText({ messages: history });
-  return history.map((m) => `[${m.role === 'user' ? 'User' : 'Assistant'}]\n${m.content}`).join('\n\n');
-}
-
-export const turnsOf = (c: BenchCase) => 1 + c.followUps.length;
-
-/** Rows a run will produce: one per turn of every selected (case, model, sample). */
-export function plannedRows(cases: BenchCase[], models: string[], repeat: number, only?: RunnerOptions['only']): number {
-  let n = 0;
-  for (const c of cases) for (let s = 1; s <= repeat; s++) for (const m of models) if (!only || only(c.id, m, s)) n += turnsOf(c);
-  return n;
-}
-
-type Job = { c: BenchCase; model: ResolvedModel; sample: number };
-
-/** Hands out (case, model, sample) jobs in order as the cases stream in; shared by the workers. */
-function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, models: ResolvedModel[], repeat: number, only: RunnerOptions['only']) {
-  const sync = !(Symbol.asyncIterator in cases);
-  const it: Iterator<BenchCase> | AsyncIterator<BenchCase> = sync ? (cases as Iterable<BenchCase>)[Symbol.iterator]() : (cases as AsyncIterable<BenchCase>)[Symbol.asyncIterator]();
-  const perCase = models.length * repeat;
-  let cur: BenchCase | null = null;
-  let k = perCase;
-  let ended = false;
-  let pulling: Promise<void> | null = null;
-  /** The current case's next job this run takes, or null when it has none left. */
-  const fromCurrent = (): Job | null => {
-    while (cur && k < perCase) {
-      const i = k++;
-      const job = { c: cur, model: models[i % models.length], sample: 1 + Math.floor(i / models.length) };
-      if (!only || only(job.c.id, job.model.id, job.sample)) return job;
-    }
-    return null;
-  };
-  return {
-    /** The next job: at once while the current case has jobs left, else a promise of the next case's first. */
-    next(stop: AbortSignal): Job | null | Promise<Job | null> {
-      for (;;) {
-        if (stop.aborted) return null;
-        const job = fromCurrent();
-        if (job || ended) return job;
-        if (!sync || pulling) return this.pull(stop);
-        // Cases already in memory: the next one at once (a throw is the case stream failing, as in pull).
-        let r: IteratorResult<BenchCase>;
-        try {
-          r = (it as Iterator<BenchCase>).next();
-        } catch (err) {
-          ended = true;
-          throw err;
-        }
-        if (r.done) ended = true;
-        else {
-          cur = r.value;
-          k = 0;
-        }
-      }
-    },
-    async pull(stop: AbortSignal): Promise<Job | null> {
-      for (;;) {
-        if (stop.aborted) return null;
-        const job = fromCurrent();
-        if (job || ended) return job;
-        pulling ??= Promise.resolve(it.next()).then(
-          (r) => {
-            pulling = null;
-            if (r.done) ended = true;
-            else {
-              cur = r.value;
-              k = 0;
-            }
-          },
-          (err: unknown) => {
-            pulling = null;
-            ended = true;
-            throw err;
-          },
-        );
-        await pulling;
-      }
-    },
-    /** Stops the case stream (closing its files) when the run ends early. */
-    async close(): Promise<void> {
-      ended = true;
-      await Promise.resolve(it.return?.()).catch(() => {});
-    },
-  };
-}
-
-interface RowBase {
-  modelIndex: number;
-  caseId: string;
-  where: string;
-  tags: string[];
-  prompt: string;
-  messages: ChatMessage[];
-  system: string | null;
-  model: string;
-  turn: number;
-  sample: number;
-}
-
-/**
- * A row, built field by field in one literal: `{...base, more}` (spread, then properties) costs
- * ~1 µs per property on Node 20's V8, 25 µs for a row, which was most of a cached re-run.
- */
-function makeRow(b: RowBase, r: Omit<BenchRow, keyof RowBase | 'modelIndex'>): BenchRow {
-  return {
-    caseId: b.caseId,
-    where: b.where,
-    tags: b.tags,
-    prompt: b.prompt,
-    messages: b.messages,
-    system: b.system,
-    model: b.model,
-    answer: r.answer,
-    pass: r.pass,
-    checks: r.checks,
-    error: r.error,
-    latencyMs: r.latencyMs,
-    ttftMs: r.ttftMs,
-    inputTokens: r.inputTokens,
-    outputTokens: r.outputTokens,
-    costUsd: r.costUsd,
-    judgeCostUsd: r.judgeCostUsd,
-    cached: r.cached,
-    attempts: r.attempts,
-    turn: b.turn,
-    sample: b.sample,
-    modelIndex: b.modelIndex,
-    ...(r.batch ? { batch: true } : {}),
-  };
-}
+/** Jobs a worker does back to back without waiting before it lets the event loop run (Ctrl-C, timers, writes). */
+const SYNC_RUN = 512;
 
 export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, o: RunnerOptions): Promise<RunOutcome> {
   const local = new AbortController();
@@ -313,14 +140,14 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
   };
 
   /** The checks' results: an array when every check is synchronous (no promise per row), else a promise of it. */
-  const grade = (expect: Check[], text: string, question: string, answer: CachedAnswer): CheckResult[] | Promise<CheckResult[]> => {
+  const grade = (expect: Check[], text: string, history: ChatMessage[], turn: number, answer: CachedAnswer): CheckResult[] | Promise<CheckResult[]> => {
     try {
       const now = syncChecks(expect, text, { latencyMs: answer.latencyMs, costUsd: answer.costUsd });
       if (now) return now;
     } catch {
       // gradeLater gives the same failure row
     }
-    return gradeLater(expect, text, question, answer);
+    return gradeLater(expect, text, judgeQuestion(history, turn), answer);
   };
   const gradeLater = async (expect: Check[], text: string, question: string, answer: CachedAnswer): Promise<CheckResult[]> => {
     try {
@@ -331,70 +158,117 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
     }
   };
 
-  const job = async ({ c, model, sample }: Job) => {
-    const turns = [{ content: lastUserText(c), expect: c.expect }, ...c.followUps];
-    let history: ChatMessage[] = c.messages;
-    let failedAt = 0;
-    for (let t = 0; t < turns.length; t++) {
-      const turn = t + 1;
-      const prompt = casePrompt(c, o.options, history);
-      const request = buildRequest(model, prompt);
-      const base: RowBase = { modelIndex: modelIndex.get(model) ?? 0, caseId: c.id, where: c.where, tags: c.tags, prompt: turns[t].content, messages: history, system: request.system ?? null, model: model.id, turn, sample };
-      if (failedAt) {
-        // The conversation broke off: later turns were never asked.
-        done++;
-        await o.onRow(makeRow(base, { answer: '', pass: turns[t].expect.length ? false : null, checks: [], error: { kind: 'skipped', message: `not sent: turn ${failedAt} failed`, status: null }, latencyMs: null, ttftMs: null, inputTokens: null, outputTokens: null, costUsd: 0, judgeCostUsd: 0, cached: false, attempts: 0 }));
-        continue;
-      }
-      const key = o.cache || o.batch ? cacheKey(model, request, sample) : '';
-      // A cache hit found without I/O is answered without a promise.
-      const known = o.cache ? (o.cache.peek ? o.cache.peek(key) : undefined) : null;
-      const got = known ? fromCache(known) : await answerTurn(model, prompt, key, known);
-      if (!got) return;
-      const { answer, error, cached } = got;
-      const batch = got.batch === true || answer.batch !== undefined;
-      let checks = error ? [] : grade(turns[t].expect, answer.text, judgeQuestion(history, turn), answer);
-      if (!Array.isArray(checks)) checks = await checks;
-      // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is
-      // cached), though what the judge cost still counts. Decided before this row's own spend,
-      // which may be what reaches the budget.
-      const cut = local.signal.aborted && turns[t].expect.some((x) => x.type === 'judge');
-      const judgeCostUsd = checks.reduce((a, r) => a + (r.costUsd ?? 0), 0);
-      spend(judgeCostUsd);
-      if (cut) return;
-      done++;
-      const written = o.onRow(
-        makeRow(base, {
-          answer: answer.text,
-          pass: turns[t].expect.length === 0 ? null : !error && checks.every((r) => r.pass),
-          checks,
-          error,
-          latencyMs: answer.latencyMs,
-          ttftMs: answer.ttftMs,
-          inputTokens: answer.usage?.inputTokens ?? null,
-          outputTokens: answer.usage?.outputTokens ?? null,
-          costUsd: error ? 0 : answer.costUsd,
-          judgeCostUsd,
-          cached,
-          attempts: answer.attempts,
-          batch,
-        }),
-      );
-      if (written) await written;
-      if (error) failedAt = turn;
-      else if (t + 1 < turns.length) history = [...history, { role: 'assistant', content: answer.text }, { role: 'user', content: turns[t + 1].content }];
+  /** One (case, model, sample) conversation under way: `t` is the 0-based turn to do next. */
+  interface Conv extends Job {
+    index: number;
+    t: number;
+    history: ChatMessage[];
+    /** The turn that failed (1-based), after which the rest are skipped; 0 while none has. */
+    failedAt: number;
+  }
+  const expectOf = (c: BenchCase, t: number) => (t === 0 ? c.expect : c.followUps[t - 1].expect);
+  // The models (and samples) of a case take its first turn one after another: they share one head.
+  let lastHead: RowHead | null = null;
+  let lastCase: BenchCase | null = null;
+  const headFor = (s: Conv, system: string | null): RowHead => {
+    if (s.t === 0 && lastCase === s.c && lastHead!.system === system) return lastHead!;
+    const head: RowHead = { caseId: s.c.id, where: s.c.where, tags: s.c.tags, prompt: s.t === 0 ? lastUserText(s.c) : s.c.followUps[s.t - 1].content, messages: s.history, system };
+    if (s.t === 0) {
+      lastHead = head;
+      lastCase = s.c;
     }
+    return head;
+  };
+  /** After a turn's row: whether the conversation goes on (its history grown by the answer). */
+  const advance = (s: Conv, got: Turn | null): boolean => {
+    const next = s.t + 1;
+    if (got?.error) s.failedAt = next;
+    else if (got && next <= s.c.followUps.length) s.history = [...s.history, { role: 'assistant', content: got.answer.text }, { role: 'user', content: s.c.followUps[next - 1].content }];
+    s.t = next;
+    return next <= s.c.followUps.length;
+  };
+  const emit = (s: Conv, head: RowHead, expect: Check[], got: Turn, checks: CheckResult[]): boolean | Promise<boolean> => {
+    const { answer, error, cached } = got;
+    // A judge call cut short by Ctrl-C or the budget is no verdict: drop the row (the answer is
+    // cached), though what the judge cost still counts. Decided before this row's own spend,
+    // which may be what reaches the budget.
+    const cut = local.signal.aborted && expect.some((x) => x.type === 'judge');
+    let judgeCostUsd = 0;
+    for (const r of checks) judgeCostUsd += r.costUsd ?? 0;
+    spend(judgeCostUsd);
+    if (cut) return false;
+    done++;
+    const fields: RowFields = {
+      answer: answer.text,
+      pass: expect.length === 0 ? null : !error && checks.every((r) => r.pass),
+      checks,
+      error,
+      latencyMs: answer.latencyMs,
+      ttftMs: answer.ttftMs,
+      inputTokens: answer.usage?.inputTokens ?? null,
+      outputTokens: answer.usage?.outputTokens ?? null,
+      costUsd: error ? 0 : answer.costUsd,
+      judgeCostUsd,
+      cached,
+      attempts: answer.attempts,
+      batch: got.batch === true || answer.batch !== undefined,
+    };
+    const written = o.onRow(makeRow(head, s.model.id, s.index, s.t + 1, s.sample, fields));
+    return written ? written.then(() => advance(s, got)) : advance(s, got);
+  };
+  const answered = (s: Conv, head: RowHead, expect: Check[], got: Turn): boolean | Promise<boolean> => {
+    const checks = got.error ? [] : grade(expect, got.answer.text, s.history, s.t + 1, got.answer);
+    return Array.isArray(checks) ? emit(s, head, expect, got, checks) : checks.then((ch) => emit(s, head, expect, got, ch));
+  };
+  /**
+   * Does turn `s.t`: true when another turn follows, false when the conversation is over (or the
+   * run stopped under it), a promise of either when it had to wait (a call, a check, the disk).
+   */
+  const buildRequest = requestMaker();
+  const step = (s: Conv): boolean | Promise<boolean> => {
+    const prompt = casePrompt(s.c, o.options, s.history);
+    const request = buildRequest(s.model, prompt);
+    const head = headFor(s, request.system ?? null);
+    const expect = expectOf(s.c, s.t);
+    if (s.failedAt) {
+      // The conversation broke off: later turns were never asked.
+      done++;
+      const skipped: RowFields = { answer: '', pass: expect.length ? false : null, checks: [], error: { kind: 'skipped', message: `not sent: turn ${s.failedAt} failed`, status: null }, latencyMs: null, ttftMs: null, inputTokens: null, outputTokens: null, costUsd: 0, judgeCostUsd: 0, cached: false, attempts: 0 };
+      const written = o.onRow(makeRow(head, s.model.id, s.index, s.t + 1, s.sample, skipped));
+      return written ? written.then(() => advance(s, null)) : advance(s, null);
+    }
+    const key = o.cache || o.batch ? cacheKey(s.model, request, s.sample) : '';
+    // A cache hit found without I/O is answered without a promise.
+    const known = o.cache ? (o.cache.peek ? o.cache.peek(key) : undefined) : null;
+    if (known) return answered(s, head, expect, fromCache(known));
+    return answerTurn(s.model, prompt, key, known).then((got) => (got ? answered(s, head, expect, got) : false));
+  };
+  const rest = async (s: Conv, pending: Promise<boolean>): Promise<void> => {
+    let more = await pending;
+    while (more) more = await step(s);
+  };
+  /** One job's turns, one after another: undefined when it finished without waiting, else a promise. */
+  const job = (j: Job): Promise<void> | undefined => {
+    const s: Conv = { c: j.c, model: j.model, sample: j.sample, index: modelIndex.get(j.model) ?? 0, t: 0, history: j.c.messages, failedAt: 0 };
+    let more = step(s);
+    while (more === true) more = step(s);
+    return more === false ? undefined : rest(s, more);
   };
 
   // A job that throws (the rows file failed, say) stops the run; the others finish their call
   // and the first error is rethrown once every worker has returned, so nothing runs on unseen.
   let failure: { err: unknown } | null = null;
   const worker = async () => {
+    // Jobs done without waiting since the event loop last ran (signals, timers, finished writes).
+    let run = 0;
     for (;;) {
       let j: Job | null | Promise<Job | null>;
       try {
         j = queue.next(local.signal);
-        if (j instanceof Promise) j = await j;
+        if (j instanceof Promise) {
+          j = await j;
+          run = 0;
+        }
       } catch (err) {
         // The case stream failed (a prompt file changed under the run): stop like a failed job.
         failure ??= { err };
@@ -403,7 +277,14 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
       }
       if (!j) return;
       try {
-        await job(j);
+        const waiting = job(j);
+        if (waiting) {
+          await waiting;
+          run = 0;
+        } else if (++run >= SYNC_RUN) {
+          run = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       } catch (err) {
         failure ??= { err };
         local.abort('failed');

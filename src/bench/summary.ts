@@ -97,8 +97,9 @@ interface ModelAcc extends Acc {
 }
 
 interface Cell extends Placed {
-  /** model index → [passed samples, graded samples]. */
-  marks: Map<number, [number, number]>;
+  /** By model index: passed samples, and graded samples (0 or a hole: none yet). */
+  passed: number[];
+  graded: number[];
   count: number;
 }
 
@@ -186,12 +187,9 @@ export class Summary {
     const cells = turn === 1 ? this.cells : this.laterCells;
     const key = turn === 1 ? caseId : `${caseId}\u0000${turn}`;
     let c = cells.get(key);
-    if (!c) cells.set(key, (c = { where, caseId, turn, marks: new Map(), count: 0 }));
-    const m = c.marks.get(model);
-    if (m) {
-      if (pass) m[0]++;
-      m[1]++;
-    } else c.marks.set(model, [pass ? 1 : 0, 1]);
+    if (!c) cells.set(key, (c = { where, caseId, turn, passed: [], graded: [], count: 0 }));
+    c.passed[model] = (c.passed[model] ?? 0) + (pass ? 1 : 0);
+    c.graded[model] = (c.graded[model] ?? 0) + 1;
     c.count++;
     if (this.o.expectedMarks !== undefined && c.count >= this.o.expectedMarks) {
       cells.delete(key);
@@ -208,7 +206,19 @@ export class Summary {
     if (this.o.expectedMarks !== undefined) throw new Error('orderModels needs a summary that folds at the end');
     const next = [...order.filter((m) => this.byModel.has(m)), ...this.models.filter((m) => !order.includes(m))];
     const remap = new Map(this.models.map((m, i) => [i, next.indexOf(m)]));
-    for (const cells of [this.cells, this.laterCells]) for (const c of cells.values()) c.marks = new Map([...c.marks].map(([i, v]) => [remap.get(i)!, v]));
+    for (const cells of [this.cells, this.laterCells]) {
+      for (const c of cells.values()) {
+        const passed: number[] = [];
+        const graded: number[] = [];
+        c.graded.forEach((n, i) => {
+          const to = remap.get(i)!;
+          passed[to] = c.passed[i] ?? 0;
+          graded[to] = n;
+        });
+        c.passed = passed;
+        c.graded = graded;
+      }
+    }
     this.models.splice(0, this.models.length, ...next);
   }
 
@@ -216,7 +226,10 @@ export class Summary {
   private fold(c: Cell): void {
     const passed: number[] = [];
     const failed: number[] = [];
-    for (const [i, [p, n]] of c.marks) {
+    for (let i = 0; i < c.graded.length; i++) {
+      const n = c.graded[i];
+      if (!n) continue;
+      const p = c.passed[i] ?? 0;
       const a = this.byModel.get(this.models[i])!;
       a.cluster.add(p, n);
       if (p > 0 && p < n) a.flakyCases.offer({ where: c.where, caseId: c.caseId, turn: c.turn });

@@ -60,4 +60,31 @@ describe('cache key', () => {
     // The key never depends on the API key.
     expect(cacheKey(model({ apiKey: 'other' }), requests[0])).toBe(cacheKey(model(), requests[0]));
   });
+
+  it('is the reference key when requests one after another share their messages but not the rest', () => {
+    const messages: ModelRequest['messages'] = [{ role: 'user', content: 'shared' }];
+    const variants: ModelRequest[] = [
+      { model: 'a', messages },
+      { model: 'b', messages },
+      { model: 'b', messages, system: 'terse' },
+      { model: 'b', messages, system: 'terse', temperature: 0.5 },
+      { model: 'b', messages, system: 'terse', temperature: 0.5, maxTokens: 9 },
+      { model: 'b', messages, system: 'terse', temperature: 0.5, maxTokens: 9, topP: 1 },
+      { model: 'b', messages, system: 'terse', temperature: 0.5, maxTokens: 9, topP: 1, stop: ['x'] },
+      { model: 'b', messages, reasoning: 'low' },
+      { model: 'b', messages, reasoning: 2048 },
+      { model: 'b', messages },
+      { model: 'b', messages: [{ role: 'user', content: 'shared' }, { role: 'assistant', content: 'x' }, { role: 'user', content: 'y' }] },
+    ];
+    const keys = new Set<string>();
+    for (const m of [model(), model({}, 'openai:gpt-4.1')]) {
+      for (const r of [...variants, ...variants.slice().reverse()]) {
+        const key = cacheKey(m, r);
+        expect(key).toBe(reference(m, r));
+        keys.add(key);
+      }
+    }
+    // Each model × distinct request is its own key (the first and the tenth variant are the same request but for the name).
+    expect(keys.size).toBe(2 * (variants.length - 1));
+  });
 });
