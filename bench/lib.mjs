@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-export const bin = path.join(root, 'bin/mmr.js');
+/** The build under test; MMR_BIN=/path/to/bin/mmr.js measures another (e.g. main's, to compare). */
+export const bin = process.env.MMR_BIN ?? path.join(root, 'bin/mmr.js');
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
