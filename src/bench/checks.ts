@@ -143,6 +143,21 @@ export async function runChecks(checks: Check[], answer: string, prompt: string,
   return out;
 }
 
+/**
+ * A row's checks: an array when every check is synchronous (no promise per row), else a promise
+ * of it. `question` (the judge's view of the conversation) is built only when a check waits. A
+ * check that throws fails its row; it must not take the other 39,999 rows down with it.
+ */
+export function gradeAnswer(checks: Check[], answer: string, meta: AnswerMeta, question: () => string, deps: CheckDeps): CheckResult[] | Promise<CheckResult[]> {
+  try {
+    const now = syncChecks(checks, answer, meta);
+    if (now) return now;
+  } catch {
+    // the general path below gives the same failure row
+  }
+  return runChecks(checks, answer, question(), deps, meta).catch((err: Error) => [{ type: checks[0]?.type ?? 'equals', pass: false, detail: `check failed to run: ${err.message}` }]);
+}
+
 /** A command check gets this long (unless it sets timeoutMs); then its whole process group is ended. */
 const COMMAND_TIMEOUT_MS = 30_000;
 /** Output a check keeps (its first stderr line is the failure's detail); more is not read into memory. */

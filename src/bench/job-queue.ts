@@ -1,6 +1,6 @@
 /**
  * The run's job queue: (case, model, sample) jobs handed out in order as the cases stream in,
- * shared by the runner's workers. Cases already in memory (a plain iterable) are taken without a
+ * shared by the runner's workers (`runWorkers`, the -j pool that drains it). Cases already in memory (a plain iterable) are taken without a
  * promise; a streamed case costs one promise per case, shared by the workers waiting on it.
  */
 import type { ResolvedModel } from '../core/model.js';
@@ -80,3 +80,54 @@ export function jobQueue(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, 
   };
 }
 
+
+export type JobQueue = ReturnType<typeof jobQueue>;
+
+/** Jobs a worker does back to back without waiting before it lets the event loop run (Ctrl-C, timers, writes). */
+const SYNC_RUN = 512;
+
+/**
+ * `concurrency` workers taking jobs from `queue` until it is empty or `run` is aborted; `job`
+ * returns undefined when it finished without waiting, else a promise. A job that throws (the rows
+ * file failed, say) or a case stream that fails stops the run: `run` is aborted, the other
+ * workers finish their call, and the first error is rethrown once every worker has returned, so
+ * nothing runs on unseen.
+ */
+export async function runWorkers(queue: JobQueue, concurrency: number, run: AbortController, job: (j: Job) => Promise<void> | undefined): Promise<void> {
+  let failure: { err: unknown } | null = null;
+  const worker = async () => {
+    // Jobs done without waiting since the event loop last ran (signals, timers, finished writes).
+    let streak = 0;
+    for (;;) {
+      let j: Job | null | Promise<Job | null>;
+      try {
+        j = queue.next(run.signal);
+        if (j instanceof Promise) {
+          j = await j;
+          streak = 0;
+        }
+      } catch (err) {
+        // The case stream failed (a prompt file changed under the run): stop like a failed job.
+        failure ??= { err };
+        run.abort('failed');
+        return;
+      }
+      if (!j) return;
+      try {
+        const waiting = job(j);
+        if (waiting) {
+          await waiting;
+          streak = 0;
+        } else if (++streak >= SYNC_RUN) {
+          streak = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      } catch (err) {
+        failure ??= { err };
+        run.abort('failed');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  if (failure) throw (failure as { err: unknown }).err;
+}

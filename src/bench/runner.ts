@@ -13,9 +13,9 @@ import type { EngineOptions } from '../core/run-model.js';
 import type { ChatMessage, ErrorInfo } from '../core/types.js';
 import { cacheKey, type BenchCache, type CachedAnswer } from './cache.js';
 import { casePrompt, judgeQuestion, lastUserText, plannedRows, requestMaker } from './case-turns.js';
-import { runChecks, syncChecks, type CheckDeps } from './checks.js';
+import { gradeAnswer, type CheckDeps } from './checks.js';
 import { fetchAnswer } from './fetch-answer.js';
-import { jobQueue, type Job } from './job-queue.js';
+import { jobQueue, runWorkers, type Job } from './job-queue.js';
 import type { ProviderGates } from './limiter.js';
 import { makeRow, type RowFields, type RowHead } from './row.js';
 import type { BenchCase, BenchRow, Check, CheckResult } from './types.js';
@@ -75,9 +75,6 @@ export interface RunOutcome {
   /** Rows planned. */
   planned: number;
 }
-
-/** Jobs a worker does back to back without waiting before it lets the event loop run (Ctrl-C, timers, writes). */
-const SYNC_RUN = 512;
 
 export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchCase>, o: RunnerOptions): Promise<RunOutcome> {
   const local = new AbortController();
@@ -139,24 +136,7 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
     }
   };
 
-  /** The checks' results: an array when every check is synchronous (no promise per row), else a promise of it. */
-  const grade = (expect: Check[], text: string, history: ChatMessage[], turn: number, answer: CachedAnswer): CheckResult[] | Promise<CheckResult[]> => {
-    try {
-      const now = syncChecks(expect, text, { latencyMs: answer.latencyMs, costUsd: answer.costUsd });
-      if (now) return now;
-    } catch {
-      // gradeLater gives the same failure row
-    }
-    return gradeLater(expect, text, judgeQuestion(history, turn), answer);
-  };
-  const gradeLater = async (expect: Check[], text: string, question: string, answer: CachedAnswer): Promise<CheckResult[]> => {
-    try {
-      return await runChecks(expect, text, question, { runCommand: o.runCommand, judge: o.judge }, { latencyMs: answer.latencyMs, costUsd: answer.costUsd });
-    } catch (err) {
-      // A broken check fails its row; it must not take the other 39,999 rows down with it.
-      return [{ type: expect[0]?.type ?? 'equals', pass: false, detail: `check failed to run: ${(err as Error).message}` }];
-    }
-  };
+  const checkDeps: CheckDeps = { runCommand: o.runCommand, judge: o.judge };
 
   /** One (case, model, sample) conversation under way: `t` is the 0-based turn to do next. */
   interface Conv extends Job {
@@ -217,7 +197,8 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
     return written ? written.then(() => advance(s, got)) : advance(s, got);
   };
   const answered = (s: Conv, head: RowHead, expect: Check[], got: Turn): boolean | Promise<boolean> => {
-    const checks = got.error ? [] : grade(expect, got.answer.text, s.history, s.t + 1, got.answer);
+    const a = got.answer;
+    const checks = got.error ? [] : gradeAnswer(expect, a.text, { latencyMs: a.latencyMs, costUsd: a.costUsd }, () => judgeQuestion(s.history, s.t + 1), checkDeps);
     return Array.isArray(checks) ? emit(s, head, expect, got, checks) : checks.then((ch) => emit(s, head, expect, got, ch));
   };
   /**
@@ -255,49 +236,12 @@ export async function runBench(cases: Iterable<BenchCase> | AsyncIterable<BenchC
     return more === false ? undefined : rest(s, more);
   };
 
-  // A job that throws (the rows file failed, say) stops the run; the others finish their call
-  // and the first error is rethrown once every worker has returned, so nothing runs on unseen.
-  let failure: { err: unknown } | null = null;
-  const worker = async () => {
-    // Jobs done without waiting since the event loop last ran (signals, timers, finished writes).
-    let run = 0;
-    for (;;) {
-      let j: Job | null | Promise<Job | null>;
-      try {
-        j = queue.next(local.signal);
-        if (j instanceof Promise) {
-          j = await j;
-          run = 0;
-        }
-      } catch (err) {
-        // The case stream failed (a prompt file changed under the run): stop like a failed job.
-        failure ??= { err };
-        local.abort('failed');
-        return;
-      }
-      if (!j) return;
-      try {
-        const waiting = job(j);
-        if (waiting) {
-          await waiting;
-          run = 0;
-        } else if (++run >= SYNC_RUN) {
-          run = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      } catch (err) {
-        failure ??= { err };
-        local.abort('failed');
-      }
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+    await runWorkers(queue, o.concurrency, local, job);
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     await queue.close();
   }
-  if (failure) throw (failure as { err: unknown }).err;
   if (!stopped && o.signal?.aborted) stopped = 'signal';
   return { stopped, spentUsd, skipped: Math.max(0, planned - done), planned };
 }
