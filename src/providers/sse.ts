@@ -124,23 +124,46 @@ export async function* readChunks(body: BodySource, signal?: AbortSignal): Async
 }
 
 /**
- * Text pieces of a body; the streaming decoder keeps a UTF-8 character split across chunks intact.
- * Bytes are counted as fetch hands them over, i.e. after it undid gzip/br/deflate, so a small
- * compressed body that inflates without end stops at `limits.maxBodyBytes`.
+ * A body's bytes as text, piece by piece: the streaming decoder keeps a UTF-8 character split
+ * across chunks intact, the tap keeps the first HEAD_CHARS, and bytes are counted as fetch hands
+ * them over, i.e. after it undid gzip/br/deflate, so a small compressed body that inflates without
+ * end stops at `limits.maxBodyBytes`.
  */
-export async function* decodeText(body: BodySource, options: ReadOptions = {}): AsyncGenerator<string> {
-  const { tap } = options;
-  const max = options.limits?.maxBodyBytes ?? Infinity;
-  const decoder = new TextDecoder('utf-8');
-  let bytes = 0;
-  for await (const chunk of readChunks(body, options.signal)) {
-    bytes += chunk.byteLength;
-    if (bytes > max) throw bodyTooLarge(max, options.encoding);
-    const text = decoder.decode(chunk, { stream: true });
-    if (tap && tap.head.length < HEAD_CHARS) tap.head += text.slice(0, HEAD_CHARS - tap.head.length);
-    if (text) yield text;
+class BodyText {
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly max: number;
+  private bytes = 0;
+
+  constructor(private readonly options: ReadOptions) {
+    this.max = options.limits?.maxBodyBytes ?? Infinity;
   }
-  const rest = decoder.decode();
+
+  chunk(chunk: Uint8Array): string {
+    this.bytes += chunk.byteLength;
+    if (this.bytes > this.max) throw bodyTooLarge(this.max, this.options.encoding);
+    return this.seen(this.decoder.decode(chunk, { stream: true }));
+  }
+
+  /** What the decoder still held at the end of the body. */
+  end(): string {
+    return this.seen(this.decoder.decode());
+  }
+
+  private seen(text: string): string {
+    const { tap } = this.options;
+    if (tap && tap.head.length < HEAD_CHARS) tap.head += text.slice(0, HEAD_CHARS - tap.head.length);
+    return text;
+  }
+}
+
+/** Text pieces of a body (see BodyText). */
+export async function* decodeText(body: BodySource, options: ReadOptions = {}): AsyncGenerator<string> {
+  const text = new BodyText(options);
+  for await (const chunk of readChunks(body, options.signal)) {
+    const piece = text.chunk(chunk);
+    if (piece) yield piece;
+  }
+  const rest = text.end();
   if (rest) yield rest;
 }
 
@@ -241,32 +264,22 @@ export class SseLineParser {
  */
 export async function* parseSse(body: BodySource, options: ReadOptions = {}): AsyncGenerator<SseEvent> {
   const max = options.limits?.maxEventChars;
-  const maxBody = options.limits?.maxBodyBytes ?? Infinity;
   const { tap } = options;
   const lines = new LineSplitter(max);
   const parser = new SseLineParser(max);
-  const decoder = new TextDecoder('utf-8');
-  let bytes = 0;
+  const text = new BodyText(options);
+  /** The events a piece of text completes (a plain loop: no generator hop per event). */
+  const eventsOf = (piece: string): SseEvent[] => {
+    const out: SseEvent[] = [];
+    for (const line of lines.push(piece)) {
+      const ev = parser.line(line);
+      if (ev) out.push(ev);
+    }
+    if (tap) tap.events += out.length;
+    return out;
+  };
   for await (const chunk of readChunks(body, options.signal)) {
-    bytes += chunk.byteLength;
-    if (bytes > maxBody) throw bodyTooLarge(maxBody, options.encoding);
-    const text = decoder.decode(chunk, { stream: true });
-    if (tap && tap.head.length < HEAD_CHARS) tap.head += text.slice(0, HEAD_CHARS - tap.head.length);
-    for (const line of lines.push(text)) {
-      const ev = parser.line(line);
-      if (!ev) continue;
-      if (tap) tap.events++;
-      yield ev;
-    }
+    for (const ev of eventsOf(text.chunk(chunk))) yield ev;
   }
-  const rest = decoder.decode();
-  if (rest) {
-    if (tap && tap.head.length < HEAD_CHARS) tap.head += rest.slice(0, HEAD_CHARS - tap.head.length);
-    for (const line of lines.push(rest)) {
-      const ev = parser.line(line);
-      if (!ev) continue;
-      if (tap) tap.events++;
-      yield ev;
-    }
-  }
+  for (const ev of eventsOf(text.end())) yield ev;
 }
