@@ -31,8 +31,8 @@ type Line = { text: string; line: number };
 export const MAX_BATCH_LINES = 256;
 
 /**
- * Lines of a byte stream (`\r\n` and a leading BOM handled), 1-based, handed out a chunk's worth
- * at a time (a promise per chunk, not per line); a line longer than `max` bytes calls `tooLong`
+ * Lines of a byte stream (`\r\n` and a leading BOM handled), 1-based, handed out in batches of at
+ * most MAX_BATCH_LINES from one chunk (a promise per batch, not per line); a line longer than `max` bytes calls `tooLong`
  * (which throws) instead of growing without bound.
  */
 export async function* splitLineBatches(source: AsyncIterable<Uint8Array>, max = MAX_LINE_BYTES, tooLong: (line: number) => Error = (n) => new Error(`line ${n} is longer than ${max} bytes`)): AsyncGenerator<Line[]> {
@@ -78,7 +78,7 @@ export async function* splitLines(source: AsyncIterable<Uint8Array>, max = MAX_L
   for await (const batch of splitLineBatches(source, max, tooLong)) yield* batch;
 }
 
-/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled), a chunk's worth at a time. */
+/** The file's lines with 1-based numbers (`\r\n` and a leading BOM handled), in batches (see splitLineBatches). */
 export async function* readLineBatches(file: string, display: string, what = 'prompt file', fail: ErrorFactory = caseError): AsyncGenerator<Line[]> {
   const { stream, ready } = opened(file, display, what, fail);
   await ready;

@@ -80,7 +80,7 @@ function csvCase(cols: string[], r: CsvRecord, file: string): Raw {
   return { value: c, line: r.line };
 }
 
-/** JSONL: one case per line (blank lines and `//` comments skipped), streamed a chunk of lines at a time. */
+/** JSONL: one case per line (blank lines and `//` comments skipped), streamed a batch of lines at a time. */
 async function* jsonlItems(file: string, display: string): AsyncGenerator<Raw[]> {
   for await (const lines of readLineBatches(file, display)) {
     const out: Raw[] = [];
@@ -166,7 +166,7 @@ export interface FileVariants {
  * The cases of one prompt file, in order, as they are read: JSONL and CSV files (and CSV or
  * JSONL datasets) stream, so memory does not grow with the file. `display` is how the file is
  * named in messages (relative to cwd); `onVariants` hears the file's `variants:` before its
- * first case. Handed out in batches (a JSONL chunk's lines, a document's cases), so a case costs
+ * first case. Handed out in batches (a JSONL file's lines MAX_BATCH_LINES at a time, a document's cases), so a case costs
  * no promise of its own unless it has images to read; a bad case ends its batch early, after
  * the good cases before it.
  */
@@ -212,11 +212,6 @@ async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
   for await (const it of items) yield [it];
 }
 
-/** The cases of one prompt file one by one (see caseBatchesOf). */
-export async function* casesOf(file: string, display = file, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
-  for await (const batch of caseBatchesOf(file, display, onVariants)) yield* batch;
-}
-
 const shown = (f: string, cwd: string) => {
   const rel = path.relative(cwd, f);
   return rel && !rel.startsWith('..') ? rel : f;
@@ -247,21 +242,16 @@ export async function* caseBatchesOfFiles(files: string[], cwd = process.cwd(), 
   }
 }
 
-/** Every case of several files one by one (see caseBatchesOfFiles). */
-export async function* casesOfFiles(files: string[], cwd = process.cwd(), checkIds = true, onVariants?: (v: FileVariants) => void): AsyncGenerator<BenchCase> {
-  for await (const batch of caseBatchesOfFiles(files, cwd, checkIds, onVariants)) yield* batch;
-}
-
 /** Loads one prompt file whole. */
 export async function loadPromptFile(file: string, display = file): Promise<BenchCase[]> {
   const out: BenchCase[] = [];
-  for await (const c of casesOf(file, display)) out.push(c);
+  for await (const batch of caseBatchesOf(file, display)) out.push(...batch);
   return out;
 }
 
 /** Loads several files whole (ids checked). */
 export async function loadPromptFiles(files: string[], cwd = process.cwd()): Promise<BenchCase[]> {
   const out: BenchCase[] = [];
-  for await (const c of casesOfFiles(files, cwd)) out.push(c);
+  for await (const batch of caseBatchesOfFiles(files, cwd)) out.push(...batch);
   return out;
 }
