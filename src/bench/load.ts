@@ -245,13 +245,13 @@ export async function* caseBatchesOfFiles(files: string[], cwd = process.cwd(), 
 /** Loads one prompt file whole. */
 export async function loadPromptFile(file: string, display = file): Promise<BenchCase[]> {
   const out: BenchCase[] = [];
-  for await (const batch of caseBatchesOf(file, display)) out.push(...batch);
+  for await (const batch of caseBatchesOf(file, display)) for (const c of batch) out.push(c);
   return out;
 }
 
 /** Loads several files whole (ids checked). */
 export async function loadPromptFiles(files: string[], cwd = process.cwd()): Promise<BenchCase[]> {
   const out: BenchCase[] = [];
-  for await (const batch of caseBatchesOfFiles(files, cwd)) out.push(...batch);
+  for await (const batch of caseBatchesOfFiles(files, cwd)) for (const c of batch) out.push(c);
   return out;
 }
