@@ -31,7 +31,6 @@ export function plannedRows(cases: BenchCase[], models: string[], repeat: number
   return n;
 }
 
-
 /**
  * `buildRequest` for a run whose options do not change under it: the request of each model for
  * one options object is built once, and a turn's is a copy of it with the turn's messages (the

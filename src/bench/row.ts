@@ -16,7 +16,7 @@ export type RowFields = Omit<BenchRow, keyof RowHead | 'model' | 'turn' | 'sampl
 /**
  * A row, built field by field in one literal: `{...base, more}` (spread, then properties) costs
  * ~1 µs per property on Node 20's V8, 25 µs for a row, which was most of a cached re-run. The
- * order of the fields is the order of the `--out` line (`rowLine` follows it).
+ * order of the fields is the order of the `--out` line.
  */
 export function makeRow(h: RowHead, model: string, modelIndex: number, turn: number, sample: number, r: RowFields): BenchRow {
   const row: BenchRow = {
