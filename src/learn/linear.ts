@@ -58,31 +58,20 @@ export function scores(model: LinearModel, r: Row, out: Float64Array): Float64Ar
 
 export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-export interface FitExtra {
-  /** (F + 1) × M, model-major: the penalised parameters are w and the weights are w ∘ scale. */
-  scale?: Float64Array;
-  /** Per row: how much its loss counts (default 1). */
-  weight?: Float64Array;
-}
-
 /**
  * Fit on `rows` with targets `Y` (rows × M, NaN = unobserved). `lambda[m]` is output m's L2
  * strength (intercepts are not penalised). Each output's loss is averaged over its own
  * observations, so a model seen on few prompts is shrunk harder toward its mean.
  */
-export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], warm?: LinearModel, maxIter = 40, extra: FitExtra = {}): LinearModel {
-  const { scale, weight } = extra;
+export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], warm?: LinearModel, maxIter = 40): LinearModel {
   const counts = new Float64Array(M);
-  for (let i = 0; i < rows.length; i++) for (let m = 0; m < M; m++) if (!Number.isNaN(Y[i * M + m])) counts[m] += weight ? weight[i] : 1;
+  for (let i = 0; i < rows.length; i++) for (let m = 0; m < M; m++) if (!Number.isNaN(Y[i * M + m])) counts[m]++;
   const x = warm ? Float64Array.from(warm.W) : new Float64Array((F + 1) * M);
-  // With a scale, the penalised parameters are w and the model's weights are w ∘ scale.
-  if (warm && scale) for (let j = 0; j < x.length; j++) x[j] = scale[j] > 0 ? x[j] / scale[j] : 0;
-  const u = scale ? new Float64Array(x.length) : x;
   if (!warm) {
     // Start at each output's mean: the intercept-only optimum.
     for (let m = 0; m < M; m++) {
       let s = 0;
-      for (let i = 0; i < rows.length; i++) if (!Number.isNaN(Y[i * M + m])) s += Y[i * M + m] * (weight ? weight[i] : 1);
+      for (let i = 0; i < rows.length; i++) if (!Number.isNaN(Y[i * M + m])) s += Y[i * M + m];
       const mean = counts[m] ? s / counts[m] : 0.5;
       x[m * (F + 1) + F] = loss === 'logistic' ? Math.log(Math.min(0.99, Math.max(0.01, mean)) / (1 - Math.min(0.99, Math.max(0.01, mean)))) : mean;
     }
@@ -90,13 +79,11 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
   const model: LinearModel = { F, M, W: x };
   const z = new Float64Array(M);
   const objective = (w: Float64Array, g: Float64Array) => {
-    if (scale) for (let j = 0; j < w.length; j++) u[j] = w[j] * scale[j];
-    model.W = scale ? u : w;
+    model.W = w;
     g.fill(0);
     let f = 0;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      const wi = weight ? weight[i] : 1;
       scores(model, r, z);
       for (let m = 0; m < M; m++) {
         const y = Y[i * M + m];
@@ -107,13 +94,13 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
         let resid: number;
         if (loss === 'logistic') {
           const p = sigmoid(z[m]);
-          f += (wi * -(y * Math.log(p + 1e-12) + (1 - y) * Math.log(1 - p + 1e-12))) / counts[m];
+          f += (-(y * Math.log(p + 1e-12) + (1 - y) * Math.log(1 - p + 1e-12))) / counts[m];
           resid = p - y;
         } else {
           resid = z[m] - y;
-          f += (wi * 0.5 * resid * resid) / counts[m];
+          f += (0.5 * resid * resid) / counts[m];
         }
-        z[m] = (wi * resid) / counts[m];
+        z[m] = resid / counts[m];
       }
       const { cols, vals } = r;
       const K = cols.length;
@@ -124,7 +111,6 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
         g[base + F] += zm;
       }
     }
-    if (scale) for (let j = 0; j < g.length; j++) g[j] *= scale[j];
     for (let m = 0, base = 0; m < M; m++, base += F + 1) {
       const lam = lambda[m];
       let s = 0;
@@ -138,7 +124,6 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
     return f;
   };
   lbfgs(objective, x, { maxIter, tol: 1e-6 });
-  if (scale) for (let j = 0; j < x.length; j++) x[j] *= scale[j];
   model.W = x;
   return model;
 }

@@ -8,7 +8,6 @@ import type { LearnedCandidate } from '../core/router.js';
 import type { Predictor } from './train.js';
 import { DENSE_BASE, DENSE_NAMES, scanFeatures, type SparseVec } from './features.js';
 import { sigmoid } from './linear.js';
-import { blendKnn, EMBED_DIMS, embed } from './knn.js';
 import { lambdaFor, pick, type TradeoffTable } from './tradeoff.js';
 
 /** A router as loaded from its file (router-file.ts), ready to decide. */
@@ -120,7 +119,6 @@ function columnOf(f: Fast, id: number): number {
 }
 
 let accBuf = new Float64Array(64);
-const embedBuf = new Float32Array(EMBED_DIMS);
 
 /** acc[0, 2M) += column `col`'s weights × v. */
 function addColumn(f: Fast, acc: Float64Array, col: number, v: number): void {
@@ -177,13 +175,6 @@ export function predictPrompt(router: LearnedRouter, prompt: string, classificat
     if (col >= 0) addColumn(f, acc, col, Math.fround(dense[j]));
   }
   finish(router, f, acc, q, c);
-  const knn = router.predictor.knn;
-  if (knn) {
-    const fv = new Float32Array(vals.subarray(0, n));
-    const fd = Float64Array.from(dense, (v) => Math.fround(v));
-    embed(ids, fv, n, fd, knn.index, embedBuf);
-    blendKnn(knn.index, embedBuf, knn.k, knn.kappa, q);
-  }
 }
 
 const round = (x: number) => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(4)) : x);
