@@ -1,25 +1,21 @@
 /**
  * Prompt features for the learned router, computed locally in microseconds: hashed word
  * unigrams and bigrams (CJK characters count as words, and so does each symbol, so code and
- * formulas have a shape), hashed character trigrams of words, and a few dense signals (length,
- * digits, lines, code, the classifier's category scores and the script). Feature hashing
+ * formulas have a shape), hashed character trigrams of words, and the dense signals of
+ * dense.ts (length, digits, code, category scores, script, word-problem counts). Feature hashing
  * (Weinberger et al., 2009) needs no vocabulary at prediction time, so a router file holds only
  * the weights of the hashed ids it saw in training.
  */
-import { CATEGORIES, scanPrompt, type Classification } from '../core/classify.js';
+import { scanPrompt, type Classification } from '../core/classify.js';
+import { DENSE_NAMES, denseSignals } from './dense.js';
+
+export { DENSE_NAMES } from './dense.js';
 
 /** Hashed space size (a power of two). Stored in the router file; changing it changes the format. */
 export const HASH_BITS = 20;
 const MASK = (1 << HASH_BITS) - 1;
 /** Dense features live above the hashed space. */
 export const DENSE_BASE = 1 << HASH_BITS;
-const SCRIPTS = ['latin', 'cjk', 'cyrillic', 'other'] as const;
-/**
- * The dense signals, in id order (id = DENSE_BASE + index; new ones are only ever appended, so a
- * router file's weights keep their meaning). The last five count what makes a word problem take
- * more steps: decimals, fractions and multipliers, percentages, money, distinct numbers.
- */
-export const DENSE_NAMES = ['length', 'digits', 'lines', 'code', 'numbers', 'sentences', 'words', 'question', 'longest number', ...CATEGORIES.map((c) => `category:${c}`), ...SCRIPTS.map((s) => `script:${s}`), 'decimals', 'fractions', 'percent', 'money', 'distinct numbers'];
 /** Features only read this much of a prompt (UTF-16 code units). */
 export const FEATURE_CHARS = 16 * 1024;
 
@@ -91,14 +87,6 @@ function grow(id: number): void {
 // Words (letters/digits/underscore runs), single CJK characters, or single symbols.
 const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
 const NON_ASCII = /[^\x00-\x7f]/;
-
-/** The script group, from the classifier's language guess (which already scanned the text). */
-function scriptOf(language: string): (typeof SCRIPTS)[number] {
-  if (language === 'zh' || language === 'ja' || language === 'ko') return 'cjk';
-  if (language === 'ru' || language === 'uk') return 'cyrillic';
-  if (['ar', 'he', 'el', 'hi', 'th'].includes(language)) return 'other';
-  return 'latin';
-}
 
 /**
  * Words that make arithmetic take an extra step (a fraction or multiple of a quantity, a
@@ -219,7 +207,7 @@ export function scanFeatures(prompt: string, classification: Classification | un
   }
   const norm = Math.sqrt(sq) || 1;
   for (let k = 0; k < nt; k++) weights[k] = raw[k] / norm;
-  denseSignals(prompt, text, c, words, denseOut);
+  denseSignals(prompt, text, c, words, fractionWords, percentWords, denseOut);
   return { n: nt, ids, vals: weights, dense: denseOut };
 }
 
@@ -237,100 +225,6 @@ function sortWith(ids: Int32Array, vals: Float64Array, n: number): void {
     ids[k] = (o[k] - p) / 67108864;
     vals[k] = v[p];
   }
-}
-
-/** What `\s` matches in a JS regex (NaN, past the end, is not). */
-function isSpace(ch: number): boolean {
-  if (ch <= 32) return ch === 32 || (ch >= 9 && ch <= 13);
-  if (ch < 0xa0) return false;
-  return ch === 0xa0 || ch === 0x1680 || (ch >= 0x2000 && ch <= 0x200a) || ch === 0x2028 || ch === 0x2029 || ch === 0x202f || ch === 0x205f || ch === 0x3000 || ch === 0xfeff;
-}
-
-/** /\?\s*$/.test(text), scanning back from the end. */
-function endsWithQuestion(text: string): boolean {
-  let i = text.length - 1;
-  while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
-  return i >= 0 && text.charCodeAt(i) === 63;
-}
-
-/**
- * Distinct numbers of one prompt (up to 64): an open-addressing table of 128 slots whose entries
- * count only when stamped with the current prompt's generation, so nothing is cleared per prompt.
- */
-const numKeys = new Float64Array(128);
-const numStamp = new Int32Array(128);
-let numGen = 0;
-let distinct = 0;
-function seeNumber(key: number): void {
-  if (distinct >= 64) return;
-  let i = Math.imul(key | 0, 0x9e3779b1) >>> 25;
-  while (numStamp[i] === numGen) {
-    if (numKeys[i] === key) return;
-    i = (i + 1) & 127;
-  }
-  numStamp[i] = numGen;
-  numKeys[i] = key;
-  distinct++;
-}
-
-/** The dense signals (DENSE_NAMES) into `out`. */
-function denseSignals(prompt: string, text: string, c: Classification, words: number, out: Float64Array): void {
-  // One pass: digits, numbers (runs of digits), the longest number, lines, sentence ends, and for
-  // word problems decimals, fractions (`3/4`), percent and currency signs, distinct numbers.
-  let digitCount = 0, numbers = 0, longest = 0, run = 0, lines = 1, sentences = 1;
-  let decimals = 0, fractions = 0, percent = 0, money = 0, value = 0, places = 0, point = false;
-  numGen = (numGen + 1) | 0 || 1;
-  distinct = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch >= 48 && ch <= 57) {
-      digitCount++;
-      if (run++ === 0) numbers++;
-      if (run > longest) longest = run;
-      value = value * 10 + (ch - 48);
-      if (point) places++;
-      continue;
-    }
-    if (run > 0) {
-      // `1,250.5` is one number; `3/4` is a fraction.
-      const nextDigit = (text.charCodeAt(i + 1) ^ 48) < 10;
-      if ((ch === 44 || ch === 46) && nextDigit) {
-        if (ch === 46 && !point) (point = true), decimals++;
-        continue;
-      }
-      if (ch === 47 && nextDigit) fractions++;
-      // By digits and decimal places: 12.5 and 125 are different numbers.
-      seeNumber(value * 8 + Math.min(7, places));
-      run = 0;
-      value = 0;
-      places = 0;
-      point = false;
-    }
-    if (ch === 10) lines++;
-    else if (ch === 37) percent++;
-    else if (ch === 36 || ch === 0x20ac || ch === 0xa3 || ch === 0xa5) money++;
-    else if ((ch === 46 || ch === 33 || ch === 63 || ch === 0x3002 || ch === 0xff01 || ch === 0xff1f) && isSpace(text.charCodeAt(i + 1))) sentences++;
-  }
-  if (run > 0) seeNumber(value * 8 + Math.min(7, places));
-  const digits = digitCount / Math.max(1, text.length);
-  let j = 0;
-  out[j++] = Math.log1p(prompt.length) / 8;
-  out[j++] = Math.min(1, digits * 5);
-  out[j++] = Math.log1p(lines) / 4;
-  out[j++] = c.hasCode ? 1 : 0;
-  out[j++] = Math.log1p(numbers) / 4;
-  out[j++] = Math.log1p(sentences) / 4;
-  out[j++] = Math.log1p(words) / 8;
-  out[j++] = endsWithQuestion(text) ? 1 : 0;
-  out[j++] = Math.min(1, longest / 10);
-  for (const k of CATEGORIES) out[j++] = Math.min(1, c.scores[k] / 6);
-  const script = scriptOf(c.language);
-  for (const s of SCRIPTS) out[j++] = s === script ? 1 : 0;
-  out[j++] = Math.log1p(decimals) / 2;
-  out[j++] = Math.log1p(fractions + fractionWords) / 2;
-  out[j++] = Math.log1p(percent + percentWords) / 2;
-  out[j++] = Math.log1p(money) / 2;
-  out[j++] = Math.log1p(distinct) / 4;
 }
 
 /** The feature vector of a prompt. Deterministic; ~10–30 µs for 2 KB (bench/learned.ts). */
