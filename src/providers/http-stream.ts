@@ -19,7 +19,7 @@ import { crossOriginOf, postJson, RedirectError } from './http-request.js';
 import type { WireResponse } from './transport.js';
 import { AnswerBudget, eventTooLong, limitInfo, limitsFor, StreamLimitError, type StreamLimits } from './limits.js';
 import { NdjsonParseError } from './ndjson.js';
-import { decodeText, HEAD_CHARS, StreamReadError, type BodySource, type ReadOptions, type StreamTap } from './sse.js';
+import { decodeText, HEAD_CHARS, StreamReadError, type BodySource, type ReadOptions, type StreamTap } from './body.js';
 import { readErrorFields } from './error-body.js';
 import { requestProblem } from './request-check.js';
 
