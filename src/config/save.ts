@@ -17,7 +17,8 @@ import { parseConfigText } from './parse.js';
 import { PACKAGE_FIELD } from './paths.js';
 import { planInsert, planInsertBefore, planRemove, planReplace, type Edit } from './save-edit.js';
 import { emptyConfig, validateConfig } from './schema.js';
-import { configDigest, privilegedSettings } from './trust.js';
+import { privilegedSettings } from './trust.js';
+import { configDigest } from './trust-check.js';
 import { editTrustStore, entryFor, readTrustStore, trustStorePath } from './trust-store.js';
 
 export interface SaveOptions {
