@@ -33,11 +33,12 @@ const problemsLine = (c: CheckedFile) => `${c.problems.length} problem${c.proble
 /** The config files and their trust state, and the config to check providers with (only what mmr would use). */
 async function checkFiles(flags: DoctorFlags, env: NodeJS.ProcessEnv, cwd: string, uid: number | undefined): Promise<{ files: FileCheck[]; config: MmrConfig }> {
   const load = await import('../config/load.js');
-  const [{ mergeConfigs }, { emptyConfig }, store, { shellWord }] = await Promise.all([
+  const [{ mergeConfigs }, { emptyConfig }, store, { shellWord }, trust] = await Promise.all([
     import('../config/merge.js'),
     import('../config/schema.js'),
     import('../config/trust-store.js'),
     import('../config/trust.js'),
+    import('../config/trust-check.js'),
   ]);
   const files: FileCheck[] = [];
   if (flags.config !== undefined) {
@@ -66,18 +67,18 @@ async function checkFiles(flags: DoctorFlags, env: NodeJS.ProcessEnv, cwd: strin
     if (project.problems.length) {
       files.push({ file: project.shown, role: 'project', level: 'fail', detail: `does not load: ${problemsLine(project)}`, fix: 'fix the file; until then every command run here stops with these problems' });
     } else {
-      const settings = load.privilegedOf(project, user?.problems.length ? undefined : user, env);
+      const settings = trust.privilegedOf(project, user?.problems.length ? undefined : user, env);
       const where = settings.slice(0, 3).map((s) => `${s.path}${s.line ? ` (line ${s.line})` : ''}`).join(', ') + (settings.length > 3 ? `, … ${settings.length - 3} more` : '');
       if (settings.length === 0) {
         files.push({ file: project.shown, role: 'project', level: 'ok', detail: 'project file with no privileged settings: used without trust' });
         projectConfig = project.config;
       } else {
         const read = store.readTrustStore(store.trustStorePath(env), uid);
-        const entry = read.ok ? store.entryFor(read.entries, load.realFile(project.file)) : undefined;
+        const entry = read.ok ? store.entryFor(read.entries, trust.realFile(project.file)) : undefined;
         if (!read.ok) {
           files.push({ file: store.trustStorePath(env), role: 'user', level: 'fail', detail: `the trust store ${read.problem}; it trusts nothing until fixed`, fix: 'fix or delete it, then mmr trust your project files again' });
         }
-        if (entry && entry.sha256 === load.digestOf(project)) {
+        if (entry && entry.sha256 === trust.digestOf(project)) {
           files.push({ file: project.shown, role: 'project', level: 'ok', detail: `trusted on ${entry.trustedAt.slice(0, 10)}: its privileged settings apply (${where})` });
           projectConfig = project.config;
         } else if (entry) {

@@ -31,9 +31,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--json', 'print the summary as one JSON document (same as --format json)')
     .option('--max-cost <usd>', 'print the estimated cost first, and stop the run when the spend reaches this many USD', numberFlag('--max-cost', { min: 0 }))
     .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0, max: 100 }))
-    .option('--suggest-rules', 'print per tag the cheapest model within --tolerance points of the best')
+    .option('--suggest-rules', 'propose per tag a rule from what its prompts share (20+ cases graded for every model) to the cheapest model within --tolerance points of the low end of the best model\'s 95% interval')
     .option('--write-rules', 'save those suggested rules to your config (comments kept; replaces bench-* rules of the same name)')
-    .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
+    .option('--tolerance <points>', 'with --suggest-rules: percentage points below the low end of the best model\'s 95% interval still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
     .option('--limit <n>', 'run only the first N cases', numberFlag('--limit', { int: true, min: 1 }))
     .option('--batch', 'send the uncached requests to the providers\' batch APIs (OpenAI, Anthropic, Gemini; about half price, results within 24 h); others run live')
     .option('--poll-interval <duration>', 'with --batch: longest wait between checks on the jobs (default 1m; the first within 2 s): 30s, 5m; a bare number is seconds')
@@ -75,8 +75,8 @@ See the rows again: mmr report rows.jsonl [--html report.html] [--compare old.js
     .option('--format <form>', 'summary form on stdout: table, json, csv, md or junit (default table)')
     .option('--json', 'print the summary as one JSON document (same as --format json)')
     .option('--threshold <p>', 'exit 1 when any model\'s pass rate is below P percent (80 or 0.8)', numberFlag('--threshold', { min: 0, max: 100 }))
-    .option('--suggest-rules', 'print per tag the cheapest model within --tolerance points of the best')
-    .option('--tolerance <points>', 'percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
+    .option('--suggest-rules', 'print per tag the cheapest model whose pass rate is within --tolerance points of the best model\'s')
+    .option('--tolerance <points>', 'with --suggest-rules: percentage points below the best pass rate still good enough (default 2)', numberFlag('--tolerance', { min: 0 }))
     .option('-q, --quiet', 'no notes on stderr')
     .addHelpText('after', `
 A row seen in more than one file (the same case, model, turn and sample) counts once.

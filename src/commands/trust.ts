@@ -7,9 +7,10 @@ import path from 'node:path';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { readConfigFile } from '../config/files.js';
-import { digestOf, findProjectFile, findUserConfig, loadNamedFile, privilegedOf, realFile, type CheckedFile } from '../config/load.js';
+import { findProjectFile, findUserConfig, loadNamedFile, type CheckedFile } from '../config/load.js';
 import { PACKAGE_FIELD } from '../config/paths.js';
-import { configDigest, shellWord } from '../config/trust.js';
+import { shellWord } from '../config/trust.js';
+import { configDigest, digestOf, privilegedOf, realFile } from '../config/trust-check.js';
 import { editTrustStore, readTrustStore, trustStorePath, type TrustEntry } from '../config/trust-store.js';
 
 export interface TrustFlags {

@@ -12,7 +12,7 @@
  *
  * 3. A file found by searching is someone else's until shown otherwise: it is read only when it
  *    and its directory are the user's (or root's) and nobody else can write them (files.ts),
- *    and its privileged settings apply only once `mmr trust` recorded its content (trust.ts).
+ *    and its privileged settings apply only once `mmr trust` recorded its content (trust.ts, trust-check.ts).
  *
  * Layering: the user-level file (`<XDG config>/mmr/config.yaml|yml|json`) is the base, the
  * nearest project file (paths.ts searchDirs) overrides it. An untrusted project file with
@@ -21,7 +21,6 @@
  * `--config FILE` loads that file alone: one explicit file is predictable, and scripts and CI
  * that pass it are not affected by whatever is in the user's config directory.
  */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type ConfigProblem } from '../core/errors.js';
@@ -30,8 +29,7 @@ import { currentUid, readConfigFile, type ReadOptions } from './files.js';
 import { mergeConfigs } from './merge.js';
 import { PACKAGE_FIELD, SEARCH_PLACES, searchDirs, USER_FILES, userConfigDir } from './paths.js';
 import { emptyConfig, validateConfig } from './schema.js';
-import { configDigest, privilegedSettings, UntrustedConfigError, type PrivilegedSetting } from './trust.js';
-import { entryFor, readTrustStore, trustStorePath } from './trust-store.js';
+import { privilegedOf, requireTrust } from './trust-check.js';
 import type { LoadedConfig, MmrConfig } from './types.js';
 import type { Locate } from './walker.js';
 
@@ -177,36 +175,6 @@ export async function loadNamedFile(file: string, cwd: string): Promise<CheckedF
   const c = await checkText(r.bytes, r.text, file, shown, field);
   if (!c.present) c.problems.push({ file: shown, path: '', message: `has no "${PACKAGE_FIELD}" field` });
   return c;
-}
-
-/** What trust is recorded against for a checked data file. */
-export function digestOf(c: CheckedFile): string {
-  return configDigest(c.bytes ?? Buffer.alloc(0), c.field ? { field: c.field, value: c.value } : undefined);
-}
-
-/** The privileged settings of `project`, with effects as they would be with `user` under it. */
-export function privilegedOf(project: CheckedFile, user: CheckedFile | undefined, env: NodeJS.ProcessEnv): PrivilegedSetting[] {
-  const merged = user ? mergeConfigs(user.config, project.config) : project.config;
-  return privilegedSettings(project.value, merged, env, project.locate);
-}
-
-/** Absolute path with symlinks resolved: what the trust store records. */
-export function realFile(file: string): string {
-  try {
-    return realpathSync.native(file);
-  } catch {
-    return path.resolve(file);
-  }
-}
-
-/** Throws UntrustedConfigError unless the store holds this exact content of `project`. */
-function requireTrust(project: CheckedFile, settings: PrivilegedSetting[], env: NodeJS.ProcessEnv, warn: (m: string) => void, uid: number | undefined): void {
-  const store = trustStorePath(env);
-  const read = readTrustStore(store, uid);
-  if (!read.ok) warn(`ignoring the trust store ${store}: it ${read.problem}; no file is trusted until it is fixed or deleted`);
-  const entry = read.ok ? entryFor(read.entries, realFile(project.file)) : undefined;
-  if (entry && entry.sha256 === digestOf(project)) return;
-  throw new UntrustedConfigError(project.shown, settings, entry ? { changedSince: `on ${entry.trustedAt.slice(0, 10)}` } : {});
 }
 
 /**

@@ -8,8 +8,6 @@
  * PRIVILEGED_KEYS is the one list: a later setting of that kind is added there, with the
  * sentence that tells the user what it would do.
  */
-import { createHash } from 'node:crypto';
-import { MmrError } from '../core/errors.js';
 import { splitVariantRef } from '../core/variants.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { envBaseUrl, getPreset } from '../providers/presets.js';
@@ -220,37 +218,6 @@ export function privilegedSettings(value: unknown, merged: MmrConfig, env: NodeJ
   }
   // File order reads best (the sort is stable; settings without a line keep their place at the end).
   return out.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-}
-
-/**
- * What trust is recorded against: the file's bytes; for package.json only its `router` field
- * (the only part mmr reads), so a dependency bump does not untrust it.
- */
-export function configDigest(bytes: Buffer, fieldValue?: { field: string; value: unknown }): string {
-  const h = createHash('sha256');
-  if (fieldValue) h.update(`${fieldValue.field}\n${JSON.stringify(fieldValue.value ?? null)}`);
-  else h.update(bytes);
-  return h.digest('hex');
-}
-
-/** A project file with privileged settings that the user has not trusted (in this content). */
-export class UntrustedConfigError extends MmrError {
-  readonly file: string;
-  readonly settings: PrivilegedSetting[];
-  constructor(file: string, settings: PrivilegedSetting[], opts: { changedSince?: string } = {}) {
-    const shown = neutralizeLine(file);
-    const quoted = shellWord(file);
-    const why = opts.changedSince
-      ? `${shown} changed since you trusted it (${opts.changedSince})`
-      : `${shown} is not trusted`;
-    const lines = settings.map((s) => `  ${s.line ? `${shown}:${s.line}` : shown} ${s.path}: ${s.effect}`);
-    super(`${why}, and it has settings that can run programs or send your keys elsewhere:\n${lines.join('\n')}\nNothing was run or sent.`, {
-      hint: `read the file; if you trust it, run: mmr trust ${quoted}\n  (or pass --config ${quoted} to use it for one command; mmr trust --list shows what you trusted)`,
-    });
-    this.name = 'UntrustedConfigError';
-    this.file = shown;
-    this.settings = settings;
-  }
 }
 
 /** `path` quoted for a shell when it needs it. */

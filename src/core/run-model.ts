@@ -4,6 +4,7 @@ import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from './model.js';
 import type { PriceBook } from './cost.js';
 import type { ProviderAdapter } from '../providers/provider.js';
 import { buildRequest, type Prompt } from './request.js';
+import { AttemptTimers, defaultSleep, retryDelay, timeoutError, timeoutFor } from './attempt.js';
 
 /** Everything the engine needs from outside, injected so tests control time, network and prices. */
 export interface EngineOptions {
@@ -30,50 +31,6 @@ export interface EngineOptions {
   preflight?: (model: ResolvedModel, request: ModelRequest) => Promise<ErrorInfo | null>;
   /** Readies the HTTP client before the first timed request (default: the adapter's `warm`); skipped when `fetch` is injected. */
   warmup?: () => Promise<void>;
-}
-
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
-type TimeoutWhich = 'connect' | 'first-token' | 'idle' | 'total';
-
-const TIMEOUT_KEY: Record<TimeoutWhich, keyof Timeouts> = {
-  connect: 'connectMs',
-  'first-token': 'firstTokenMs',
-  idle: 'idleMs',
-  total: 'totalMs',
-};
-
-function timeoutError(which: TimeoutWhich, ms: number): ErrorInfo {
-  const what = {
-    connect: 'no response from the provider',
-    'first-token': 'no first token',
-    idle: 'the stream went silent',
-    total: 'the request took too long',
-  }[which];
-  return {
-    kind: 'timeout',
-    message: `${what} after ${ms} ms (${which} timeout)`,
-    status: null,
-    retryable: which !== 'total',
-    hint: `raise timeouts.${TIMEOUT_KEY[which]} in your config if this model is just slow`,
-  };
-}
-
-/** Backoff for retry n (1-based): exponential with equal jitter, or what the provider asked for. */
-export function retryDelay(n: number, error: ErrorInfo, policy: RetryPolicy, random: () => number): number {
-  if (error.retryAfterMs != null) return error.retryAfterMs;
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-  return Math.round(cap / 2 + random() * (cap / 2));
 }
 
 /**
@@ -158,20 +115,7 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
       const ac = new AbortController();
       const onParent = () => ac.abort('user');
       parent.addEventListener('abort', onParent, { once: true });
-      const after = (ms: number, reason: TimeoutWhich) => (ms > 0 ? setTimeout(() => ac.abort(reason), ms) : undefined);
-      const totalTimer = deadline < Infinity ? after(Math.max(1, deadline - performance.now()), 'total') : undefined;
-      let connectTimer = after(timeouts.connectMs, 'connect');
-      let firstTimer = after(timeouts.firstTokenMs, 'first-token');
-      let idleTimer: NodeJS.Timeout | undefined;
-      // The idle timer is not re-armed per event (a timer per token is most of what a fast
-      // stream costs here): each event stamps the time, and the timer, when it fires, checks it.
-      let lastEvent = performance.now();
-      const idleCheck = () => {
-        const quiet = performance.now() - lastEvent;
-        if (quiet >= timeouts.idleMs) ac.abort('idle');
-        else idleTimer = setTimeout(idleCheck, timeouts.idleMs - quiet);
-      };
-      if (timeouts.idleMs > 0) idleTimer = setTimeout(idleCheck, timeouts.idleMs);
+      const timers = new AttemptTimers(ac, timeouts, deadline);
 
       attempts = attempt;
       // An adapter that never reports sending is timed from here.
@@ -182,19 +126,16 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
       let ended: ErrorInfo | 'finished' | null = null;
       try {
         for await (const ev of adapter.stream(spec, request, { signal: ac.signal, fetch: opts.fetch, onSent }) as AsyncIterable<ProviderEvent>) {
-          lastEvent = performance.now();
+          timers.touch();
           if (ev.type === 'start') {
-            clearTimeout(connectTimer);
-            connectTimer = undefined;
+            timers.connected();
             yield { type: 'start', attempt };
           } else if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
             if (ev.text === '') continue;
             lastAt = now();
             if (firstAt === null) {
               firstAt = lastAt;
-              clearTimeout(connectTimer);
-              clearTimeout(firstTimer);
-              connectTimer = firstTimer = undefined;
+              timers.firstText();
             }
             sawText = true;
             yield ev;
@@ -219,10 +160,7 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
           }
         }
       } finally {
-        clearTimeout(totalTimer);
-        clearTimeout(connectTimer);
-        clearTimeout(firstTimer);
-        clearTimeout(idleTimer);
+        timers.clear();
         parent.removeEventListener('abort', onParent);
         if (ended !== 'finished') ac.abort('done');
       }
@@ -238,11 +176,7 @@ export async function* runModel(model: ResolvedModel, prompt: Prompt, opts: Engi
       // timeout, not a cancel). 'done' is only the cleanup above.
       const reason: unknown = ac.signal.reason;
       if (parent.aborted) error = { kind: 'aborted', message: 'cancelled', status: null, retryable: false };
-      else if (reason === 'total') error = timeoutError('total', timeouts.totalMs);
-      else if (reason === 'connect' || reason === 'first-token' || reason === 'idle') {
-        const which: TimeoutWhich = reason;
-        error = timeoutError(which, timeouts[TIMEOUT_KEY[which]]);
-      }
+      else error = timeoutFor(reason, timeouts) ?? error;
       const retriesLeft = attempt <= policy.maxRetries;
       if (!error.retryable || sawText || !retriesLeft || parent.aborted || performance.now() >= deadline) {
         yield fail(error);

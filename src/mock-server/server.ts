@@ -6,29 +6,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { encodeAnthropic } from './anthropic.js';
 import { errorResponse } from './errors.js';
-import { encodeGemini } from './gemini.js';
-import { anthropicModels, azureModels, DEFAULT_ANTHROPIC_MODELS, DEFAULT_AZURE_MODELS, DEFAULT_GEMINI_MODELS, geminiModels } from './listings.js';
-import { encodeOllama, ollamaModelName, ollamaOpenAIModels, ollamaTags } from './ollama.js';
-import { DEFAULT_OPENAI_MODELS, encodeOpenAI, openaiModels, wantsUsage } from './openai.js';
-import { encodeResponses } from './responses.js';
+import { encodeReply, lowerKeys } from './encode-reply.js';
+import { notFound, ollamaInfo, providerListing } from './info-routes.js';
+import { ollamaModelName } from './ollama.js';
 import { floodUnits, sendFlood } from './flood.js';
 import { batchRoutes } from './batch.js';
 import { send } from './send.js';
-import { authFlavorOf, checkAuth, generationRoute, type AuthFlavor, type Route } from './routes.js';
-import { resolveReply } from './text.js';
-import type { Encoded, MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
-
-function lowerKeys(h: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = v;
-  return out;
-}
-
-function listing(body: string): Encoded {
-  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, frames: [body], chunked: false };
-}
+import { authFlavorOf, checkAuth, generationRoute, type Route } from './routes.js';
+import type { MockReply, MockRequestInfo, MockServer, MockServerOptions } from './types.js';
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -36,6 +22,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Starts the server on `options.host`/`options.port` (default 127.0.0.1, an ephemeral port). */
 export async function startMockServer(options: MockServerOptions): Promise<MockServer> {
   const host = options.host ?? '127.0.0.1';
   const requests: MockRequestInfo[] = [];
@@ -45,47 +32,6 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const tags = options.ollamaModels ?? ['llama3.2'];
   let url = '';
   const listings: MockServer['listings'] = [];
-  const pageSize = Math.max(1, options.listPageSize ?? 1000);
-  const lists = options.listModels ?? {};
-
-  /** A models listing, behind the provider's own key check, or null when `p` is not one. */
-  const listingFor = (p: string, url: URL, req: IncomingMessage): Encoded | null => {
-    const guarded = (flavor: AuthFlavor, body: () => string) => checkAuth(options, flavor, req, url, false) ?? listing(body());
-    if (p === '/openai/v1/models') return guarded('openai', () => openaiModels(lists.openai ?? DEFAULT_OPENAI_MODELS));
-    if (p === '/anthropic/v1/models') return guarded('anthropic', () => anthropicModels(lists.anthropic ?? DEFAULT_ANTHROPIC_MODELS, url, pageSize));
-    if (p === '/gemini/v1beta/models') return guarded('gemini', () => geminiModels(lists.gemini ?? DEFAULT_GEMINI_MODELS, url, pageSize));
-    if (p === '/azure/openai/models' || p === '/azure/openai/v1/models') return guarded('azure', () => azureModels(lists.azure ?? DEFAULT_AZURE_MODELS));
-    return null;
-  };
-
-  /** Encodes a scripted reply for a generation route. */
-  const encodeReply = (route: Route, info: MockRequestInfo, reply: MockReply): Encoded => {
-    if (reply.raw !== undefined) {
-      return { status: reply.status ?? 200, headers: lowerKeys(reply.headers), frames: [reply.raw], chunked: false };
-    }
-    const extra = lowerKeys(reply.headers);
-    const status = reply.status ?? 200;
-    let enc: Encoded;
-    if (status < 200 || status >= 300) {
-      const sse = route.gemini?.sse ?? false;
-      enc = errorResponse(route.flavor, status, reply.errorMessage, { model: info.model, sse, retryAfter: extra['retry-after'] });
-      // The real Gemini API sends no retry-after header: the delay lives in the body's RetryInfo.
-      if (route.protocol === 'gemini' && status === 429) delete extra['retry-after'];
-    } else {
-      const r = resolveReply(reply, route.protocol, info.model, info.body);
-      if (route.protocol === 'openai-responses') enc = encodeResponses(r, info.stream);
-      else if (route.flavor === 'anthropic') enc = encodeAnthropic(r, info.stream);
-      else if (route.flavor === 'gemini') enc = encodeGemini(r, info.stream, route.gemini?.sse ?? false);
-      else if (route.flavor === 'ollama') enc = encodeOllama(r, info.stream);
-      else {
-        const flavor = route.flavor === 'openai' ? 'openai' : route.flavor === 'azure' ? 'azure' : 'ollama';
-        enc = encodeOpenAI(r, { stream: info.stream, includeUsage: wantsUsage(info.body), flavor });
-      }
-      enc.status = status;
-    }
-    enc.headers = { ...enc.headers, ...extra };
-    return enc;
-  };
 
   const generate = async (route: Route, req: IncomingMessage, res: ServerResponse, url: URL, signal: AbortSignal) => {
     const text = await readBody(req);
@@ -176,24 +122,12 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     if (route) return generate(route, req, res, url, signal);
     req.resume();
     const p = url.pathname.replace(/\/+$/, '');
-    const listed = method === 'GET' ? listingFor(p, url, req) : null;
+    const listed = method === 'GET' ? providerListing(p, url, req, options) : null;
     if (listed) {
       listings.push({ path: req.url ?? '', headers: req.headers });
       return send(res, listed, {}, signal);
     }
-    if (method === 'GET' && p === '/ollama/api/tags') return send(res, listing(ollamaTags(tags)), {}, signal);
-    if (method === 'GET' && p === '/ollama/v1/models') return send(res, listing(ollamaOpenAIModels(tags)), {}, signal);
-    if (method === 'GET' && p === '/ollama/api/version') return send(res, listing('{"version":"0.12.3"}'), {}, signal);
-    if ((method === 'GET' || method === 'HEAD') && p === '/ollama') {
-      return send(res, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, frames: ['Ollama is running'], chunked: false }, {}, signal);
-    }
-    const message = `Invalid URL (${method} ${url.pathname})`;
-    const prefix = p.split('/')[1];
-    if (prefix === 'openai') return send(res, errorResponse('openai', 404, message, { code: null }), {}, signal);
-    if (prefix === 'azure') return send(res, errorResponse('azure', 404, 'Resource not found'), {}, signal);
-    if (prefix === 'anthropic') return send(res, errorResponse('anthropic', 404, message), {}, signal);
-    if (prefix === 'gemini') return send(res, errorResponse('gemini', 404, message), {}, signal);
-    return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, frames: ['404 page not found'], chunked: false }, {}, signal);
+    return send(res, ollamaInfo(method, p, tags) ?? notFound(method, url, p), {}, signal);
   };
 
   const server = createServer({ noDelay: true }, (req, res) => {

@@ -7,6 +7,7 @@ import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
 import { joinUrl } from './http.js';
 import { keyHeaders } from './key-headers.js';
+import { streamHttp } from './http-stream.js';
 import {
   BadResponseError,
   fail,
@@ -14,10 +15,9 @@ import {
   nonEmpty,
   numOrNull,
   parseEventJson,
-  streamHttp,
   type HttpCall,
   type WireProtocol,
-} from './http-stream.js';
+} from './wire.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { anthropicThinking } from './reasoning.js';
 import { warmTransport } from './transport.js';

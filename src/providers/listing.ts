@@ -15,7 +15,7 @@ import { joinUrl, networkErrorInfo } from './http.js';
 import { getJson, RedirectError } from './http-request.js';
 import { openaiUrl } from './openai-urls.js';
 import type { ProviderSpec, StreamOptions } from './provider.js';
-import { decodeText, StreamReadError } from './sse.js';
+import { decodeText, StreamReadError } from './body.js';
 import type { WireResponse } from './transport.js';
 
 /** One model a provider listed. */

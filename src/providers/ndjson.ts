@@ -1,4 +1,5 @@
-import { decodeText, LineSplitter, type BodySource, type ReadOptions } from './sse.js';
+import { decodeText, type BodySource, type ReadOptions } from './body.js';
+import { LineSplitter } from './sse.js';
 
 /** A line of an NDJSON body that is not JSON; the adapter reports it as a bad response. */
 export class NdjsonParseError extends Error {

@@ -8,16 +8,8 @@ import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
 import { joinUrl } from './http.js';
 import { keyHeaders } from './key-headers.js';
-import {
-  BadResponseError,
-  fail,
-  isObject,
-  nonEmpty,
-  numOrNull,
-  streamHttp,
-  type HttpCall,
-  type WireProtocol,
-} from './http-stream.js';
+import { streamHttp } from './http-stream.js';
+import { BadResponseError, fail, isObject, nonEmpty, numOrNull, type HttpCall, type WireProtocol } from './wire.js';
 import { parseNdjson } from './ndjson.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';
 import { ollamaThink } from './reasoning.js';

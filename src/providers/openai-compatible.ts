@@ -6,6 +6,7 @@
 import type { ChatMessage, ModelRequest, ProviderEvent, Usage } from '../core/types.js';
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
+import { streamHttp } from './http-stream.js';
 import {
   BadResponseError,
   fail,
@@ -13,10 +14,9 @@ import {
   nonEmpty,
   numOrNull,
   parseEventJson,
-  streamHttp,
   type HttpCall,
   type WireProtocol,
-} from './http-stream.js';
+} from './wire.js';
 import { dataUrl, openaiUrl, usageOf } from './openai-urls.js';
 import { keyHeaders } from './key-headers.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';

@@ -6,7 +6,7 @@
  */
 import type { ImageInput, Usage } from '../core/types.js';
 import { joinUrl } from './http.js';
-import { isObject, numOrNull } from './http-stream.js';
+import { isObject, numOrNull } from './wire.js';
 import type { ProviderSpec } from './provider.js';
 
 export type OpenAIApi = 'chat' | 'responses' | 'models';

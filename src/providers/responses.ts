@@ -8,16 +8,8 @@
 import type { ChatMessage, ModelRequest, ProviderEvent, Usage } from '../core/types.js';
 import { finishReason } from './finish-reason.js';
 import { errorFromPayload, excerpt } from './http-errors.js';
-import {
-  BadResponseError,
-  fail,
-  isObject,
-  nonEmpty,
-  parseEventJson,
-  streamHttp,
-  type HttpCall,
-  type WireProtocol,
-} from './http-stream.js';
+import { streamHttp } from './http-stream.js';
+import { BadResponseError, fail, isObject, nonEmpty, parseEventJson, type HttpCall, type WireProtocol } from './wire.js';
 import { dataUrl, openaiUrl, usageOf } from './openai-urls.js';
 import { keyHeaders } from './key-headers.js';
 import type { ProviderAdapter, ProviderSpec, StreamOptions } from './provider.js';

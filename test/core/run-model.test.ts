@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runModel, retryDelay, type EngineOptions } from '../../src/core/run-model.js';
+import { retryDelay } from '../../src/core/attempt.js';
+import { runModel, type EngineOptions } from '../../src/core/run-model.js';
 import type { AnswerEvent } from '../../src/core/types.js';
 import { priceBookFrom } from '../../src/core/cost.js';
 import { fakeModel, finish, httpError, scriptedAdapter, start, text, virtualClock, type Step } from '../helpers/fake-adapter.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NdjsonParseError, parseNdjson } from '../../src/providers/ndjson.js';
 import { StreamLimitError } from '../../src/providers/limits.js';
-import { LineSplitter, parseSse, readChunks, SseLineParser, type SseEvent, type StreamTap } from '../../src/providers/sse.js';
+import { readChunks, type StreamTap } from '../../src/providers/body.js';
+import { LineSplitter, parseSse, SseLineParser, type SseEvent } from '../../src/providers/sse.js';
 
 const enc = new TextEncoder();
 
