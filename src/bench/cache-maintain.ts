@@ -11,7 +11,9 @@ import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { readdir, readFile, rm, stat, rename, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeEntry, encodeRecord, isCacheKey, keyPrefix, recordKey, scanRecords, type ScannedRecord } from './cache-record.js';
-import { loadSegments, readRecord, SlotIndex } from './cache-index.js';
+import { SlotIndex } from './cache-index.js';
+import { loadSegments, readRecord, writeIndexOf } from './cache-load.js';
+import { indexFileOf } from './cache-index-file.js';
 import { listStore, newSegmentName, type SegmentInfo } from './cache-segments.js';
 import { validEntry } from './cache.js';
 
@@ -170,7 +172,7 @@ export async function compactStore(dir: string, o: { olderThanMs?: number; now?:
     const legacy = await legacyFiles(listing.legacyDirs);
     // Pass 1: which record wins per key, over the segments and the legacy files (segment number = sealed.length).
     const index = new SlotIndex();
-    const loaded = loadSegments(sealed, index, 0);
+    const loaded = loadSegments(sealed, index, { keepBytes: 0 });
     loaded.segments.forEach((s) => closeSync(s.fd));
     report.corrupt += loaded.corrupt;
     const legacySeg = sealed.length;
@@ -225,10 +227,18 @@ export async function compactStore(dir: string, o: { olderThanMs?: number; now?:
     if (report.kept > 0) {
       report.file = path.join(dir, name);
       await rename(tmp, report.file);
+      // The next open reads the index instead of scanning the merged segment (best effort).
+      writeIndexOf(report.file);
     } else await rm(tmp, { force: true });
     report.bytesAfter = sink.bytes;
     // Only now are the merged files dropped: until here they hold everything.
-    for (const s of sealed) await rm(s.file, { force: true });
+    for (const s of sealed) {
+      await rm(s.file, { force: true });
+      await rm(indexFileOf(s.file), { force: true });
+    }
+    // Index files whose segment is gone (a reader indexed one a compactor was merging).
+    const segmentFiles = new Set(listing.segments.map((s) => s.file));
+    for (const f of listing.indexes) if (!segmentFiles.has(f.slice(0, -'.idx'.length))) await rm(f, { force: true });
     for (const f of legacy) await rm(f.file, { force: true });
     for (const d of listing.legacyDirs) await rmdir(d).catch(() => {});
     for (const t of listing.temps) if (t !== tmp) await rm(t, { force: true });
@@ -251,7 +261,7 @@ export async function maybeCompact(dir: string, own: string | null): Promise<Com
 export async function clearStore(dir: string): Promise<{ files: number; bytes: number }> {
   const listing = await listStore(dir);
   const legacy = await legacyFiles(listing.legacyDirs);
-  const files = listing.segments.length + legacy.length + listing.temps.length;
+  const files = listing.segments.length + legacy.length + listing.temps.length + listing.indexes.length;
   const bytes = listing.segments.reduce((a, s) => a + s.size, 0) + legacy.reduce((a, f) => a + f.size, 0);
   await rm(dir, { recursive: true, force: true });
   return { files, bytes };
