@@ -116,6 +116,22 @@ describe('rows on disk', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('rows reach the file byte for byte as JSON lines: multi-byte text, lines longer than the write chunk, many flushes', async () => {
+    const file = path.join(dir, 'bytes.jsonl');
+    const w = await RowWriter.open(file);
+    const small = ['plain', 'naïve café — 日本語 🙂'.repeat(50), 'end\u2028\u0000"\\'];
+    // Longer than a chunk (~2 MB): ASCII, and 4-byte characters whose UTF-16 length undercounts their bytes.
+    const big = new Map([[1000, 'z'.repeat(3 * 1024 * 1024)], [1100, '🙂'.repeat(700_000)], ...[1300, 1600, 1900, 2200, 2500].map((i) => [i, '日'.repeat(650_000)] as const)]);
+    const want: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = row({ caseId: `c${i}`, answer: big.get(i) ?? small[i % small.length] });
+      want.push(`${JSON.stringify(r)}\n`);
+      await w.write(r);
+    }
+    await w.close();
+    expect(readFileSync(file).equals(Buffer.from(want.join('')))).toBe(true);
+  });
+
   it('replace mode (--rerun-failed into its own rows file): the old rows stay until the new file is whole', async () => {
     const file = path.join(dir, 'replace.jsonl');
     writeFileSync(file, `${JSON.stringify(row({ caseId: 'old' }))}\n`);
