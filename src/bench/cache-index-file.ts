@@ -37,15 +37,26 @@ export interface SegmentCounts {
 
 export const indexFileOf = (segmentFile: string): string => `${segmentFile}.idx`;
 
-/** The file's bytes, in a buffer of its own (8-byte aligned for the typed arrays), or null. */
-function readWhole(file: string): Buffer | null {
+/** `use` of the file opened for reading, closed after; `otherwise` when it cannot be opened or `use` throws. */
+export function withReadFd<T>(file: string, otherwise: T, use: (fd: number) => T): T {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch {
-    return null;
+    return otherwise;
   }
   try {
+    return use(fd);
+  } catch {
+    return otherwise;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's bytes, in a buffer of its own (8-byte aligned for the typed arrays), or null. */
+function readWhole(file: string): Buffer | null {
+  return withReadFd(file, null, (fd) => {
     const size = fstatSync(fd).size;
     if (size < HEAD + SUM || size > MAX_FILE) return null;
     const buf = Buffer.allocUnsafeSlow(size);
@@ -55,11 +66,7 @@ function readWhole(file: string): Buffer | null {
       got += n;
     }
     return buf;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** The index of the segment `segmentFile` (as `st` shows it now) when its file is whole and fits it; else null. */

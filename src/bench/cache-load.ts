@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { MAX_RECORD_BYTES, scanRecords, type ScannedRecord } from './cache-record.js';
-import { readIndexFile, writeIndexFile, type SegmentCounts } from './cache-index-file.js';
+import { readIndexFile, withReadFd, writeIndexFile, type SegmentCounts } from './cache-index-file.js';
 import { SlotIndex } from './cache-index.js';
 import type { SegmentInfo } from './cache-segments.js';
 
@@ -140,23 +140,13 @@ export function loadSegments(infos: SegmentInfo[], index: SlotIndex, o: LoadOpti
 
 /** Scans the segment `file` and writes its index file (compaction, for its output); false when it could not. */
 export function writeIndexOf(file: string, minBytes = INDEX_MIN_BYTES): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return false;
-  }
-  try {
+  return withReadFd(file, false, (fd) => {
     const st = fstatSync(fd);
     if (st.size < minBytes) return false;
     const s: OpenSegment = { info: { name: '', file, started: 0, size: st.size, mtimeMs: st.mtimeMs, sealed: true }, fd, buf: null, lazy: false, reads: 0 };
     const { part, counts } = scanSegment(s, false);
     return writeIndexFile(file, st, part, counts);
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** Reads through a pread each before a lazily kept segment is read whole: a run asking a few answers never reads it all. */
