@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fillValue, normalizeCase } from '../../src/bench/normalize.js';
 import { passAt1, wilson } from '../../src/bench/stats.js';
+import { Samples, select } from '../../src/bench/summary-parts.js';
 import { benchExitCode, belowThreshold } from '../../src/bench/exit.js';
 import { RowWriter } from '../../src/bench/row-writer.js';
 import { asRow, readRows } from '../../src/bench/rows-file.js';
@@ -82,6 +83,28 @@ describe('intervals', () => {
     expect(width(spread)).toBeCloseTo(width({ low: wilson(0.5, 40)[0], high: wilson(0.5, 40)[1] }), 6);
     expect(width(clustered)).toBeCloseTo(width({ low: wilson(0.5, 10)[0], high: wilson(0.5, 10)[1] }), 1);
     expect(passAt1([])).toBeNull();
+  });
+});
+
+describe('percentiles', () => {
+  it('selection gives what a sort gives, for random, sorted, constant and few-valued samples, asked in any order', () => {
+    // A fixed-seed generator: the same cases every run.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 800; trial++) {
+      const n = 1 + Math.floor(rand() * 300);
+      const kind = trial % 5;
+      const a = new Float64Array(n).map((_, i) => [rand() * 100, i, n - i, 5, Math.floor(rand() * 3)][kind]);
+      const sorted = a.slice().sort();
+      const work = a.slice();
+      for (const k of [n >> 1, n - 1, 0, Math.floor(rand() * n), Math.ceil(0.95 * n) - 1]) expect(select(work, k)).toBe(sorted[k]);
+    }
+    const s = new Samples();
+    for (const v of [30, 10, 20, 50, 40]) s.push(v);
+    expect([s.percentile(50), s.percentile(95), s.percentile(0), s.percentile(100), s.percentile(50)]).toEqual([30, 50, 10, 50, 30]);
+    s.push(5);
+    expect(s.percentile(50)).toBe(20);
+    expect(new Samples().percentile(50)).toBeNull();
   });
 });
 
