@@ -1,23 +1,9 @@
 /**
  * The in-memory index of the cache store: key prefix → where the newest record for it lives.
- * Built at open by scanning the segments' bytes (cache-record.ts); a slot takes ~40 bytes, so
- * 200,000 answers index in ~8 MB. Segments up to a byte budget stay in memory after the scan
- * (a cached re-run reads entries without a system call); beyond it entries are read with pread.
+ * Built at open from the segments (cache-load.ts); a slot takes ~30 bytes and the table ~8 more,
+ * so 200,000 answers index in ~8 MB.
  */
-import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
-import { MAX_RECORD_BYTES, scanRecords, type ScannedRecord } from './cache-record.js';
-import type { SegmentInfo } from './cache-segments.js';
-
-/** Segment bytes kept in memory after the scan, over all segments. */
-export const KEEP_IN_MEMORY_BYTES = 48 * 1024 * 1024;
-const CHUNK = 4 * 1024 * 1024;
-
-export interface OpenSegment {
-  info: SegmentInfo;
-  fd: number;
-  /** The whole file as scanned, when it fit the budget. */
-  buf: Buffer | null;
-}
+import type { ScannedRecord } from './cache-record.js';
 
 /**
  * Key prefix → slot, open addressing over typed arrays (a Map keyed by 52-bit numbers boxed
@@ -52,8 +38,57 @@ export class SlotIndex {
     }
   }
 
+  /** An index of one segment as its index file holds it (cache-index-file.ts checked the parts). */
+  static restore(p: { table: Int32Array<ArrayBuffer>; pre: Float64Array<ArrayBuffer>; off: Float64Array<ArrayBuffer>; len: Uint32Array<ArrayBuffer>; t: Float64Array<ArrayBuffer>; count: number; superseded: number; supersededBytes: number }): SlotIndex {
+    const x = new SlotIndex();
+    x.table = p.table;
+    x.mask = p.table.length - 1;
+    x.count = p.count;
+    x.pre = p.pre;
+    x.off = p.off;
+    x.len = p.len;
+    x.t = p.t;
+    x.seg = new Uint16Array(p.count);
+    x.superseded = p.superseded;
+    x.supersededBytes = p.supersededBytes;
+    return x;
+  }
+
+  /** The arrays, for the index file (slots 0..count-1 of each are live). */
+  parts(): { table: Int32Array; pre: Float64Array; off: Float64Array; len: Uint32Array; t: Float64Array; count: number } {
+    return { table: this.table, pre: this.pre, off: this.off, len: this.len, t: this.t, count: this.count };
+  }
+
+  /**
+   * Puts every record of `part` (the index of one segment) as segment `seg`, the newer record
+   * winning as in `put`. An empty index takes part's arrays as they are (no record put again).
+   */
+  merge(seg: number, part: SlotIndex): void {
+    this.superseded += part.superseded;
+    this.supersededBytes += part.supersededBytes;
+    if (this.count === 0) {
+      this.table = part.table;
+      this.mask = part.mask;
+      this.count = part.count;
+      this.pre = part.pre;
+      this.off = part.off;
+      this.len = part.len;
+      this.t = part.t;
+      this.seg = new Uint16Array(part.pre.length).fill(seg);
+      return;
+    }
+    const r: ScannedRecord = { prefix: 0, off: 0, len: 0, t: 0 };
+    for (let s = 0; s < part.count; s++) {
+      r.prefix = part.pre[s];
+      r.off = part.off[s];
+      r.len = part.len[s];
+      r.t = part.t[s];
+      this.put(seg, r);
+    }
+  }
+
   private grow(): void {
-    const n = this.seg.length * 2;
+    const n = Math.max(1024, this.seg.length * 2);
     const copy = <T extends Uint16Array | Float64Array | Uint32Array>(a: T, b: T) => (b.set(a), b);
     this.pre = copy(this.pre, new Float64Array(n));
     this.seg = copy(this.seg, new Uint16Array(n));
@@ -112,94 +147,5 @@ export class SlotIndex {
   /** Every live slot. */
   *slots(): IterableIterator<number> {
     for (let slot = 0; slot < this.count; slot++) yield slot;
-  }
-}
-
-export interface LoadResult {
-  segments: OpenSegment[];
-  /** Lines that are not records (counted, skipped). */
-  corrupt: number;
-  /** Segments ending in a partial line (a writer died mid-write; skipped silently). */
-  torn: number;
-}
-
-/** Reads `fd` from `pos` in chunks, handing whole lines to `scanRecords`. */
-function scanChunked(fd: number, size: number, on: (r: ScannedRecord) => void): { corrupt: number; tail: number } {
-  let corrupt = 0;
-  let carry = Buffer.alloc(0);
-  let base = 0;
-  const chunk = Buffer.allocUnsafe(CHUNK);
-  for (let pos = 0; pos < size; ) {
-    const n = readSync(fd, chunk, 0, Math.min(CHUNK, size - pos), pos);
-    if (n <= 0) break;
-    pos += n;
-    const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-    const r = scanRecords(buf, base, on);
-    corrupt += r.corrupt;
-    base += r.consumed;
-    carry = Buffer.from(buf.subarray(r.consumed));
-    if (carry.length > MAX_RECORD_BYTES) {
-      // No newline in 64 MB: not a record; skip what was read.
-      corrupt++;
-      base += carry.length;
-      carry = Buffer.alloc(0);
-    }
-  }
-  return { corrupt, tail: carry.length };
-}
-
-/**
- * Opens and scans `infos` in order into `index` (segment number = position in the result).
- * Throws ENOENT when a segment vanished meanwhile (a compactor merged it): list again and retry.
- */
-export function loadSegments(infos: SegmentInfo[], index: SlotIndex, keepBytes = KEEP_IN_MEMORY_BYTES, first = 0): LoadResult {
-  const out: LoadResult = { segments: [], corrupt: 0, torn: 0 };
-  let kept = 0;
-  try {
-    for (const info of infos) {
-      const fd = openSync(info.file, 'r');
-      const seg = first + out.segments.length;
-      const size = fstatSync(fd).size;
-      let buf: Buffer | null = null;
-      const on = (r: ScannedRecord) => index.put(seg, r);
-      if (kept + size <= keepBytes) {
-        buf = Buffer.allocUnsafe(size);
-        let got = 0;
-        while (got < size) {
-          const n = readSync(fd, buf, got, size - got, got);
-          if (n <= 0) break;
-          got += n;
-        }
-        buf = buf.subarray(0, got);
-        const r = scanRecords(buf, 0, on);
-        out.corrupt += r.corrupt;
-        if (r.consumed < buf.length && info.sealed) out.torn++;
-        kept += got;
-      } else {
-        const r = scanChunked(fd, size, on);
-        out.corrupt += r.corrupt;
-        if (r.tail > 0 && info.sealed) out.torn++;
-      }
-      out.segments.push({ info: { ...info, size }, fd, buf });
-    }
-  } catch (err) {
-    for (const s of out.segments) closeSync(s.fd);
-    throw err;
-  }
-  return out;
-}
-
-/** The bytes of the record at `slot`: from memory, or one pread (`off`: where it starts in `buf`). */
-export function readRecord(segments: OpenSegment[], index: SlotIndex, slot: number): { buf: Buffer; off: number } | null {
-  const s = segments[index.seg[slot]];
-  if (!s) return null;
-  const off = index.off[slot];
-  const len = index.len[slot];
-  if (s.buf) return off + len <= s.buf.length ? { buf: s.buf, off } : null;
-  const buf = Buffer.allocUnsafe(len);
-  try {
-    return readSync(s.fd, buf, 0, len, off) === len ? { buf, off: 0 } : null;
-  } catch {
-    return null;
   }
 }

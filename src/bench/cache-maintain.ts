@@ -1,85 +1,27 @@
 /**
  * Keeping the cache store small: `compactStore` merges the segments whose writer is gone (and
  * the old one-file-per-answer entries) into one, keeping only the newest valid record per key
- * (and, with `olderThanMs`, only those written since); `storeStats` describes the store;
- * `clearStore` empties it. Compaction holds a lock (one compactor at a time), writes its output
+ * (and, with `olderThanMs`, only those written since). (`storeStats` and `clearStore`, which
+ * describe and empty the store, are in cache-stats.ts.) Compaction holds a lock (one compactor at a time), writes its output
  * to a temp file renamed into place, and deletes the merged files only after that, so a crash at
  * any point loses nothing (at worst a record exists twice until the next compaction). Segments
  * still being written by a running mmr are left alone.
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
-import { readdir, readFile, rm, stat, rename, rmdir } from 'node:fs/promises';
+import { readFile, rm, rename, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeEntry, encodeRecord, isCacheKey, keyPrefix, recordKey, scanRecords, type ScannedRecord } from './cache-record.js';
-import { loadSegments, readRecord, SlotIndex } from './cache-index.js';
+import { SlotIndex } from './cache-index.js';
+import { loadSegments, writeIndexOf } from './cache-load.js';
+import { indexFileOf } from './cache-index-file.js';
 import { listStore, newSegmentName, type SegmentInfo } from './cache-segments.js';
 import { validEntry } from './cache.js';
+import { legacyFiles } from './cache-stats.js';
+
+export { clearStore, storeStats, type StoreStats } from './cache-stats.js';
 
 /** Compaction runs after a bench run once the store has this many segments. */
 export const AUTO_COMPACT_SEGMENTS = 8;
-
-export interface StoreStats {
-  dir: string;
-  /** Distinct cached answers (valid, newest record per key). */
-  entries: number;
-  /** Records on disk, superseded and corrupt ones included. */
-  records: number;
-  superseded: number;
-  /** Records that are not valid entries (skipped when read). */
-  corrupt: number;
-  /** Segments ending in a partial line (a writer that died mid-write). */
-  torn: number;
-  segments: number;
-  /** Segments a running mmr is still writing. */
-  openSegments: number;
-  /** Bytes of the segments. */
-  bytes: number;
-  /** ms since the epoch of the oldest and newest valid entry. */
-  oldestMs: number | null;
-  newestMs: number | null;
-  /** Entries of the old one-file-per-answer store, still read (moved in by `mmr cache prune`). */
-  legacyFiles: number;
-  legacyBytes: number;
-}
-
-async function legacyFiles(dirs: string[]): Promise<{ file: string; size: number; mtimeMs: number }[]> {
-  const out: { file: string; size: number; mtimeMs: number }[] = [];
-  for (const d of dirs) {
-    for (const name of await readdir(d).catch(() => [] as string[])) {
-      const file = path.join(d, name);
-      const st = await stat(file).catch(() => null);
-      if (st?.isFile()) out.push({ file, size: st.size, mtimeMs: st.mtimeMs });
-    }
-  }
-  return out;
-}
-
-export async function storeStats(dir: string): Promise<StoreStats> {
-  const listing = await listStore(dir);
-  const index = new SlotIndex();
-  const loaded = loadSegments(listing.segments, index);
-  const s: StoreStats = { dir, entries: 0, records: index.size + index.superseded + loaded.corrupt, superseded: index.superseded, corrupt: loaded.corrupt, torn: loaded.torn, segments: loaded.segments.length, openSegments: listing.segments.filter((x) => !x.sealed).length, bytes: 0, oldestMs: null, newestMs: null, legacyFiles: 0, legacyBytes: 0 };
-  try {
-    for (const seg of loaded.segments) s.bytes += seg.info.size;
-    for (const slot of index.slots()) {
-      const rec = readRecord(loaded.segments, index, slot);
-      if (!rec || !decodeEntry(rec.buf, rec.off, index.len[slot])) {
-        s.corrupt++;
-        continue;
-      }
-      s.entries++;
-      const t = index.t[slot];
-      s.oldestMs = s.oldestMs === null ? t : Math.min(s.oldestMs, t);
-      s.newestMs = s.newestMs === null ? t : Math.max(s.newestMs, t);
-    }
-  } finally {
-    for (const seg of loaded.segments) closeSync(seg.fd);
-  }
-  const legacy = await legacyFiles(listing.legacyDirs);
-  s.legacyFiles = legacy.length;
-  s.legacyBytes = legacy.reduce((a, f) => a + f.size, 0);
-  return s;
-}
 
 export interface CompactReport {
   /** Segments merged (and then deleted) and legacy files moved in. */
@@ -170,7 +112,7 @@ export async function compactStore(dir: string, o: { olderThanMs?: number; now?:
     const legacy = await legacyFiles(listing.legacyDirs);
     // Pass 1: which record wins per key, over the segments and the legacy files (segment number = sealed.length).
     const index = new SlotIndex();
-    const loaded = loadSegments(sealed, index, 0);
+    const loaded = loadSegments(sealed, index, { keepBytes: 0 });
     loaded.segments.forEach((s) => closeSync(s.fd));
     report.corrupt += loaded.corrupt;
     const legacySeg = sealed.length;
@@ -225,10 +167,18 @@ export async function compactStore(dir: string, o: { olderThanMs?: number; now?:
     if (report.kept > 0) {
       report.file = path.join(dir, name);
       await rename(tmp, report.file);
+      // The next open reads the index instead of scanning the merged segment (best effort).
+      writeIndexOf(report.file);
     } else await rm(tmp, { force: true });
     report.bytesAfter = sink.bytes;
     // Only now are the merged files dropped: until here they hold everything.
-    for (const s of sealed) await rm(s.file, { force: true });
+    for (const s of sealed) {
+      await rm(s.file, { force: true });
+      await rm(indexFileOf(s.file), { force: true });
+    }
+    // Index files whose segment is gone (a reader indexed one a compactor was merging).
+    const segmentFiles = new Set(listing.segments.map((s) => s.file));
+    for (const f of listing.indexes) if (!segmentFiles.has(f.slice(0, -'.idx'.length))) await rm(f, { force: true });
     for (const f of legacy) await rm(f.file, { force: true });
     for (const d of listing.legacyDirs) await rmdir(d).catch(() => {});
     for (const t of listing.temps) if (t !== tmp) await rm(t, { force: true });
@@ -245,14 +195,4 @@ export async function maybeCompact(dir: string, own: string | null): Promise<Com
   const listing = await listStore(dir);
   if (listing.segments.length < AUTO_COMPACT_SEGMENTS) return null;
   return compactStore(dir, { alsoSealed: own ? [own] : [] });
-}
-
-/** Deletes every cached answer (store and legacy entries); returns how many files went. */
-export async function clearStore(dir: string): Promise<{ files: number; bytes: number }> {
-  const listing = await listStore(dir);
-  const legacy = await legacyFiles(listing.legacyDirs);
-  const files = listing.segments.length + legacy.length + listing.temps.length;
-  const bytes = listing.segments.reduce((a, s) => a + s.size, 0) + legacy.reduce((a, f) => a + f.size, 0);
-  await rm(dir, { recursive: true, force: true });
-  return { files, bytes };
 }

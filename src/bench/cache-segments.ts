@@ -15,6 +15,8 @@ export const SEGMENT = /^(seg|cmp)-([0-9a-z]+)-(?:([0-9a-f]{8})-(\d+)-)?([0-9a-f
 export const LEGACY_DIR = /^[0-9a-f]{2}$/;
 /** Unfinished compaction output (the compactor died): removed by the next compaction. */
 export const TEMP = /\.tmp$/;
+/** A segment's index file (cache-index-file.ts). */
+export const INDEX = /^(seg|cmp)-.*\.jsonl\.idx$/;
 
 const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
 const STALE_FOREIGN_MS = 24 * 60 * 60 * 1000;
@@ -52,11 +54,13 @@ export interface StoreListing {
   legacyDirs: string[];
   /** Leftover temp files. */
   temps: string[];
+  /** Index files of segments (some may have lost their segment to a compactor). */
+  indexes: string[];
 }
 
 /** The store's files, oldest segment first (later segments win for the same key). */
 export async function listStore(dir: string, now = Date.now()): Promise<StoreListing> {
-  const out: StoreListing = { segments: [], legacyDirs: [], temps: [] };
+  const out: StoreListing = { segments: [], legacyDirs: [], temps: [], indexes: [] };
   let names: import('node:fs').Dirent[];
   try {
     names = await readdir(dir, { withFileTypes: true });
@@ -67,6 +71,7 @@ export async function listStore(dir: string, now = Date.now()): Promise<StoreLis
     const file = path.join(dir, d.name);
     if (d.isDirectory() && LEGACY_DIR.test(d.name)) out.legacyDirs.push(file);
     else if (d.isFile() && TEMP.test(d.name)) out.temps.push(file);
+    else if (d.isFile() && INDEX.test(d.name)) out.indexes.push(file);
     else if (d.isFile()) {
       const m = SEGMENT.exec(d.name);
       if (!m) continue;

@@ -142,7 +142,8 @@ export class SegmentWriter {
 
   /** A value appended in this run and not yet on disk. */
   unwritten(key: string): unknown {
-    return this.pending.get(key)?.value;
+    // A cached re-run appends nothing: no lookup (a Map hashes the 64-character key) per read.
+    return this.pending.size === 0 ? undefined : this.pending.get(key)?.value;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { CaseError } from './normalize.js';
 import { readCsv, readLines } from './lines.js';
 
@@ -73,9 +72,10 @@ async function* datasetRecords(file: string, display: string, ext: string): Asyn
     return;
   }
   const text = await readFile(file, 'utf8');
+  const parseYaml = ext === '.json' ? null : (await import('./yaml-doc.js')).parseYamlData;
   let doc: unknown;
   try {
-    doc = ext === '.json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    doc = parseYaml ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
     throw new CaseError(display, `invalid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -7,8 +7,6 @@
  * (and CSV or JSONL datasets) are read as streams. Errors name the file and line.
  */
 import { readFile } from 'node:fs/promises';
-// Static: yaml is CommonJS, and the bundle exposes its named exports only to static imports.
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import path from 'node:path';
 import { CaseError, normalizeCase } from './normalize.js';
 import type { CsvRecord } from './csv.js';
@@ -40,20 +38,10 @@ function fromDocument(doc: unknown, file: string, lines: (i: number) => number |
   throw new CaseError(file, 'expected a list of cases, a mapping with a "cases" list, or a "dataset" with templates in "defaults"');
 }
 
-function yamlItems(text: string, file: string) {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new CaseError(`${file}:${e.linePos?.[0].line ?? '?'}`, `invalid YAML: ${e.message.split('\n')[0]}`);
-  }
-  let seq: unknown = doc.contents;
-  if (isMap(seq)) seq = seq.get('cases', true) ?? seq.get('tests', true) ?? seq.get('prompts', true);
-  const lines = (i: number) => {
-    const node = isSeq(seq) ? (seq.items[i] as { range?: [number, number, number] } | undefined) : undefined;
-    return node?.range ? lc.linePos(node.range[0]).line : undefined;
-  };
-  return fromDocument(doc.toJS(), file, lines);
+async function yamlItems(text: string, file: string) {
+  const { yamlDocument } = await import('./yaml-doc.js');
+  const { value, lines } = yamlDocument(text, file);
+  return fromDocument(value, file, lines);
 }
 
 /** One CSV record → a raw case: prompt, id, system, tags, expect columns; the rest are vars. */

@@ -12,6 +12,7 @@ import { neutralizeLine } from '../core/terminal-safe.js';
 import type { ChatMessage } from '../core/types.js';
 import { withPrompt } from '../core/conversation.js';
 import { openTerminalKeys, tuiPlan } from './tui-plan.js';
+import { trapSignals } from './signals.js';
 
 export interface AskFlags extends CallFlags {
   /** Hide model names, cost and timing and shuffle columns until the vote. */
@@ -29,30 +30,6 @@ export function exitCodeFor(results: AnswerResult[], interrupted: NodeJS.Signals
   const failed = results.filter((r) => r.error).length;
   if (failed === 0) return EXIT.OK;
   return failed === results.length ? EXIT.ALL_FAILED : EXIT.PARTIAL;
-}
-
-/**
- * Aborts every request on SIGINT/SIGTERM. The first signal cancels and lets the writers finish
- * what they have; a second one exits at once.
- */
-export function trapSignals(controller: AbortController): { signal: () => NodeJS.Signals | null; release: () => void } {
-  let got: NodeJS.Signals | null = null;
-  const on = (sig: NodeJS.Signals) => {
-    if (got) process.exit(sig === 'SIGINT' ? EXIT.SIGINT : EXIT.SIGTERM);
-    got = sig;
-    controller.abort(sig);
-  };
-  const onInt = () => on('SIGINT');
-  const onTerm = () => on('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return {
-    signal: () => got,
-    release: () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    },
-  };
 }
 
 /** The last (user) message with the images attached to it; the messages unchanged without images. */

@@ -11,7 +11,7 @@ import { resolveModel } from '../core/resolve.js';
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { openSession, type SessionDeps } from './session.js';
-import { trapSignals } from './ask.js';
+import { trapSignals } from './signals.js';
 import { expandFiles } from '../bench/glob.js';
 import { planCases, plannedRowsOf, parseShard } from '../bench/plan.js';
 import { runBench, type RunOutcome } from '../bench/runner.js';

@@ -1,21 +1,16 @@
 import type { ProtocolKind, ProviderAdapter } from './provider.js';
-import { openaiAdapter } from './openai-compatible.js';
-import { anthropicAdapter } from './anthropic.js';
-import { geminiAdapter } from './gemini.js';
-import { ollamaAdapter } from './ollama.js';
-import { responsesAdapter } from './responses.js';
 
 /**
- * The HTTP adapters are small and bundled with the commands that call models (the registry
- * itself is loaded only by those); `mmr --version` and `mmr route` never load them. The command
- * adapter stays lazy: execa costs ~150 ms to import and most runs never spawn a program.
+ * Adapters load on the first request that needs one: a run answered from the cache (a bench
+ * re-run) never loads them or the HTTP layer under them, and `mmr --version` and `mmr route`
+ * never load the registry. The command adapter matters most: execa costs ~150 ms to import.
  */
 const loaders: Record<ProtocolKind, () => Promise<ProviderAdapter>> = {
-  openai: async () => openaiAdapter,
-  'openai-responses': async () => responsesAdapter,
-  anthropic: async () => anthropicAdapter,
-  gemini: async () => geminiAdapter,
-  ollama: async () => ollamaAdapter,
+  openai: async () => (await import('./openai-compatible.js')).openaiAdapter,
+  'openai-responses': async () => (await import('./responses.js')).responsesAdapter,
+  anthropic: async () => (await import('./anthropic.js')).anthropicAdapter,
+  gemini: async () => (await import('./gemini.js')).geminiAdapter,
+  ollama: async () => (await import('./ollama.js')).ollamaAdapter,
   command: async () => (await import('./command.js')).commandAdapter,
 };
 

@@ -7,8 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fillValue, normalizeCase } from '../../src/bench/normalize.js';
+import { normalizeCase } from '../../src/bench/normalize.js';
+import { fillValue } from '../../src/bench/templates.js';
 import { passAt1, wilson } from '../../src/bench/stats.js';
+import { Samples, select } from '../../src/bench/summary-parts.js';
 import { benchExitCode, belowThreshold } from '../../src/bench/exit.js';
 import { RowWriter } from '../../src/bench/row-writer.js';
 import { asRow, readRows } from '../../src/bench/rows-file.js';
@@ -85,6 +87,28 @@ describe('intervals', () => {
   });
 });
 
+describe('percentiles', () => {
+  it('selection gives what a sort gives, for random, sorted, constant and few-valued samples, asked in any order', () => {
+    // A fixed-seed generator: the same cases every run.
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 800; trial++) {
+      const n = 1 + Math.floor(rand() * 300);
+      const kind = trial % 5;
+      const a = new Float64Array(n).map((_, i) => [rand() * 100, i, n - i, 5, Math.floor(rand() * 3)][kind]);
+      const sorted = a.slice().sort();
+      const work = a.slice();
+      for (const k of [n >> 1, n - 1, 0, Math.floor(rand() * n), Math.ceil(0.95 * n) - 1]) expect(select(work, k)).toBe(sorted[k]);
+    }
+    const s = new Samples();
+    for (const v of [30, 10, 20, 50, 40]) s.push(v);
+    expect([s.percentile(50), s.percentile(95), s.percentile(0), s.percentile(100), s.percentile(50)]).toEqual([30, 50, 10, 50, 30]);
+    s.push(5);
+    expect(s.percentile(50)).toBe(20);
+    expect(new Samples().percentile(50)).toBeNull();
+  });
+});
+
 describe('exit codes', () => {
   const stats = (n: number, errors: number, passRate: number | null = 1) => ({ model: 'm', n, errors, passRate } as ModelStats);
   const code = (o: Partial<Parameters<typeof benchExitCode>[0]>) => benchExitCode({ models: [stats(4, 0)], stopped: null, signal: null, belowThreshold: [], ...o });
@@ -114,6 +138,22 @@ describe('rows on disk', () => {
     expect(skipped).toBe(0);
     expect(rows.map((r) => r.caseId)).toEqual(Array.from({ length: 500 }, (_, i) => `c${i}`));
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('rows reach the file byte for byte as JSON lines: multi-byte text, lines longer than the write chunk, many flushes', async () => {
+    const file = path.join(dir, 'bytes.jsonl');
+    const w = await RowWriter.open(file);
+    const small = ['plain', 'naïve café — 日本語 🙂'.repeat(50), 'end\u2028\u0000"\\'];
+    // Longer than a chunk (~2 MB): ASCII, and 4-byte characters whose UTF-16 length undercounts their bytes.
+    const big = new Map([[1000, 'z'.repeat(3 * 1024 * 1024)], [1100, '🙂'.repeat(700_000)], ...[1300, 1600, 1900, 2200, 2500].map((i) => [i, '日'.repeat(650_000)] as const)]);
+    const want: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = row({ caseId: `c${i}`, answer: big.get(i) ?? small[i % small.length] });
+      want.push(`${JSON.stringify(r)}\n`);
+      await w.write(r);
+    }
+    await w.close();
+    expect(readFileSync(file).equals(Buffer.from(want.join('')))).toBe(true);
   });
 
   it('replace mode (--rerun-failed into its own rows file): the old rows stay until the new file is whole', async () => {
