@@ -26,10 +26,11 @@ const SLACK_MS = 40;
 /**
  * How much earlier than the server's own marks mmr's figures may look: the send is stamped as
  * the request is written, and on a loaded 2-core machine the OS can run the server between the
- * write and the stamp (seen: 1–2 ms with three busy processes). An earlier clock start, which
- * would leave out real time, cannot hide in that.
+ * write and the stamp (seen: 1–2 ms with three busy processes, 6.4 ms during a full test run
+ * beside three other jobs: a scheduler time slice). A clock started later than the write (at the
+ * response headers, say) would leave out the server's whole 200 ms and cannot hide in that.
  */
-const EARLY_MS = 5;
+const EARLY_MS = 15;
 
 describe('timing that means what it says', () => {
   it('a scripted 200 ms first token is reported as the server measured it, and tok/s over the token window', async () => {
