@@ -4,7 +4,7 @@
  * directory and `--config`), never sent to another base URL than the job was created at.
  */
 import type { ResolvedModel } from '../core/model.js';
-import { resolveModel } from '../core/resolve.js';
+import { resolveModel } from '../config/resolve-model.js';
 import { apiOfJob } from './apis.js';
 import { BatchHttpError } from './http.js';
 import { readState, updateState, type RunRecord } from './state.js';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ResolvedModel } from '../core/model.js';
-import { applyVariant } from '../core/resolve.js';
+import { applyVariant } from '../config/resolve-model.js';
 import { checkColumns, formatVariantRef, valueProblem, VARY_KEYS, type VariantValues, type VaryKey } from '../core/variants.js';
 import { CaseError } from './normalize.js';
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ResolvedModel } from '../core/model.js';
-import { resolveModel } from '../core/resolve.js';
+import { resolveModel } from '../config/resolve-model.js';
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { openSession, type SessionDeps } from './session.js';

@@ -109,7 +109,7 @@ function fromListingError(base: Omit<ProviderCheck, 'level' | 'detail'>, keyPart
 
 async function checkProvider(id: string, config: MmrConfig, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch | undefined): Promise<ProviderCheck> {
   const [{ resolveProvider }, { getPreset }, { listModels }, { redactUrl }] = await Promise.all([
-    import('../core/resolve.js'),
+    import('../config/resolve-provider.js'),
     import('../providers/presets.js'),
     import('../providers/listing.js'),
     import('../core/redact.js'),

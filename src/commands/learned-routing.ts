@@ -11,7 +11,8 @@ import type { LoadedConfig, MmrConfig } from '../config/types.js';
 import { UsageError } from '../core/errors.js';
 import type { Classification } from '../core/classify.js';
 import type { LearnedPick } from '../core/router.js';
-import { expandAlias, parseModelId, resolveProvider } from '../core/resolve.js';
+import { expandAlias, parseModelId } from '../config/model-id.js';
+import { resolveProvider } from '../config/resolve-provider.js';
 import type { LearnedRouter } from '../learn/policy.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 

@@ -71,7 +71,7 @@ async function pricedModels(providers: string[]): Promise<{ priced: PricedModel[
 
 async function listingFor(id: string, config: MmrConfig, flags: ModelsFlags, deps: Required<Pick<CatalogDeps, 'env' | 'now'>> & CatalogDeps, cacheDir: string): Promise<ProviderListing> {
   const [{ resolveProvider }, { getPreset }, { listModels }, cache, { redactUrl }] = await Promise.all([
-    import('../core/resolve.js'),
+    import('../config/resolve-provider.js'),
     import('../providers/presets.js'),
     import('../providers/listing.js'),
     import('../providers/listing-cache.js'),

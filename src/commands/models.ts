@@ -46,8 +46,8 @@ export function candidateRefs(config: MmrConfig, defaults: string[], presets: re
 export async function listModels(flags: ModelsFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<ModelRow[]> {
   const [{ loadConfig }, { resolveModel }, { defaultModels }, { PRESETS, getPreset }, { loadPriceBook }] = await Promise.all([
     import('../config/load.js'),
-    import('../core/resolve.js'),
-    import('../core/defaults.js'),
+    import('../config/resolve-model.js'),
+    import('../config/default-models.js'),
     import('../providers/presets.js'),
     import('../core/cost.js'),
   ]);

@@ -89,7 +89,7 @@ export async function compileLoadedRules(loaded: LoadedConfig, cwd = process.cwd
 export async function loadRouting(flags: { config?: string }, deps: RoutingDeps = {}): Promise<Routing> {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
-  const [{ loadConfig }, { defaultModels }] = await Promise.all([import('../config/load.js'), import('../core/defaults.js')]);
+  const [{ loadConfig }, { defaultModels }] = await Promise.all([import('../config/load.js'), import('../config/default-models.js')]);
   const loaded = deps.loaded ?? (await loadConfig({ cwd, env, configPath: flags.config }));
   const { rules, knownModel } = await compileLoadedRules(loaded, cwd);
   // The Ollama probe is a network call, and route makes none.
@@ -135,7 +135,7 @@ export async function routerFor(flags: RouteFlags, deps: RoutingDeps) {
   const env = deps.env ?? process.env;
   const cwd = deps.cwd ?? process.cwd();
   const { rules, defaults, loaded } = await loadRouting(flags, deps);
-  const [{ classify }, { route }, { checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/rule-check.js'), import('../core/resolve.js')]);
+  const [{ classify }, { route }, { checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/rule-check.js'), import('../config/model-id.js')]);
   let learned: RouteContext['learned'];
   if (!flags.model?.length && (flags.router !== undefined || loaded.config.learned)) {
     const { learnedSetup, learnedPicker } = await import('./learned-routing.js');

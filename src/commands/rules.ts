@@ -203,7 +203,7 @@ async function readCases(file: string, cwd: string): Promise<Array<{ prompt: str
 export async function runRulesTest(file: string, flags: RulesFlags, deps: RoutingDeps = {}): Promise<RuleTestResult[]> {
   const cwd = deps.cwd ?? process.cwd();
   const { rules, defaults, loaded } = await loadRouting(flags, deps);
-  const [{ route }, { expandAlias }] = await Promise.all([import('../core/router.js'), import('../core/resolve.js')]);
+  const [{ route }, { expandAlias }] = await Promise.all([import('../core/router.js'), import('../config/model-id.js')]);
   const canon = (ref: string) => {
     try {
       return expandAlias(ref, loaded.config.aliases).id;

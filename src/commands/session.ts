@@ -10,9 +10,9 @@ import { route, type CompiledRule, type RouteContext, type RoutingDecision } fro
 // Static on purpose: this is the hot path of every model-calling command, and each dynamic
 // import() here was a separate chunk read through the thread pool (~5 ms each at start-up).
 import { loadConfig } from '../config/load.js';
-import { applyVariant, resolveModel } from '../core/resolve.js';
+import { applyVariant, resolveModel } from '../config/resolve-model.js';
 import { checkColumns, varyCombinations } from '../core/variants.js';
-import { defaultModels, noProvidersHint, type DefaultModels } from '../core/defaults.js';
+import { defaultModels, noProvidersHint, type DefaultModels } from '../config/default-models.js';
 import { getPreset } from '../providers/presets.js';
 import { adapterFor } from '../providers/registry.js';
 import { CONTEXT_CHECK_FLOOR_TOKENS, contextOverflow, estimateTokens } from '../core/context.js';

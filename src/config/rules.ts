@@ -6,7 +6,7 @@
 import { getPreset } from '../providers/presets.js';
 import { CATEGORIES, type Category } from '../core/classify.js';
 import { ConfigError } from '../core/errors.js';
-import { expandAlias, parseModelId } from '../core/resolve.js';
+import { expandAlias, parseModelId } from './model-id.js';
 import { KeywordIndex, type CompiledRule, type Condition, type RuleRegex } from '../core/router.js';
 import { isPlainObject, typeName, type PathSeg } from './checks.js';
 import { compileRegex } from './rule-regex.js';

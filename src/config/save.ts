@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError, MmrError, UsageError } from '../core/errors.js';
-import { modelIdProblem } from '../core/resolve.js';
+import { modelIdProblem } from './model-id.js';
 import type { WriteIo } from './atomic.js';
 import { FIX_HINT, shown, target, withLockedFile } from './locked-edit.js';
 import { compileRules, type RuleConfig } from './rules.js';

@@ -7,7 +7,7 @@
 import type { ConfigProblem } from '../core/errors.js';
 import type { ModelOptions, PriceOverride } from '../core/model.js';
 import { parseReasoning, REASONING_HELP } from '../core/reasoning.js';
-import { modelIdProblem } from '../core/resolve.js';
+import { modelIdProblem } from './model-id.js';
 import { splitVariantRef } from '../core/variants.js';
 import { HTTP_PROTOCOLS, type ProtocolKind } from '../providers/provider.js';
 import type { PathSeg } from './checks.js';

@@ -1,4 +1,4 @@
-import type { ProviderSpec } from '../providers/provider.js';
+import type { ProviderSpec } from './provider-contract.js';
 import type { ReasoningSetting } from './types.js';
 
 /** Per-request options a model can carry (config `options:` globally, `models.<id>` per model, flags win). */

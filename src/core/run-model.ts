@@ -2,7 +2,7 @@ import type { AnswerEvent, ErrorInfo, ModelRequest, ProviderEvent } from './type
 import type { ResolvedModel, RetryPolicy, Timeouts } from './model.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS } from './model.js';
 import type { PriceBook } from './cost.js';
-import type { ProviderAdapter } from '../providers/provider.js';
+import type { ProviderAdapter } from './provider-contract.js';
 import { buildRequest, type Prompt } from './request.js';
 import { AttemptTimers, defaultSleep, retryDelay, timeoutError, timeoutFor } from './attempt.js';
 

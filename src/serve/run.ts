@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../config/load.js';
 import { EXIT, UsageError } from '../core/errors.js';
-import { defaultModels } from '../core/defaults.js';
+import { defaultModels } from '../config/default-models.js';
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { compileLoadedRules } from '../commands/route.js';

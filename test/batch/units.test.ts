@@ -156,7 +156,7 @@ describe('batch jobs', () => {
 describe('batchApiFor: which models go to a batch API', () => {
   it('OpenAI, Anthropic and Gemini with their keys do; Azure, local servers and providers without a key run live', async () => {
     const { batchApiFor } = await import('../../src/batch/apis.js');
-    const { resolveModel } = await import('../../src/core/resolve.js');
+    const { resolveModel } = await import('../../src/config/resolve-model.js');
     const { emptyConfig } = await import('../../src/config/schema.js');
     const env = { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', GEMINI_API_KEY: 'k', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/' };
     const api = (ref: string, e: Record<string, string> = env) => batchApiFor(resolveModel(ref, emptyConfig(), e));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { parseConfigText } from '../../src/config/parse.js';
 import { emptyConfig, validateConfig } from '../../src/config/schema.js';
-import { resolveModel } from '../../src/core/resolve.js';
+import { resolveModel } from '../../src/config/resolve-model.js';
 import { FIXTURES } from './sandbox.js';
 
 const ROOT = path.resolve(FIXTURES, '../..');

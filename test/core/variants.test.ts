@@ -4,7 +4,8 @@ import { emptyConfig, validateConfig } from '../../src/config/schema.js';
 import { privilegedSettings } from '../../src/config/trust.js';
 import type { MmrConfig } from '../../src/config/types.js';
 import { UsageError } from '../../src/core/errors.js';
-import { expandAlias, resolveModel } from '../../src/core/resolve.js';
+import { expandAlias } from '../../src/config/model-id.js';
+import { resolveModel } from '../../src/config/resolve-model.js';
 import { expandVary, formatVariantRef, MAX_VARIANT_COLUMNS, parseVary, splitVariantRef } from '../../src/core/variants.js';
 
 const env = { OPENAI_API_KEY: 'sk-test-1234567890' };
@@ -129,7 +130,7 @@ describe('variants in the engine, bench files and votes', () => {
   });
 
   it('applyVariant adds to a variant\'s settings and keeps one canonical id', async () => {
-    const { applyVariant } = await import('../../src/core/resolve.js');
+    const { applyVariant } = await import('../../src/config/resolve-model.js');
     const m = applyVariant(resolveModel('fast{maxTokens=64}', cfg({ aliases: { fast: 'openai:gpt-4o-mini' } }), env), { temperature: '1' });
     expect([m.id, m.alias, m.options.maxTokens, m.options.temperature]).toEqual(['openai:gpt-4o-mini{temperature=1,maxTokens=64}', 'fast{temperature=1,maxTokens=64}', 64, 1]);
   });

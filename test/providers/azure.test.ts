@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/schema.js';
 import type { ModelRequest } from '../../src/core/types.js';
-import { resolveModel } from '../../src/core/resolve.js';
+import { resolveModel } from '../../src/config/resolve-model.js';
 import { startMockServer, type MockReply, type MockServer } from '../../src/mock-server/index.js';
 import { openaiAdapter } from '../../src/providers/openai-compatible.js';
 import { AZURE_API_VERSIONS, openaiUrl } from '../../src/providers/openai-urls.js';

@@ -12,7 +12,7 @@ import { emptyConfig, validateConfig } from '../../src/config/schema.js';
 import { privilegedSettings } from '../../src/config/trust.js';
 import type { MmrConfig } from '../../src/config/types.js';
 import { UsageError } from '../../src/core/errors.js';
-import { resolveModel } from '../../src/core/resolve.js';
+import { resolveModel } from '../../src/config/resolve-model.js';
 import { sandbox, type Sandbox } from '../config/sandbox.js';
 
 const env = { OPENAI_API_KEY: 'sk-test-1234567890', AZURE_OPENAI_API_KEY: 'az-1234567890', AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com' };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/schema.js';
 import type { MmrConfig } from '../../src/config/types.js';
-import { defaultModels, noProvidersHint, probeOllama } from '../../src/core/defaults.js';
+import { defaultModels, noProvidersHint, probeOllama } from '../../src/config/default-models.js';
 
 const cfg = (over: Partial<MmrConfig> = {}): MmrConfig => ({ ...emptyConfig(), ...over });
 

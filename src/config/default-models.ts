@@ -3,9 +3,9 @@
  * model from every provider they can already call (a key in the environment), plus a local
  * Ollama if one is running. A newcomer with only OPENAI_API_KEY set gets a working first run.
  */
-import type { MmrConfig } from '../config/types.js';
+import { resolveProvider } from './resolve-provider.js';
+import type { MmrConfig } from './types.js';
 import { getPreset, PRESETS } from '../providers/presets.js';
-import { resolveProvider } from './resolve.js';
 
 export interface DefaultModels {
   /** Model ids or aliases, in column order. Empty when nothing can be called. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/schema.js';
 import type { MmrConfig } from '../../src/config/types.js';
 import { UsageError } from '../../src/core/errors.js';
-import { expandAlias, parseModelId, resolveModel, resolveProvider } from '../../src/core/resolve.js';
+import { expandAlias, parseModelId } from '../../src/config/model-id.js';
+import { resolveModel } from '../../src/config/resolve-model.js';
+import { resolveProvider } from '../../src/config/resolve-provider.js';
 import { getPreset, normalizeOllamaHost, PRESETS } from '../../src/providers/presets.js';
 
 const cfg = (over: Partial<MmrConfig> = {}): MmrConfig => ({ ...emptyConfig(), ...over });
