@@ -41,6 +41,11 @@ export async function runCacheStats(flags: CacheFlags, env: NodeJS.ProcessEnv = 
 export async function runCacheClear(flags: CacheFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { clearStore } = await import('../bench/cache-maintain.js');
   const dir = benchCacheDir(env);
+  const { storeExists } = await import('../bench/cache-lock.js');
+  if (!(await storeExists(dir))) {
+    if (!flags.quiet) process.stderr.write(`mmr: the bench cache (${neutralizeLine(dir)}) is already empty\n`);
+    return 0;
+  }
   const r = await clearStore(dir);
   if (!flags.quiet) process.stderr.write(`mmr: cleared the bench cache (${neutralizeLine(dir)}: ${r.files} file${r.files === 1 ? '' : 's'}, ${formatBytes(r.bytes)})\n`);
   return 0;
