@@ -17,8 +17,10 @@ import { indexFileOf } from './cache-index-file.js';
 import { listStore, newSegmentName, type SegmentInfo } from './cache-segments.js';
 import { validEntry } from './cache.js';
 import { legacyFiles } from './cache-stats.js';
+import { lockStore, storeExists } from './cache-lock.js';
 
 export { clearStore, storeStats, type StoreStats } from './cache-stats.js';
+export { CacheStoreError } from './cache-lock.js';
 
 /** Compaction runs after a bench run once the store has this many segments. */
 export const AUTO_COMPACT_SEGMENTS = 8;
@@ -39,17 +41,10 @@ export interface CompactReport {
   file: string | null;
   /** Another mmr holds the compaction lock: nothing was done. */
   busy: boolean;
-}
-
-async function lockStore(dir: string): Promise<(() => Promise<void>) | null> {
-  const lockfile = await import('proper-lockfile');
-  const lock = lockfile.lock ?? (lockfile as unknown as { default: typeof lockfile }).default.lock;
-  try {
-    return await lock(dir, { lockfilePath: path.join(dir, 'compact.lock'), realpath: false, retries: 0, stale: 30_000 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return null;
-    throw err;
-  }
+  /** Who holds it, when known ("pid 123", "an mmr on another machine"). */
+  holder?: string | null;
+  /** There is no store directory (nothing cached yet, or just cleared): nothing to do. */
+  missing: boolean;
 }
 
 /** Writes whole lines to a new file, 1 MB at a time (blocking: compaction is a maintenance step). */
@@ -102,9 +97,11 @@ function eachRecord(file: string, on: (buf: Buffer, at: number, r: ScannedRecord
 export async function compactStore(dir: string, o: { olderThanMs?: number; now?: number; alsoSealed?: string[] } = {}): Promise<CompactReport> {
   const now = o.now ?? Date.now();
   const cutoff = o.olderThanMs !== undefined ? now - o.olderThanMs : -Infinity;
-  const report: CompactReport = { merged: 0, legacyMerged: 0, kept: 0, expired: 0, superseded: 0, corrupt: 0, bytesBefore: 0, bytesAfter: 0, file: null, busy: false };
-  const release = await lockStore(dir).catch(() => null);
-  if (!release) return { ...report, busy: true };
+  const report: CompactReport = { merged: 0, legacyMerged: 0, kept: 0, expired: 0, superseded: 0, corrupt: 0, bytesBefore: 0, bytesAfter: 0, file: null, busy: false, missing: false };
+  if (!(await storeExists(dir))) return { ...report, missing: true };
+  const lock = await lockStore(dir);
+  if (lock.state === 'missing') return { ...report, missing: true };
+  if (lock.state === 'busy') return { ...report, busy: true, holder: lock.holder };
   try {
     const listing = await listStore(dir, now);
     const also = new Set(o.alsoSealed ?? []);
@@ -186,7 +183,7 @@ export async function compactStore(dir: string, o: { olderThanMs?: number; now?:
     report.legacyMerged = legacy.length;
     return report;
   } finally {
-    await release().catch(() => {});
+    await lock.release().catch(() => {});
   }
 }
 

@@ -18,7 +18,8 @@ export const TEMP = /\.tmp$/;
 /** A segment's index file (cache-index-file.ts). */
 export const INDEX = /^(seg|cmp)-.*\.jsonl\.idx$/;
 
-const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+/** This machine, hashed: names whose pid can be checked here. */
+export const HOST = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
 const STALE_FOREIGN_MS = 24 * 60 * 60 * 1000;
 
 export function newSegmentName(kind: 'seg' | 'cmp', now = Date.now()): string {
@@ -26,7 +27,8 @@ export function newSegmentName(kind: 'seg' | 'cmp', now = Date.now()): string {
   return kind === 'seg' ? `seg-${now.toString(36)}-${HOST}-${process.pid}-${rand}.jsonl` : `cmp-${now.toString(36)}-${rand}.jsonl`;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this machine is running (EPERM: running, not ours). */
+export function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

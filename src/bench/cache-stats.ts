@@ -9,9 +9,12 @@ import { decodeEntry } from './cache-record.js';
 import { SlotIndex } from './cache-index.js';
 import { loadSegments, readRecord } from './cache-load.js';
 import { listStore } from './cache-segments.js';
+import { CacheStoreError, storeExists } from './cache-lock.js';
 
 export interface StoreStats {
   dir: string;
+  /** False when there is no store directory (nothing cached yet, or just cleared). */
+  exists: boolean;
   /** Distinct cached answers (valid, newest record per key). */
   entries: number;
   /** Records on disk, superseded and corrupt ones included. */
@@ -48,10 +51,11 @@ export async function legacyFiles(dirs: string[]): Promise<{ file: string; size:
 }
 
 export async function storeStats(dir: string): Promise<StoreStats> {
+  const exists = await storeExists(dir);
   const listing = await listStore(dir);
   const index = new SlotIndex();
   const loaded = loadSegments(listing.segments, index);
-  const s: StoreStats = { dir, entries: 0, records: index.size + index.superseded + loaded.corrupt, superseded: index.superseded, corrupt: loaded.corrupt, torn: loaded.torn, segments: loaded.segments.length, openSegments: listing.segments.filter((x) => !x.sealed).length, bytes: 0, oldestMs: null, newestMs: null, legacyFiles: 0, legacyBytes: 0 };
+  const s: StoreStats = { dir, exists, entries: 0, records: index.size + index.superseded + loaded.corrupt, superseded: index.superseded, corrupt: loaded.corrupt, torn: loaded.torn, segments: loaded.segments.length, openSegments: listing.segments.filter((x) => !x.sealed).length, bytes: 0, oldestMs: null, newestMs: null, legacyFiles: 0, legacyBytes: 0 };
   try {
     for (const seg of loaded.segments) s.bytes += seg.info.size;
     for (const slot of index.slots()) {
@@ -80,6 +84,10 @@ export async function clearStore(dir: string): Promise<{ files: number; bytes: n
   const legacy = await legacyFiles(listing.legacyDirs);
   const files = listing.segments.length + legacy.length + listing.temps.length + listing.indexes.length;
   const bytes = listing.segments.reduce((a, s) => a + s.size, 0) + legacy.reduce((a, f) => a + f.size, 0);
-  await rm(dir, { recursive: true, force: true });
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch (err) {
+    throw new CacheStoreError('delete', (err as NodeJS.ErrnoException).path ?? dir, err);
+  }
   return { files, bytes };
 }

@@ -8,6 +8,7 @@ import { fanout } from '../core/fanout.js';
 import { collect, jsonDocument, jsonText, writeJsonl } from '../output/json.js';
 import { writeText } from '../output/text.js';
 import type { RoutingDecision } from '../core/router.js';
+import { routeLine } from './ask-route-line.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import type { ChatMessage } from '../core/types.js';
 import { withPrompt } from '../core/conversation.js';
@@ -74,9 +75,8 @@ export async function runComparison(session: Session, prompt: string, flags: Ask
       process.stdout.write(`${jsonText(jsonDocument(prompt, results, { ...routing, ...extra }, json), 2)}\n`);
     } else {
       const { stderrPaint } = await import('../output/paint.js');
-      if (status && session.routing && session.routing.source !== 'override') {
-        process.stderr.write(`mmr: ${neutralizeLine(session.routing.reason)}\n`);
-      }
+      const line = status ? routeLine({ routing: session.routing, source: session.source, files: session.loaded.files, models: session.models.map((m) => m.id) }, prompt) : null;
+      if (line) process.stderr.write(`mmr: ${neutralizeLine(line)}\n`);
       results = await writeText(events, models, {
         stdout: process.stdout,
         stderr: process.stderr,

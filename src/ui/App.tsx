@@ -118,7 +118,9 @@ export function App(p: AppProps) {
     },
   };
   const inputRows = Math.max(1, Math.min(6, Math.floor(size.rows / 6)));
-  const reserved = mode === 'help' ? KEYS.length + 5 : mode === 'input' ? INPUT_CHROME_ROWS + inputRows : mode === 'write' ? INPUT_CHROME_ROWS + 1 : mode === 'rule' ? RULE_DIALOG_ROWS : 0;
+  // The rule dialog's height follows its wrapped sentences.
+  const [ruleRows, setRuleRows] = useState(RULE_DIALOG_ROWS);
+  const reserved = mode === 'help' ? KEYS.length + 5 : mode === 'input' ? INPUT_CHROME_ROWS + inputRows : mode === 'write' ? INPUT_CHROME_ROWS + 1 : mode === 'rule' ? ruleRows : 0;
   const view = { columns: size.columns, rows: size.rows - reserved, focus, expanded: mode === 'expand', scroll };
   const geometry = measureGrid(layout.current, turns, order, view, content);
 
@@ -215,6 +217,7 @@ export function App(p: AppProps) {
           width={size.columns}
           colorLevel={colorLevel}
           keys={panelKeys}
+          onRows={setRuleRows}
           onDone={(message) => {
             setRule(null);
             setMode('compare');

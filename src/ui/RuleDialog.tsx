@@ -1,10 +1,11 @@
-import { useRef, useState, type MutableRefObject } from 'react';
+import { useLayoutEffect, useRef, useState, type MutableRefObject } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { CATEGORIES } from '../core/classify.js';
 import type { KeyHandler } from './use-keys.js';
 import { applyKey, editorAt, type EditorState } from './editor.js';
 import { fieldView } from './field-view.js';
-import { toAnsi } from './styled.js';
+import { toAnsi, type StyledLine } from './styled.js';
+import { DIALOG_CHROME_COLUMNS, itemLines, paragraph } from './rule-dialog-lines.js';
 import { useLatest } from './use-latest.js';
 import type { RuleCheck, RuleDraft } from './types.js';
 
@@ -25,6 +26,8 @@ export interface RuleDialogProps {
   colorLevel: number;
   /** Inside the App, keys come through its router (see use-keys.ts) instead of a subscription of our own. */
   keys?: MutableRefObject<KeyHandler | null>;
+  /** Told the rows the dialog takes whenever that changes (its sentences wrap), so the App can make room. */
+  onRows?(rows: number): void;
 }
 
 type Field = 'name' | 'keywords' | 'match' | 'category' | 'use' | 'position';
@@ -52,7 +55,7 @@ const quoteList = (names: readonly string[]) => names.map((n) => `"${n}"`).join(
 
 export function describeRule(r: RuleDraft): string {
   const conds = [r.keywords.length ? `keywords ${r.match} [${r.keywords.join(', ')}]` : '', r.category ? `category ${r.category}` : ''].filter(Boolean);
-  const where = r.before ? `, inserted above rule "${r.before}"` : ', after the rules there are';
+  const where = r.before ? `, inserted above rule "${r.before}"` : ', added after the existing rules';
   return `when ${conds.join(' and ') || '(no condition)'} → use ${r.use}${where}`;
 }
 
@@ -155,7 +158,8 @@ export function RuleDialog(p: RuleDialogProps) {
   useInput(handle, { isActive: p.interactive && !p.keys });
 
   const pad = 11;
-  const inner = Math.max(10, p.width - 4 - pad - 2);
+  const inner = Math.max(10, p.width - DIALOG_CHROME_COLUMNS - pad - 2);
+  const room = Math.max(10, p.width - DIALOG_CHROME_COLUMNS);
   const row = (f: Field, label: string, value: React.ReactNode) => (
     <Text key={f} wrap="truncate-end">
       <Text color={field === f ? 'cyan' : undefined} bold={field === f}>
@@ -165,42 +169,61 @@ export function RuleDialog(p: RuleDialogProps) {
       {value}
     </Text>
   );
-  const text = (f: 'name' | 'keywords' | 'use', empty: string) =>
-    field === f ? toAnsi(fieldView(editors[f], inner, 1).lines[0], p.colorLevel) : editors[f].text || <Text dimColor>{empty}</Text>;
+  // The field being edited shows the row around its cursor; `…` marks text scrolled out of either side.
+  const editing = (f: 'name' | 'keywords' | 'use') => {
+    const whole = fieldView(editors[f], inner, 1);
+    if (!whole.above && !whole.below) return toAnsi(whole.lines[0], p.colorLevel);
+    const v = fieldView(editors[f], inner - 2, 1);
+    return `${v.above ? '…' : ''}${toAnsi(v.lines[0], p.colorLevel)}${v.below ? '…' : ''}`;
+  };
+  const text = (f: 'name' | 'keywords' | 'use', empty: string) => (field === f ? editing(f) : editors[f].text || <Text dimColor>{empty}</Text>);
   const hint =
     field === 'match' || field === 'position'
-      ? 'space toggles'
+      ? ['space toggles']
       : field === 'category'
-        ? 'space turns it on/off · ←/→ another category'
-        : 'type to edit (ctrl-u clears); keywords are comma-separated';
+        ? ['space turns it on/off', '←/→ another category']
+        : field === 'keywords'
+          ? ['ctrl-u clears', 'keywords are comma-separated']
+          : ['ctrl-u clears'];
+  const yellow = { color: 'yellow' } as const;
+  // Sentences wrap under their label: the whole of each is on screen at any width.
+  const title = paragraph([{ text: `✔ ${p.winnerLabel}`, style: { color: 'green' } }, { text: ' wins. Save a routing rule?' }], room);
+  const file = paragraph([{ text: p.file }], room, `  ${'file:'.padEnd(pad)}`);
+  const saves = paragraph([{ text: describeRule(draft) }], room, '  saves: ', { dim: true });
+  const notes: StyledLine[] = [
+    ...(check?.shadowedBy && !draft.before ? paragraph([{ text: `rule "${check.shadowedBy}" comes first and matches this prompt: this rule would never apply to it` }], room, '⚠ ', yellow) : []),
+    ...(draft.before && check?.hides?.length
+      ? paragraph([{ text: `inserted here it matches every prompt ${quoteList(check.hides)} ${check.hides.length === 1 ? 'does' : 'do'}: ${check.hides.length === 1 ? 'that rule' : 'those rules'} would never apply again` }], room, '⚠ ', yellow)
+      : []),
+    ...(check && !check.matchesPrompt && !check.shadowedBy ? paragraph([{ text: 'as written, this rule does not match the prompt you voted on' }], room, '⚠ ', yellow) : []),
+    ...(error ? paragraph([{ text: error }], room, '✖ ', { color: 'red' }) : []),
+  ];
+  const keyLines = busy ? paragraph([{ text: 'saving…' }], room, '', { dim: true }) : itemLines(['enter save', 'tab/↑/↓ next field', ...hint, 'esc skip'], room, { dim: true });
+  const lines = (k: string, ls: StyledLine[]) =>
+    ls.map((l, i) => (
+      <Text key={`${k}${i}`} wrap="truncate-end">
+        {toAnsi(l, p.colorLevel)}
+      </Text>
+    ));
+  const rows = 2 + title.length + fields.length + file.length + saves.length + notes.length + keyLines.length;
+  const onRows = p.onRows;
+  useLayoutEffect(() => onRows?.(rows), [rows, onRows]);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1} width={p.width}>
-      <Text wrap="truncate-end">
-        <Text color="green">✔ {p.winnerLabel}</Text> wins. Save a routing rule?
-      </Text>
+      {lines('title', title)}
       {row('name', 'name', text('name', '(empty)'))}
       {row('keywords', 'keywords', text('keywords', '(none)'))}
       {row('match', 'match', <Text>{draft.match === 'all' ? 'all of the keywords' : 'any of the keywords'}</Text>)}
       {row('category', 'category', draft.category ? <Text>[x] {draft.category}</Text> : <Text dimColor>[ ] {categoryValue} (not a condition)</Text>)}
       {row('use', 'use', text('use', '(empty)'))}
       {fields.includes('position') ? row('position', 'position', <Text color="yellow">{draft.before ? `[x] insert above "${draft.before}"` : `[ ] insert above "${check?.shadowedBy}"`}</Text>) : null}
-      <Text wrap="truncate-end">
-        {'  '}
-        {'file:'.padEnd(pad)}
-        {p.file}
-      </Text>
-      {/* Wrapped, never cut: this sentence is the rule as it will be written. */}
-      <Text dimColor>
-        {'  '}saves: {describeRule(draft)}
-      </Text>
-      {check?.shadowedBy && !draft.before ? <Text color="yellow" wrap="truncate-end">⚠ rule "{check.shadowedBy}" comes first and matches this prompt: this rule would never apply to it</Text> : null}
-      {draft.before && check?.hides?.length ? <Text color="yellow" wrap="truncate-end">⚠ inserted here it matches every prompt {quoteList(check.hides)} {check.hides.length === 1 ? 'does' : 'do'}: {check.hides.length === 1 ? 'that rule' : 'those rules'} would never apply again</Text> : null}
-      {check && !check.matchesPrompt && !check.shadowedBy ? <Text color="yellow" wrap="truncate-end">⚠ as written, this rule does not match the prompt you voted on</Text> : null}
-      {error ? <Text color="red" wrap="truncate-end">✖ {error}</Text> : null}
-      <Text dimColor wrap="truncate-end">{busy ? 'saving…' : `enter save · tab/↑/↓ next field · ${hint} · esc skip`}</Text>
+      {lines('file', file)}
+      {lines('saves', saves)}
+      {lines('note', notes)}
+      {lines('keys', keyLines)}
     </Box>
   );
 }
 
-/** Rows the dialog takes at most (borders, title, six fields, file, summary, two warnings, keys). */
+/** Rows the dialog takes when each sentence fits on one line (borders, title, six fields, file, summary, two notes, keys); it reports its real height through `onRows`. */
 export const RULE_DIALOG_ROWS = 15;

@@ -77,6 +77,23 @@ describe('the bench cache store (built binary)', () => {
     expect(served(before)).toBe(3000 - doc.models[0].cached);
   });
 
+  it('with no cache directory (fresh machine, or just cleared) prune and stats say there is nothing, exit 0', async () => {
+    const { env, cacheDir } = await setup();
+    for (let round = 0; round < 2; round++) {
+      const prune = await mmr(['cache', 'prune'], { env });
+      expect(prune.exitCode, prune.stderr).toBe(0);
+      expect(prune.stdout).toBe(`nothing to prune: no bench cache at ${cacheDir} yet`);
+      expect(prune.stderr).toBe('');
+      expect(JSON.parse((await mmr(['cache', 'prune', '--json'], { env })).stdout)).toMatchObject({ missing: true, busy: false, kept: 0 });
+      const stats = await mmr(['cache', 'stats'], { env });
+      expect(stats.exitCode).toBe(0);
+      expect(stats.stdout).toMatch(/entries +0 answers \(no cache yet/);
+      expect(JSON.parse((await mmr(['cache', 'stats', '--json'], { env })).stdout)).toMatchObject({ exists: false, entries: 0 });
+      const clear = await mmr(['cache', 'clear'], { env });
+      expect([clear.exitCode, clear.stderr]).toEqual([0, `mmr: the bench cache (${cacheDir}) is already empty`]);
+    }
+  });
+
   it('stats, prune and clear', async () => {
     const { env, cases } = await setup();
     const file = cases(0, 40, 'some.jsonl');
@@ -103,5 +120,8 @@ describe('the bench cache store (built binary)', () => {
     expect(clear.exitCode).toBe(0);
     expect(clear.stderr).toMatch(/cleared the bench cache \(.*: 1 file, [\d.]+ KB\)/);
     expect(JSON.parse((await mmr(['cache', 'stats', '--json'], { env })).stdout)).toMatchObject({ entries: 0, segments: 0 });
+    // Right after a clear there is no directory: an empty cache, not a busy one.
+    const after = await mmr(['cache', 'prune'], { env });
+    expect([after.exitCode, after.stdout]).toEqual([0, expect.stringMatching(/^nothing to prune/)]);
   });
 });

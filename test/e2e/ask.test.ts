@@ -110,6 +110,37 @@ describe('mmr ask in pipes', () => {
     expect(quiet.stderr).toBe('');
   });
 
+  it('-v with no config file says the default comparison set was used, naming it as mmr models marks it', async () => {
+    script = () => ({ text: 'ok', usage: { input: 3, output: 1 } });
+    const { env } = await withKeys();
+    const r = await mmr(['ask', '-v', 'Translate "good morning" into French'], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const line = /^mmr: no config file; the prompt looks like (\w+); using the default comparison set: (.+) \(the providers with a key set or a local server answering; mmr models marks it with \*\)$/m.exec(r.stderr);
+    expect(line, r.stderr).not.toBeNull();
+    expect(line![1]).toBe('translation');
+    // The set it names is the set that answered, and the one `mmr models` stars.
+    const named = line![2].split(', ');
+    expect(named).toHaveLength(3);
+    for (const id of named) expect(r.stderr).toContain(`✔ ${id} `);
+    const models = await mmr(['models', '--no-probe'], { env });
+    const starred = models.stdout.split('\n').flatMap((l) => /^\*\s+(\w+:\S+)/.exec(l)?.[1] ?? []);
+    expect(new Set(starred)).toEqual(new Set(named));
+    // Only on stderr, only with -v in a pipe.
+    expect(r.stdout).not.toContain('no config file');
+    expect((await mmr(['ask', 'Translate "good morning" into French'], { env })).stderr).toBe('');
+  });
+
+  it('-v with a config that has a default but no rules says the default came from the config', async () => {
+    script = () => ({ text: 'ok', usage: { input: 3, output: 1 } });
+    const { env, home } = await withKeys();
+    writeFileSync(path.join(home, '.routerrc.yaml'), 'default: [openai:cheap, openai:cheaper]\n');
+    const r = await mmr(['ask', '-v', 'hello there'], { env, cwd: home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^mmr: no rules configured; the prompt looks like \w+; using the default from your config: openai:cheap, openai:cheaper$/m);
+    // -m names the models: no routing line, as before.
+    expect((await mmr(['ask', '-v', '-m', 'openai:cheap', 'hello there'], { env, cwd: home })).stderr).not.toMatch(/^mmr: no /m);
+  });
+
   it('appends stdin to the argument as material, and attaches files with -f', async () => {
     script = (req) => ({ text: `got: ${JSON.stringify(req.body.messages.at(-1).content)}` });
     const { env, home } = await withKeys();

@@ -196,4 +196,25 @@ describe.skipIf(!hasTmux)('mmr ask in a real terminal (tmux, built binary)', () 
     expect(existsSync(path.join(home, '.local/share/mmr/votes.jsonl'))).toBe(false);
     expect(existsSync(path.join(home, '.local/share/mmr/conversations.jsonl'))).toBe(false);
   });
+
+  it('the rule dialog shows its whole sentence at 80 and 140 columns (wrapped inside the border, never cut)', async () => {
+    const { env, home } = await isolatedEnv({ TERM: 'xterm-256color', MMR_DEMO_TIME_SCALE: '0' });
+    for (const x of [80, 140]) {
+      const session = start(env, home, `${mmrCmd('demo')}; sleep 5`, { x, y: 34 });
+      await waitFor(session, (s) => s.includes('votes and rules are not saved') && (s.match(/✔/g) ?? []).length >= 2, 'the recorded answers');
+      tmux('send-keys', '-t', session, '1');
+      const dialog = await waitFor(session, (s) => /save a routing rule/i.test(s) && s.includes('esc skip'), 'the dialog');
+      // The dialog's rows, border to border, joined back into its text.
+      const rows = dialog.split('\n').slice(dialog.split('\n').findIndex((l) => /save a routing rule/i.test(l)));
+      const inside = rows.slice(0, rows.findIndex((l) => l.startsWith('╰')));
+      for (const r of inside) expect(r.trimEnd().endsWith('│'), r).toBe(true);
+      const text = inside.map((r) => r.slice(1, r.trimEnd().length - 1).trim()).join(' ').replace(/ {2,}/g, ' ');
+      expect(text).toMatch(/saves: when keywords any \[[^\]]+\] → use \S+, added after the existing rules/);
+      expect(text).toContain('enter save · tab/↑/↓ next field');
+      expect(text).toContain('· esc skip');
+      tmux('send-keys', '-t', session, 'Escape');
+      await waitFor(session, (s) => s.includes('rule skipped'), 'the dialog closing');
+      tmux('send-keys', '-t', session, 'q');
+    }
+  });
 });

@@ -189,3 +189,69 @@ describe('rule dialog inside the App', () => {
     expect(m.ui.lastFrame()).not.toContain('Save a routing rule?');
   });
 });
+
+describe('RuleDialog fits its width: long sentences wrap, whole, under their label', () => {
+  const long: RuleDraft = { name: 'sql-revenue', keywords: ['sql', 'query', 'customers', 'revenue', 'ranking', 'top-five'], match: 'all', category: 'code', use: 'anthropic:claude-haiku-4-5-20251001' };
+  const shadowed = (): RuleCheck => ({ matchesPrompt: true, shadowedBy: 'catch-all-database-questions' });
+  /** The dialog's text rows without the border, and those rows joined back into one text. */
+  const inside = (frame: string) => {
+    const rows = plain(frame).split('\n').filter((l) => l.startsWith('│'));
+    return { rows, text: rows.map((l) => l.slice(1, -1).trim()).join(' ').replace(/ {2,}/g, ' ') };
+  };
+
+  for (const columns of [80, 140]) {
+    it(`at ${columns} columns every sentence is on screen in full and no row is wider than the dialog`, async () => {
+      const heights: number[] = [];
+      const ui = renderAt(
+        <RuleDialog draft={long} prompt={PROMPT} check={shadowed} winnerLabel="anthropic:claude-haiku-4-5-20251001" file="/home/someone/projects/warehouse/.routerrc.yaml" onSave={async () => ({ file: 'x' })} onDone={() => {}} onRows={(n) => heights.push(n)} interactive width={columns} colorLevel={0} />,
+        { columns, rows: 40 },
+      );
+      cleanup = ui.unmount;
+      await tick(20);
+      const frame = plain(ui.lastFrame());
+      const { rows, text } = inside(frame);
+      for (const l of frame.split('\n')) expect(l.length, l).toBeLessThanOrEqual(columns);
+      for (const r of rows) expect(r.endsWith('│'), r).toBe(true);
+      expect(text).toContain(`saves: ${describeRule(long)}`);
+      expect(describeRule(long)).toMatch(/, added after the existing rules$/);
+      expect(text).toContain('⚠ rule "catch-all-database-questions" comes first and matches this prompt: this rule would never apply to it');
+      expect(text).toContain('file: /home/someone/projects/warehouse/.routerrc.yaml');
+      expect(text).toContain('enter save · tab/↑/↓ next field · ctrl-u clears · esc skip');
+      // Continuation rows of the sentence start under its text, not at the border.
+      const savesRow = rows.findIndex((r) => r.includes('saves: '));
+      const next = rows[savesRow + 1];
+      if (!next.includes('⚠')) expect(next).toMatch(/^│ {10}\S/);
+      // What the App reserves is the frame's real height.
+      expect(heights.at(-1)).toBe(frame.replace(/\n$/, '').split('\n').length);
+    });
+  }
+
+  it('the sentence wraps at 80 columns and is one row at 140; inserting above a rule says so in full', async () => {
+    const rowsAt = async (columns: number, d: RuleDraft) => {
+      const ui = renderAt(<RuleDialog draft={d} prompt={PROMPT} check={shadowed} winnerLabel="w" file="./.routerrc.yaml" onSave={async () => ({ file: 'x' })} onDone={() => {}} interactive width={columns} colorLevel={0} />, { columns, rows: 40 });
+      await tick(20);
+      const r = inside(ui.lastFrame());
+      ui.unmount();
+      return r;
+    };
+    const short = { ...long, keywords: ['sql'], use: 'anthropic:claude-haiku-4-5' };
+    const at80 = await rowsAt(80, short);
+    const at140 = await rowsAt(140, short);
+    expect(at80.rows.filter((r) => /saves: /.test(r) || /^│ {10}\S/.test(r)).length).toBe(2);
+    expect(at140.rows.filter((r) => r.includes(`saves: ${describeRule(short)}`))).toHaveLength(1);
+    const above = { ...long, before: 'catch-all-database-questions' };
+    expect((await rowsAt(80, above)).text).toContain(`saves: ${describeRule(above)}`);
+    expect(describeRule(above)).toMatch(/, inserted above rule "catch-all-database-questions"$/);
+  });
+
+  it('a field longer than its row, while edited, marks the text scrolled out of sight with …', async () => {
+    const many = { ...long, keywords: Array.from({ length: 20 }, (_, i) => `keyword${i}`) };
+    const ui = renderAt(<RuleDialog draft={many} prompt={PROMPT} winnerLabel="w" file="f" onSave={async () => ({ file: 'x' })} onDone={() => {}} interactive width={80} colorLevel={0} />, { columns: 80, rows: 40 });
+    cleanup = ui.unmount;
+    await tick(20);
+    const row = () => plain(ui.lastFrame()).split('\n').find((l) => l.includes('keywords:'))!;
+    expect(row()).toMatch(/keywords: +keyword0, .*…\s*│$/); // not focused: Ink's truncation mark
+    await ui.type(KEY.tab, KEY.end);
+    expect(row()).toMatch(/keywords: +….*keyword19/);
+  });
+});
