@@ -12,13 +12,17 @@ import { normalizeCheck } from './normalize.js';
 import type { BenchCase, Check } from './types.js';
 
 const NO_VARS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+// Shared by every case without tags or follow-ups: two objects less per case kept between the
+// passes (nothing changes a case's lists after it is read; frozen, so a change would throw).
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+const NO_FOLLOW_UPS = Object.freeze([]) as unknown as BenchCase['followUps'];
 
 const plain = (s: unknown): s is string => typeof s === 'string' && !s.includes('{{');
 
 /** The tags as normalizeCase gives them (no empty ones, first occurrence kept), or undefined when only it can tell. */
 function plainTags(v: unknown): string[] | undefined {
-  if (v === undefined) return [];
-  if (plain(v)) return v === '' ? [] : [v];
+  if (v === undefined) return NO_TAGS;
+  if (plain(v)) return v === '' ? NO_TAGS : [v];
   if (!Array.isArray(v)) return undefined;
   for (let i = 0; i < v.length; i++) if (!plain(v[i])) return undefined;
   return [...new Set(v as string[])].filter((t) => t !== '');
@@ -46,5 +50,5 @@ export function simpleCase(raw: unknown, where: string, base: string, index: num
     for (let i = 0; i < ex.length; i++) expect[i] = normalizeCheck(ex[i], where, NO_VARS);
   } else expect = [normalizeCheck(ex, where, NO_VARS)];
   const id = idRaw === undefined || idRaw === '' ? `${base}#${index}` : idRaw;
-  return { id, where, messages: [{ role: 'user', content: prompt }], system: undefined, tags, expect, followUps: [] };
+  return { id, where, messages: [{ role: 'user', content: prompt }], system: undefined, tags, expect, followUps: NO_FOLLOW_UPS };
 }
