@@ -124,13 +124,14 @@ export async function planCases(files: string[], cwd: string, filter: CaseFilter
     plan.cases++;
     plan.turns += turns;
     if (turns > 1) plan.multiTurn.set(c.id, turns);
-    let sent = (c.system ?? options.system ?? '').length + c.messages.reduce((a, x) => a + x.content.length, 0);
+    let sent = (c.system ?? options.system ?? '').length;
+    for (let i = 0; i < c.messages.length; i++) sent += c.messages[i].content.length;
     plan.promptChars += sent;
-    c.followUps.forEach((f, i) => {
-      sent += f.content.length;
+    for (let i = 0; i < c.followUps.length; i++) {
+      sent += c.followUps[i].content.length;
       plan.promptChars += sent;
       plan.resentAnswers += i + 1;
-    });
+    }
   }
   plan.read = read;
   return plan;

@@ -26,6 +26,11 @@ describe('planCases', () => {
       expect(all.ids.size).toBe(40);
       expect(await streamed(all.stream())).toEqual(ids);
       expect([all.read, all.cases, all.turns, all.multiTurn.size]).toEqual([40, 40, 48, 8]);
+      // q1…q39 less the multi-turn ones (88 chars), and each two-turn case sends "a", then "a" + "b" (3).
+      expect([all.promptChars, all.resentAnswers]).toEqual([88 + 8 * 3, 8]);
+      // --system counts once per request: twice for a two-turn case.
+      const withSystem = await planCases([file], dir, {}, { system: 'SYS' }, undefined, keep);
+      expect(withSystem.promptChars).toBe(88 + 8 * 3 + 32 * 3 + 8 * 6);
 
       const limited = await planCases([file], dir, { limit: 15 }, {}, undefined, keep);
       expect([...limited.ids]).toEqual(ids.slice(0, 15));
