@@ -8,7 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CaseError, normalizeCase } from './normalize.js';
+import { simpleCase } from './case-fast.js';
+import { CaseError, hasKeys, normalizeCase } from './normalize.js';
 import type { CsvRecord } from './csv.js';
 import { imageAttacher } from './case-images.js';
 import { openDataset } from './dataset.js';
@@ -180,12 +181,15 @@ export async function* caseBatchesOf(file: string, display = file, onVariants?: 
     }
   }
   let i = 0;
+  // A file without defaults: its cases of the common shape take the fast path (case-fast.ts).
+  const fast = !hasKeys(defaults);
   for await (const items of batches) {
     const out: BenchCase[] = [];
     try {
       for (const it of items) {
         i++;
-        const c = normalizeCase(it.value, it.line ? `${display}:${it.line}` : `${display} case ${i}`, `${base}#${i}`, defaults);
+        const where = it.line ? `${display}:${it.line}` : `${display} case ${i}`;
+        const c = (fast ? simpleCase(it.value, where, base, i) : undefined) ?? normalizeCase(it.value, where, `${base}#${i}`, defaults);
         out.push(c.imageFiles ? await attach(c) : c);
       }
     } catch (err) {

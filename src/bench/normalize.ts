@@ -26,7 +26,8 @@ const TYPE_ALIASES: Record<string, { type: CheckType; mode?: 'any' | 'all' }> = 
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function hasKeys(o: object): boolean {
+/** Whether `o` has an own enumerable key. */
+export function hasKeys(o: object): boolean {
   for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
   return false;
 }

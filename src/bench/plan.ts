@@ -91,11 +91,17 @@ async function* selected(files: string[], cwd: string, filter: CaseFilter, check
  */
 export async function planCases(files: string[], cwd: string, filter: CaseFilter, options: ModelOptions = {}, visit?: (c: BenchCase) => void, keep = KEEP_CASES): Promise<CasePlan> {
   let kept: BenchCase[] | null = [];
+  // The ids taken, gathered only once the cases stop being kept (until then the kept cases hold
+  // them, and the set is made if asked for: one hash table less per run, as it is seldom needed).
+  let ids: Set<string> | null = null;
   const plan: CasePlan = {
     read: 0,
     cases: 0,
     turns: 0,
-    ids: new Set(),
+    get ids() {
+      if (!ids) ids = new Set(kept?.map((c) => c.id));
+      return ids;
+    },
     multiTurn: new Map(),
     promptChars: 0,
     resentAnswers: 0,
@@ -109,19 +115,23 @@ export async function planCases(files: string[], cwd: string, filter: CaseFilter
     if (filter.shard && shardOf(c.id, filter.shard.count) !== filter.shard.index) continue;
     visit?.(c);
     if (kept && kept.length < keep) kept.push(c);
-    else kept = null;
+    else if (kept) {
+      ids = new Set(kept.map((k) => k.id));
+      kept = null;
+    }
+    if (ids) ids.add(c.id);
     const turns = 1 + c.followUps.length;
     plan.cases++;
     plan.turns += turns;
-    plan.ids.add(c.id);
     if (turns > 1) plan.multiTurn.set(c.id, turns);
-    let sent = (c.system ?? options.system ?? '').length + c.messages.reduce((a, x) => a + x.content.length, 0);
+    let sent = (c.system ?? options.system ?? '').length;
+    for (let i = 0; i < c.messages.length; i++) sent += c.messages[i].content.length;
     plan.promptChars += sent;
-    c.followUps.forEach((f, i) => {
-      sent += f.content.length;
+    for (let i = 0; i < c.followUps.length; i++) {
+      sent += c.followUps[i].content.length;
       plan.promptChars += sent;
       plan.resentAnswers += i + 1;
-    });
+    }
   }
   plan.read = read;
   return plan;

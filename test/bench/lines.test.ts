@@ -27,6 +27,24 @@ describe('prompt-file lines, a batch at a time', () => {
     expect(got).toEqual(['1:a', '2:bc', '3:d']);
   });
 
+  it('decodes each line as its bytes say, whichever chunks they came in: a BOM and a character split between chunks, a lone CR, a CR only line', async () => {
+    const bytes = Buffer.from('\ufeff\u00e9t\u00e9 \u{1f600}\r\n\r\nx\ry\n\u00fcber\r');
+    const whole: string[] = [];
+    for await (const l of splitLines((async function* () {
+      yield bytes;
+    })())) whole.push(l.text);
+    expect(whole).toEqual(['\u00e9t\u00e9 \u{1f600}', '', 'x\ry', '\u00fcber']);
+    // Every split point: the same lines.
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const got: string[] = [];
+      for await (const l of splitLines((async function* () {
+        yield bytes.subarray(0, cut);
+        yield bytes.subarray(cut);
+      })())) got.push(l.text);
+      expect(got, `cut at ${cut}`).toEqual(whole);
+    }
+  });
+
   it('a line longer than the bound is an error naming its number', async () => {
     const read = async () => {
       for await (const _ of splitLines(chunks('ok\n', 'x'.repeat(40), 'y'.repeat(40)), 64, (n) => new Error(`line ${n} too long`)));
