@@ -8,7 +8,6 @@ import type { LearnedCandidate } from '../core/router.js';
 import type { Predictor } from './train.js';
 import { DENSE_BASE, DENSE_NAMES, scanFeatures, type SparseVec } from './features.js';
 import { sigmoid } from './linear.js';
-import { embed } from './lsa.js';
 import { lambdaFor, pick, type TradeoffTable } from './tradeoff.js';
 
 /** A router as loaded from its file (router-file.ts), ready to decide. */
@@ -120,27 +119,6 @@ function columnOf(f: Fast, id: number): number {
 }
 
 let accBuf = new Float64Array(64);
-let lsaCols = new Int32Array(1024);
-let lsaVals = new Float32Array(1024);
-let lsaOut = new Float64Array(64);
-
-/** acc += the LSA embedding of the hashed columns seen (cols/vals[0, n)) times its columns' weights. */
-function addLsa(router: LearnedRouter, f: Fast, acc: Float64Array, n: number): void {
-  const lsa = router.predictor.lsa!;
-  if (lsaOut.length < lsa.k) lsaOut = new Float64Array(lsa.k);
-  const e = embed(lsa, lsaCols, lsaVals, n, lsaOut);
-  for (let j = 0; j < lsa.k; j++) addColumn(f, acc, lsa.base + j, Math.fround(e[j]));
-}
-function noteLsa(n: number, col: number, v: number): number {
-  if (n === lsaCols.length) {
-    const c = new Int32Array(2 * n), w = new Float32Array(2 * n);
-    c.set(lsaCols), w.set(lsaVals);
-    (lsaCols = c), (lsaVals = w);
-  }
-  lsaCols[n] = col;
-  lsaVals[n] = v;
-  return n + 1;
-}
 
 /** acc[0, 2M) += column `col`'s weights × v. */
 function addColumn(f: Fast, acc: Float64Array, col: number, v: number): void {
@@ -174,15 +152,11 @@ function startAcc(f: Fast): Float64Array {
 export function predictFast(router: LearnedRouter, x: SparseVec, q: Float64Array, c: Float64Array): void {
   const f = fastOf(router.predictor);
   const acc = startAcc(f);
-  const lsa = router.predictor.lsa;
-  let seen = 0;
   for (let k = 0; k < x.idx.length; k++) {
     const id = x.idx[k];
     const col = id < DENSE_BASE ? columnOf(f, id) : id - DENSE_BASE < f.denseCol.length ? f.denseCol[id - DENSE_BASE] : -1;
     if (col >= 0) addColumn(f, acc, col, x.val[k]);
-    if (lsa && col >= 0 && id < DENSE_BASE) seen = noteLsa(seen, col, x.val[k]);
   }
-  if (lsa) addLsa(router, f, acc, seen);
   finish(router, f, acc, q, c);
 }
 
@@ -191,14 +165,10 @@ export function predictPrompt(router: LearnedRouter, prompt: string, classificat
   const f = fastOf(router.predictor);
   const { n, ids, vals, dense } = scanFeatures(prompt, classification, false);
   const acc = startAcc(f);
-  const lsa = router.predictor.lsa;
-  let seen = 0;
   for (let k = 0; k < n; k++) {
     const col = columnOf(f, ids[k]);
     if (col >= 0) addColumn(f, acc, col, vals[k]);
-    if (lsa && col >= 0) seen = noteLsa(seen, col, vals[k]);
   }
-  if (lsa) addLsa(router, f, acc, seen);
   for (let j = 0; j < dense.length; j++) {
     const col = f.denseCol[j];
     // float32, as a SparseVec stores it.

@@ -8,13 +8,6 @@
 import { buildVocab, encode, fitLinear, scores, sigmoid, type LinearModel, type Row } from './linear.js';
 import { folds as makeFolds, type Dataset } from './dataset.js';
 import { DENSE_BASE } from './features.js';
-import { embed, fitLsa, type Lsa } from './lsa.js';
-
-/** Ids of the LSA dimensions (above every dense signal). */
-export const LSA_BASE = DENSE_BASE + 4096;
-/** Experiment switches: LSA dimensions (0 = off) and the weight of the embedding. */
-const LSA_K = Number(process.env.MMR_LSA ?? 0);
-const LSA_GAMMA = Number(process.env.MMR_LSA_GAMMA ?? 1);
 
 export interface TrainOptions {
   /** Shuffles the folds; the same seed and evidence give the same router. */
@@ -44,20 +37,6 @@ export interface Predictor {
   cost: LinearModel;
   /** USD per answer over the training prompts; NaN when no cost is known. */
   meanCostUsd: Float64Array;
-  /** LSA projection of the hashed columns; its dimensions are columns base … base + k − 1. */
-  lsa?: Lsa & { base: number };
-}
-
-/** A prompt's row with its LSA embedding appended (columns lsa.base …). */
-export function withLsa(r: Row, lsa: (Lsa & { base: number }) | undefined): Row {
-  if (!lsa) return r;
-  const e = embed(lsa, r.cols, r.vals, r.cols.length, new Float64Array(lsa.k));
-  const cols = new Int32Array(r.cols.length + lsa.k);
-  const vals = new Float32Array(r.cols.length + lsa.k);
-  cols.set(r.cols);
-  vals.set(r.vals);
-  for (let j = 0; j < lsa.k; j++) (cols[r.cols.length + j] = lsa.base + j), (vals[r.cols.length + j] = e[j]);
-  return { cols, vals };
 }
 
 export interface Trained {
@@ -103,20 +82,10 @@ function constantModel(F: number, M: number): Float64Array {
 }
 
 /** Fit both models on the prompts `idx`; `lambda` per model (or one path of them, warm-started). */
-function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: number[][]): { vocab: Map<number, number>; rows: Row[]; quality: LinearModel[]; cost: LinearModel; meanCostUsd: Float64Array; lsa?: Lsa & { base: number } } {
+function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: number[][]): { vocab: Map<number, number>; rows: Row[]; quality: LinearModel[]; cost: LinearModel; meanCostUsd: Float64Array } {
   const M = ds.models.length;
   const vocab = buildVocab(idx.map((i) => ds.xs[i]), minDf);
-  let rows = idx.map((i) => encode(ds.xs[i], vocab));
-  const hashed = [...vocab.keys()].findIndex((id) => id >= DENSE_BASE);
-  const plain = vocab.size;
-  let lsa: (Lsa & { base: number }) | undefined;
-  if (LSA_K > 0 && hashed > LSA_K) {
-    const fitted = fitLsa(rows, hashed, LSA_K);
-    for (let j = 0; j < fitted.P.length; j++) fitted.P[j] *= LSA_GAMMA;
-    lsa = { ...fitted, base: plain };
-    for (let j = 0; j < LSA_K; j++) vocab.set(LSA_BASE + j, plain + j);
-    rows = rows.map((r) => withLsa(r, lsa));
-  }
+  const rows = idx.map((i) => encode(ds.xs[i], vocab));
   const Yq = subset(ds, ds.quality, idx);
   const quality: LinearModel[] = [];
   let warm: LinearModel | undefined;
@@ -132,12 +101,10 @@ function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: numb
   const denseRows = rows.map((r) => {
     let k = 0;
     while (k < r.cols.length && r.cols[k] < dense) k++;
-    let e = k;
-    while (e < r.cols.length && r.cols[e] < plain) e++;
-    return { cols: r.cols.subarray(k, e), vals: r.vals.subarray(k, e) };
+    return { cols: r.cols.subarray(k), vals: r.vals.subarray(k) };
   });
   const cost: LinearModel = varies ? fitLinear(denseRows, Yc, M, vocab.size, 'squared', new Array(M).fill(COST_LAMBDA), undefined, 30) : { F: vocab.size, M, W: constantModel(vocab.size, M) };
-  return { vocab, rows, quality, cost, meanCostUsd, lsa };
+  return { vocab, rows, quality, cost, meanCostUsd };
 }
 
 /** Predicted quality (0–1) and cost (USD) of every model for one encoded prompt. */
@@ -170,7 +137,7 @@ export function train(ds: Dataset, opts: TrainOptions = {}): Trained {
     if (!testIdx.length || !trainIdx.length) continue;
     const fit = fitOn(ds, trainIdx, minDf, lambdas.map((l) => new Array(M).fill(l)));
     for (const i of testIdx) {
-      const r = withLsa(encode(ds.xs[i], fit.vocab), fit.lsa);
+      const r = encode(ds.xs[i], fit.vocab);
       fit.quality.forEach((qm, li) => {
         predictRow(qm, fit.cost, fit.meanCostUsd, r, q, c);
         oofByLambda[li].set(q, i * M);
@@ -220,5 +187,5 @@ export function train(ds: Dataset, opts: TrainOptions = {}): Trained {
     quality.W = W;
   }
   const ids = Int32Array.from([...fit.vocab.keys()]);
-  return { predictor: { ids, quality, cost: fit.cost, meanCostUsd: fit.meanCostUsd, lsa: fit.lsa }, oofQuality, oofCostUsd, lambda: averaged ? [...lambdas] : lambda, folds: k, averaged };
+  return { predictor: { ids, quality, cost: fit.cost, meanCostUsd: fit.meanCostUsd }, oofQuality, oofCostUsd, lambda: averaged ? [...lambdas] : lambda, folds: k, averaged };
 }
