@@ -240,16 +240,3 @@ export function featurize(prompt: string, classification?: Classification): Spar
   }
   return { idx, val };
 }
-
-/** Cosine similarity of two hashed parts (dense features excluded), both sorted by id. */
-export function cosine(a: SparseVec, b: SparseVec): number {
-  let i = 0, j = 0, s = 0;
-  while (i < a.idx.length && j < b.idx.length) {
-    const x = a.idx[i], y = b.idx[j];
-    if (x >= DENSE_BASE || y >= DENSE_BASE) break;
-    if (x === y) s += a.val[i++] * b.val[j++];
-    else if (x < y) i++;
-    else j++;
-  }
-  return s;
-}

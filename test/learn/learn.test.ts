@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { synthetic } from './synthetic.js';
-import { cosine, DENSE_BASE, DENSE_NAMES, featurize } from '../../src/learn/features.js';
+import { DENSE_BASE, DENSE_NAMES, featurize, type SparseVec } from '../../src/learn/features.js';
 import { fitRouter } from '../../src/learn/fit.js';
 import { decide } from '../../src/learn/policy.js';
 import { buildReport, formatReport } from '../../src/learn/report.js';
 import { parseRouter, serializeRouter } from '../../src/learn/router-file.js';
 import { curveFigures, qualityAt, upperHull } from '../../src/learn/curve.js';
 import { lambdaFor, pick } from '../../src/learn/tradeoff.js';
+
+/** Cosine similarity of the hashed parts of two feature vectors (ids ascending; dense features excluded). */
+function cosine(a: SparseVec, b: SparseVec): number {
+  let i = 0, j = 0, s = 0;
+  while (i < a.idx.length && j < b.idx.length && a.idx[i] < DENSE_BASE && b.idx[j] < DENSE_BASE) {
+    if (a.idx[i] === b.idx[j]) s += a.val[i++] * b.val[j++];
+    else if (a.idx[i] < b.idx[j]) i++;
+    else j++;
+  }
+  return s;
+}
 
 describe('features', () => {
   it('are deterministic, unit length on the hashed part, and similar prompts are close', () => {
