@@ -4,7 +4,7 @@
  * holder's machine and pid, so a lock left by a compactor that was killed is taken over at once
  * instead of reading as "busy" until it goes stale (30 s).
  */
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MmrError } from '../core/errors.js';
 import { HOST, pidAlive } from './cache-segments.js';
@@ -83,7 +83,6 @@ export async function lockStore(dir: string): Promise<StoreLock> {
 
 /** Whether the store directory exists (false: an empty cache); throws CacheStoreError when it cannot be read. */
 export async function storeExists(dir: string): Promise<boolean> {
-  const { readdir } = await import('node:fs/promises');
   try {
     await readdir(dir);
     return true;
