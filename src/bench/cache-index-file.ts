@@ -54,18 +54,23 @@ export function withReadFd<T>(file: string, otherwise: T, use: (fd: number) => T
   }
 }
 
+/** Fills `buf` from the start of `fd`; false when the file ends first. */
+export function readFully(fd: number, buf: Buffer): boolean {
+  for (let got = 0; got < buf.length; ) {
+    const n = readSync(fd, buf, got, buf.length - got, got);
+    if (n <= 0) return false;
+    got += n;
+  }
+  return true;
+}
+
 /** The file's bytes, in a buffer of its own (8-byte aligned for the typed arrays), or null. */
 function readWhole(file: string): Buffer | null {
   return withReadFd(file, null, (fd) => {
     const size = fstatSync(fd).size;
     if (size < HEAD + SUM || size > MAX_FILE) return null;
     const buf = Buffer.allocUnsafeSlow(size);
-    for (let got = 0; got < size; ) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n <= 0) return null;
-      got += n;
-    }
-    return buf;
+    return readFully(fd, buf) ? buf : null;
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { MAX_RECORD_BYTES, scanRecords, type ScannedRecord } from './cache-record.js';
-import { readIndexFile, withReadFd, writeIndexFile, type SegmentCounts } from './cache-index-file.js';
+import { readFully, readIndexFile, withReadFd, writeIndexFile, type SegmentCounts } from './cache-index-file.js';
 import { SlotIndex } from './cache-index.js';
 import type { SegmentInfo } from './cache-segments.js';
 
@@ -36,7 +36,7 @@ export interface LoadResult {
   torn: number;
 }
 
-/** Reads `fd` from `pos` in chunks, handing whole lines to `scanRecords`. */
+/** Reads `fd` from its start in chunks, handing whole lines to `scanRecords`. */
 function scanChunked(fd: number, size: number, on: (r: ScannedRecord) => void): { corrupt: number; tail: number } {
   let corrupt = 0;
   let carry = Buffer.alloc(0);
@@ -72,15 +72,8 @@ export interface LoadOptions {
 
 /** The whole file of `s` read into memory (its size as opened), or null when it is not that size now. */
 function readSegment(s: OpenSegment): Buffer | null {
-  const size = s.info.size;
-  const buf = Buffer.allocUnsafe(size);
-  let got = 0;
-  while (got < size) {
-    const n = readSync(s.fd, buf, got, size - got, got);
-    if (n <= 0) break;
-    got += n;
-  }
-  return got === size ? buf : null;
+  const buf = Buffer.allocUnsafe(s.info.size);
+  return readFully(s.fd, buf) ? buf : null;
 }
 
 /** One segment scanned into an index of its own (segment number 0). */
