@@ -1,7 +1,7 @@
 /** Conclusions from the stats: the cost/quality Pareto frontier and routing rules per tag. */
 import type { RuleConfig } from '../core/router.js';
 import { CATEGORIES } from '../core/classify.js';
-import type { ModelStats, TagStats } from './summary.js';
+import type { ModelStats, TagStats } from './summary-types.js';
 
 export interface FrontierPoint {
   model: string;

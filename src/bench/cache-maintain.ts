@@ -19,8 +19,6 @@ import { validEntry } from './cache.js';
 import { legacyFiles } from './cache-stats.js';
 import { lockStore, storeExists } from './cache-lock.js';
 
-export { clearStore, storeStats, type StoreStats } from './cache-stats.js';
-export { CacheStoreError } from './cache-lock.js';
 
 /** Compaction runs after a bench run once the store has this many segments. */
 export const AUTO_COMPACT_SEGMENTS = 8;

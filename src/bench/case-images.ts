@@ -4,7 +4,7 @@
  * case and the image. The image modules load only when a case names an image.
  */
 import path from 'node:path';
-import { CaseError } from './normalize.js';
+import { CaseError } from './case-error.js';
 import type { BenchCase } from './types.js';
 
 type ReadImage = typeof import('../media/image-file.js').readImageFile;

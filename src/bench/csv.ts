@@ -3,7 +3,7 @@
  * dropped; an unclosed quote is an error, not the rest of the file swallowed). Loaded on the
  * first CSV file.
  */
-import { CaseError } from './normalize.js';
+import { CaseError } from './case-error.js';
 
 export interface CsvRecord {
   /** 1-based line where the record starts (for error messages). */

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CaseError } from './normalize.js';
+import { CaseError } from './case-error.js';
 import { readCsv, readLines } from './lines.js';
 
 export interface DatasetRecord {

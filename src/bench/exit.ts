@@ -4,7 +4,7 @@
  * When several apply, the first in this order wins: signal, no call succeeded, stopped by
  * --max-cost, --threshold missed, some calls errored.
  */
-import type { ModelStats } from './summary.js';
+import type { ModelStats } from './summary-types.js';
 
 export const BENCH_EXIT = {
   /** The run completed, no call errored, and --threshold (when given) was met. */

@@ -5,7 +5,7 @@
  * csv.ts). Errors name the file and line.
  */
 import { createReadStream } from 'node:fs';
-import { CaseError } from './normalize.js';
+import { CaseError } from './case-error.js';
 import type { CsvRecord } from './csv.js';
 
 /** A prompt or dataset line longer than this is not one anyone wrote by hand or script. */

@@ -9,7 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleCase } from './case-fast.js';
-import { CaseError, hasKeys, normalizeCase } from './normalize.js';
+import { CaseError } from './case-error.js';
+import { hasKeys, normalizeCase } from './normalize.js';
 import type { CsvRecord } from './csv.js';
 import { imageAttacher } from './case-images.js';
 import { openDataset } from './dataset.js';

@@ -8,7 +8,6 @@ import { CaseError } from './case-error.js';
 import { fillDeep, fillTemplate, fillValue } from './templates.js';
 import type { BenchCase, Check, CheckType } from './types.js';
 
-export { CaseError } from './case-error.js';
 
 export const CHECK_TYPES: readonly CheckType[] = ['equals', 'contains', 'not-contains', 'regex', 'number', 'json', 'max-length', 'command', 'judge', 'latency', 'cost'];
 /** Spellings people bring from other tools. */

@@ -8,7 +8,7 @@
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
 import { paretoFrontier, type FrontierPoint, type SuggestedRule } from './analysis.js';
-import type { Disagreement, ModelStats, TagStats } from './summary.js';
+import type { Disagreement, ModelStats, TagStats } from './summary-types.js';
 
 export interface BenchReport {
   models: ModelStats[];

@@ -12,7 +12,6 @@ import { ClusterSums, FirstN, fromPico, placeOrder, Samples, toPico, type Placed
 import type { BenchRow } from './types.js';
 import type { Disagreement, ErrorKindStats, ModelStats, TagStats } from './summary-types.js';
 
-export type { Disagreement, ErrorKindStats, ModelStats, TagStats } from './summary-types.js';
 
 /** `p` in [0,100]; nearest-rank on a sorted copy. */
 export function percentile(xs: number[], p: number): number | null {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ResolvedModel } from '../core/model.js';
 import { applyVariant } from '../config/resolve-model.js';
 import { checkColumns, formatVariantRef, valueProblem, VARY_KEYS, type VariantValues, type VaryKey } from '../core/variants.js';
-import { CaseError } from './normalize.js';
+import { CaseError } from './case-error.js';
 
 export interface NamedVariant {
   name: string;

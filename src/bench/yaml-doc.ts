@@ -4,7 +4,7 @@
  */
 // Static: yaml is CommonJS, and the bundle exposes its named exports only to static imports.
 import { isMap, isSeq, LineCounter, parse, parseDocument } from 'yaml';
-import { CaseError } from './normalize.js';
+import { CaseError } from './case-error.js';
 
 /** A YAML prompt file's value, and the line where its `i`-th case starts (when it is a list). */
 export function yamlDocument(text: string, file: string): { value: unknown; lines: (i: number) => number | undefined } {

@@ -16,7 +16,7 @@ export interface CacheFlags {
 const when = (t: number | null) => (t === null ? '—' : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z'));
 
 export async function runCacheStats(flags: CacheFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { storeStats } = await import('../bench/cache-maintain.js');
+  const { storeStats } = await import('../bench/cache-stats.js');
   const s = await storeStats(benchCacheDir(env));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
@@ -39,7 +39,7 @@ export async function runCacheStats(flags: CacheFlags, env: NodeJS.ProcessEnv = 
 }
 
 export async function runCacheClear(flags: CacheFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { clearStore } = await import('../bench/cache-maintain.js');
+  const { clearStore } = await import('../bench/cache-stats.js');
   const dir = benchCacheDir(env);
   const { storeExists } = await import('../bench/cache-lock.js');
   if (!(await storeExists(dir))) {

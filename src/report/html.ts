@@ -7,7 +7,7 @@
  */
 import { formatUsd } from '../core/cost.js';
 import type { BenchReport } from '../bench/report.js';
-import type { ModelStats } from '../bench/summary.js';
+import type { ModelStats } from '../bench/summary-types.js';
 import type { BenchRow } from '../bench/types.js';
 import { CLIENT_JS } from './client.js';
 import { reportDoc } from './data.js';

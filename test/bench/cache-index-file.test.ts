@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { LogCache } from '../../src/bench/cache-store.js';
 import type { CachedAnswer } from '../../src/bench/cache.js';
-import { compactStore, storeStats } from '../../src/bench/cache-maintain.js';
+import { compactStore } from '../../src/bench/cache-maintain.js';
+import { storeStats } from '../../src/bench/cache-stats.js';
 import { indexFileOf } from '../../src/bench/cache-index-file.js';
 
 // A segment's index file beside it (cache-index-file.ts): used when it fits the segment exactly,

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { LogCache } from '../../src/bench/cache-store.js';
-import { CacheStoreError, clearStore, compactStore, storeStats } from '../../src/bench/cache-maintain.js';
+import { compactStore } from '../../src/bench/cache-maintain.js';
+import { CacheStoreError } from '../../src/bench/cache-lock.js';
+import { clearStore, storeStats } from '../../src/bench/cache-stats.js';
 
 const fresh = () => path.join(mkdtempSync(path.join(tmpdir(), 'mmr-lock-')), 'bench');
 const key = (s: string) => createHash('sha256').update(s).digest('hex');

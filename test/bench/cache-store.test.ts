@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { LogCache } from '../../src/bench/cache-store.js';
 import { DirCache, type CachedAnswer } from '../../src/bench/cache.js';
-import { compactStore, maybeCompact, storeStats, clearStore, AUTO_COMPACT_SEGMENTS } from '../../src/bench/cache-maintain.js';
+import { compactStore, maybeCompact, AUTO_COMPACT_SEGMENTS } from '../../src/bench/cache-maintain.js';
+import { clearStore, storeStats } from '../../src/bench/cache-stats.js';
 import { SegmentWriter } from '../../src/bench/cache-writer.js';
 
 const key = (s: string) => createHash('sha256').update(s).digest('hex');

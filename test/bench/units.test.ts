@@ -17,7 +17,7 @@ import { asRow, readRows } from '../../src/bench/rows-file.js';
 import { JunitCollector, xmlEscape } from '../../src/bench/junit.js';
 import { validEntry } from '../../src/bench/cache.js';
 import { jsonSafe } from '../../src/bench/report.js';
-import type { ModelStats } from '../../src/bench/summary.js';
+import type { ModelStats } from '../../src/bench/summary-types.js';
 import type { BenchRow } from '../../src/bench/types.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mmr-bench-units-'));
