@@ -4,7 +4,8 @@
  * rules and no learned router the session makes none, and the line says the default comparison
  * set was used and where it came from, in the same form.
  */
-import { route, type RoutingDecision } from '../core/router.js';
+import { classify } from '../core/classify.js';
+import type { RoutingDecision } from '../core/router.js';
 
 export interface RouteLineInput {
   routing?: RoutingDecision;
@@ -20,7 +21,7 @@ export interface RouteLineInput {
 export function routeLine(s: RouteLineInput, prompt: string): string | null {
   if (s.routing) return s.routing.source === 'override' ? null : s.routing.reason;
   if (s.source !== 'config' && s.source !== 'env') return null;
-  const { category } = route([], prompt, { defaults: [...s.models] });
+  const { category } = classify(prompt);
   const why = s.files.length === 0 ? 'no config file' : 'no rules configured';
   const set = s.source === 'config' ? 'the default from your config' : 'the default comparison set';
   const whence = s.source === 'env' ? ' (the providers with a key set or a local server answering; mmr models marks it with *)' : '';
