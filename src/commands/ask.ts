@@ -3,7 +3,7 @@ import type { AnswerResult } from '../core/results.js';
 import type { FanoutEvent, ImageInput } from '../core/types.js';
 import { userPrompt } from '../core/request.js';
 import { attachFiles, readPrompt } from './input.js';
-import { openSession, type CallFlags, type Session, type SessionDeps } from './session.js';
+import { openSession, type CallFlags, type Session, type SessionDeps } from '../session/open.js';
 import { fanout } from '../core/fanout.js';
 import { collect, jsonDocument, jsonText, writeJsonl } from '../output/json.js';
 import { writeText } from '../output/text.js';

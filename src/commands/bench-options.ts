@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import type { ResolvedModel } from '../core/model.js';
 import type { FileVariants } from '../bench/load.js';
 import type { ProviderLimits } from '../bench/limiter.js';
-import type { CallFlags } from './session.js';
+import type { CallFlags } from '../session/open.js';
 
 export interface BenchFlags extends CallFlags {
   concurrency?: number;
@@ -62,7 +62,7 @@ export function providerLimits(flags: BenchFlags, providers: Record<string, unkn
 
 /** The prompt files' named `variants:`: every model once per variant (its id carries the settings). */
 export async function withFileVariants(models: ResolvedModel[], found: FileVariants[], cwd: string, note: (text: string) => unknown): Promise<ResolvedModel[]> {
-  const [{ parseVariants, mergeVariants, applyVariants }, { readSystemFiles }, { formatVariantRef }] = await Promise.all([import('../bench/variants.js'), import('./vary.js'), import('../core/variants.js')]);
+  const [{ parseVariants, mergeVariants, applyVariants }, { readSystemFiles }, { formatVariantRef }] = await Promise.all([import('../bench/variants.js'), import('../session/vary.js'), import('../core/variants.js')]);
   const variants = mergeVariants(found.map((f) => parseVariants(f.value, f.file, f.display, cwd)));
   const files = variants.flatMap((v) => (v.values.system ? [v.values.system.slice(1)] : []));
   const texts = await readSystemFiles(files, cwd, 'variants:');

@@ -10,7 +10,7 @@ import type { ResolvedModel } from '../core/model.js';
 import { resolveModel } from '../config/resolve-model.js';
 import { formatUsd } from '../core/cost.js';
 import { neutralizeLine } from '../core/terminal-safe.js';
-import { openSession, type SessionDeps } from './session.js';
+import { openSession, type SessionDeps } from '../session/open.js';
 import { trapSignals } from './signals.js';
 import { expandFiles } from '../bench/glob.js';
 import { planCases, plannedRowsOf, parseShard } from '../bench/plan.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/types.js';
 import { UsageError } from '../core/errors.js';
-import type { CallFlags } from './session.js';
+import type { CallFlags } from '../session/open.js';
 import type { DemoAnswers, DemoPrompt } from '../mock-server/index.js';
 import { openTerminalKeys, tuiPlan } from './tui-plan.js';
 
@@ -76,7 +76,7 @@ export async function runDemo(words: string[], flags: DemoFlags): Promise<void> 
           `Votes in the demo are not recorded and no rule is saved. With your own keys: mmr ask "your prompt" (mmr models shows what you can call).\n\n`,
       );
     }
-    const { openSession } = await import('./session.js');
+    const { openSession } = await import('../session/open.js');
     const { runComparison } = await import('./ask.js');
     const session = await openSession({ ...flags, model: models, config: undefined }, { env, loaded });
     let plan = tuiPlan(flags, { stdin: process.stdin, stdout: process.stdout, env: process.env });

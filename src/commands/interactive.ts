@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuleConfig } from '../core/router.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/open.js';
 import type { AnswerResult } from '../core/results.js';
 import type { ChatMessage, ImageInput } from '../core/types.js';
 import { withPrompt } from '../core/conversation.js';
@@ -81,7 +81,7 @@ export async function runInteractiveAsk(session: Session, prompt: string | undef
   let compiled: { rules: import('../core/router.js').CompiledRule[]; compile: (r: RuleConfig) => import('../core/router.js').CompiledRule; knownModel: (ref: string) => string | null } | undefined;
   const rules = async () => {
     if (compiled) return compiled;
-    const [{ compileLoadedRules }, { compileRules }] = await Promise.all([import('./route.js'), import('../config/rules.js')]);
+    const [{ compileLoadedRules }, { compileRules }] = await Promise.all([import('../config/loaded-rules.js'), import('../config/rules.js')]);
     const { rules: list, knownModel } = await compileLoadedRules(session.loaded).catch(() => ({ rules: [], knownModel: () => null }));
     compiled = { rules: list, knownModel, compile: (r) => compileRules([r], { file: 'the new rule', knownModel })[0] };
     return compiled;

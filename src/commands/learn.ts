@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_ROUTER_FILE } from './learned-routing.js';
+import { DEFAULT_ROUTER_FILE } from '../session/learned-routing.js';
 
 export interface LearnFlags {
   config?: string;

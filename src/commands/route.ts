@@ -10,6 +10,7 @@ import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
 import type { CompiledRule, RouteContext, RoutingDecision } from '../core/router.js';
 import type { RuleCheck } from '../core/rule-check.js';
 import { escapeJsonControls, neutralizeLine } from '../core/terminal-safe.js';
+import { compileLoadedRules } from '../config/loaded-rules.js';
 import { readPrompt } from './input.js';
 
 export interface RouteFlags {
@@ -41,48 +42,6 @@ export interface Routing {
   /** The default models (config `default`, else one per provider whose key is set). */
   defaults: string[];
   knownModel: (ref: string) => string | null;
-}
-
-const SCRIPT = /\.(js|mjs|cjs|ts|mts|cts)$/i;
-
-/**
- * Rules of the merged config fail as a whole; to name each problem's own file and line,
- * re-read the data files (only on this error path, so normal runs read each file once).
- */
-async function problemsPerFile(loaded: LoadedConfig, cwd: string, knownModel: (ref: string) => string | null): Promise<ConfigProblem[]> {
-  const [{ parseConfigText }, { validateConfig }, { compileRules }] = await Promise.all([
-    import('../config/parse.js'),
-    import('../config/schema.js'),
-    import('../config/rules.js'),
-  ]);
-  const problems: ConfigProblem[] = [];
-  for (const file of loaded.files) {
-    if (SCRIPT.test(file)) return [];
-    const rel = path.relative(cwd, file);
-    const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-    const parsed = parseConfigText(await readFile(file, 'utf8'), shown, path.basename(file) === 'package.json' ? 'router' : undefined);
-    if (!parsed.ok) continue;
-    try {
-      compileRules(validateConfig(parsed.value, shown, parsed.locate).config.rules, { file: shown, knownModel, locate: parsed.locate });
-    } catch (err) {
-      if (err instanceof ConfigError) problems.push(...err.problems);
-    }
-  }
-  return problems;
-}
-
-/** Compile a loaded config's rules; a problem is attributed to the file (user or project) that holds it. */
-export async function compileLoadedRules(loaded: LoadedConfig, cwd = process.cwd()): Promise<{ rules: CompiledRule[]; knownModel: (ref: string) => string | null }> {
-  const { compileRules, knownModelFor } = await import('../config/rules.js');
-  const knownModel = knownModelFor(loaded.config);
-  try {
-    const file = loaded.files.length === 1 ? path.relative(cwd, loaded.files[0]) || loaded.files[0] : 'config';
-    return { rules: compileRules(loaded.config.rules, { file, knownModel }), knownModel };
-  } catch (err) {
-    if (!(err instanceof ConfigError) || loaded.files.length < 2) throw err;
-    const own = await problemsPerFile(loaded, cwd, knownModel);
-    throw own.length ? new ConfigError(own, err.hint) : err;
-  }
 }
 
 /** Load config and compile its rules; shared by `route` and `rules`. Makes no network call. */
@@ -138,7 +97,7 @@ export async function routerFor(flags: RouteFlags, deps: RoutingDeps) {
   const [{ classify }, { route }, { checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/rule-check.js'), import('../config/model-id.js')]);
   let learned: RouteContext['learned'];
   if (!flags.model?.length && (flags.router !== undefined || loaded.config.learned)) {
-    const { learnedSetup, learnedPicker } = await import('./learned-routing.js');
+    const { learnedSetup, learnedPicker } = await import('../session/learned-routing.js');
     const setup = await learnedSetup(loaded, env, flags, cwd, (m) => process.stderr.write(`${m}\n`));
     if (setup) learned = await learnedPicker(setup, true);
   }

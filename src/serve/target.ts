@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../config/types.js';
 import { MmrError, NoProvidersError } from '../core/errors.js';
 import type { ResolvedModel } from '../core/model.js';
 import type { CompiledRule } from '../core/router.js';
-import { openSession, type Session } from '../commands/session.js';
+import { openSession, type Session } from '../session/open.js';
 import { ClientRequestError, type ParsedChat } from './types.js';
 
 export const AUTO = 'mmr/auto';

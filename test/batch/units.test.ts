@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startMockServer, type MockServer } from '../../src/mock-server/index.js';
 import { startRawServer } from '../helpers/raw-server.js';
-import { openSession } from '../../src/commands/session.js';
+import { openSession } from '../../src/session/open.js';
 import { LogCache } from '../../src/bench/cache-store.js';
 import { normalizeCase } from '../../src/bench/normalize.js';
 import { runBatch } from '../../src/batch/run.js';

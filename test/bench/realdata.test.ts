@@ -6,7 +6,7 @@ import { startMockServer, type MockServer } from '../../src/mock-server/index.js
 import { normalizeCase } from '../../src/bench/normalize.js';
 import { runBench } from '../../src/bench/runner.js';
 import { Summary } from '../../src/bench/summary.js';
-import { openSession } from '../../src/commands/session.js';
+import { openSession } from '../../src/session/open.js';
 import type { BenchCase, BenchRow } from '../../src/bench/types.js';
 
 // Real prompt sets live beside the project (CI has them); a fresh clone skips these tests.

@@ -10,7 +10,7 @@ import { startMockServer, type MockServer } from '../../src/mock-server/index.js
 import { normalizeCase } from '../../src/bench/normalize.js';
 import { runBench, type RunnerOptions } from '../../src/bench/runner.js';
 import { LogCache } from '../../src/bench/cache-store.js';
-import { openSession } from '../../src/commands/session.js';
+import { openSession } from '../../src/session/open.js';
 import type { BenchCase, BenchRow } from '../../src/bench/types.js';
 
 let server: MockServer;

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileLoadedRules } from '../../src/commands/route.js';
+import { compileLoadedRules } from '../../src/config/loaded-rules.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseOpenAI } from '../../src/serve/openai-wire.js';
 import { resolveTarget, type RouteContext } from '../../src/serve/target.js';

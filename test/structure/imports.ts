@@ -26,6 +26,15 @@ export const LAYER_RULES: Record<string, LayerRule> = {
   config: { only: ['core', 'providers'] },
   // The UI receives events and callbacks only.
   ui: { never: ['providers', 'config', 'commands', 'serve', 'bench', 'batch'] },
+  // What every model-calling front end opens before its first request; the front ends sit above it.
+  session: { never: ['commands', 'ui', 'serve', 'bench', 'batch', 'report'] },
+  // The commands are the top: a feature folder uses what lies below them, never a command.
+  serve: { never: ['commands', 'ui'] },
+  bench: { never: ['commands', 'serve'] },
+  batch: { never: ['commands', 'serve'] },
+  learn: { never: ['commands', 'ui', 'serve'] },
+  history: { never: ['commands', 'ui', 'serve'] },
+  report: { never: ['commands', 'serve'] },
 };
 
 /** The top-level folder of src/ a repository path is in (`core`, `providers`), or the file name for src/cli.ts; undefined outside src/. */

@@ -94,4 +94,12 @@ describe('the sources keep the layers', () => {
     expect(checked.length).toBeGreaterThan(40);
     expect(layerViolations(checked)).toEqual([]);
   });
+
+  it('only the commands (and cli.ts) import the commands: session, serve and the feature folders import downward', () => {
+    const checked = sources.filter((f) => ['session', 'serve', 'bench', 'batch', 'learn', 'history', 'report'].includes(layerOf(f.path) ?? ''));
+    expect(checked.length).toBeGreaterThan(60);
+    expect(layerViolations(checked)).toEqual([]);
+    const importers = new Set(sources.filter((f) => relativeImports(f).some((i) => layerOf(i.target) === 'commands')).map((f) => layerOf(f.path)));
+    expect([...importers].sort()).toEqual(['cli', 'commands']);
+  });
 });

@@ -1,3 +1,9 @@
+/**
+ * A session: what one model-calling front end (`ask`, the terminal UI, `bench`, `serve`) needs
+ * before its first request: the config loaded, the models resolved (flags, then the rules and the
+ * learned router for a known prompt, then the default), per-call options and the engine's
+ * dependencies. Front ends differ in what they do with it, never in how routing decides.
+ */
 import type { LoadedConfig, MmrConfig } from '../config/types.js';
 import type { ModelOptions, ResolvedModel } from '../core/model.js';
 import type { ErrorInfo, ModelRequest } from '../core/types.js';
@@ -153,7 +159,7 @@ export async function openSession(flags: CallFlags, deps: SessionDeps = {}): Pro
   let learned: RouteContext['learned'];
   if (refs.length === 0 && deps.prompt !== undefined) {
     const cwd = deps.cwd ?? process.cwd();
-    if (config.rules.length > 0) rules = deps.rules ?? (await (await import('./route.js')).compileLoadedRules(loaded, cwd)).rules;
+    if (config.rules.length > 0) rules = deps.rules ?? (await (await import('../config/loaded-rules.js')).compileLoadedRules(loaded, cwd)).rules;
     if (flags.router !== undefined || config.learned) {
       const { learnedSetup, learnedPicker } = await import('./learned-routing.js');
       const setup = await learnedSetup(loaded, env, flags, cwd, deps.warn ?? ((m) => process.stderr.write(`${m}\n`)));

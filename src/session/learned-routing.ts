@@ -3,7 +3,7 @@
  * `learned.file`, else `.mmr/router.json` when config has `learned:`), which tradeoff
  * (`--tradeoff`, else `learned.tradeoff`, else the router's recommendation), and which of its
  * models can be called here (a key set, or a local/command provider). `ask`, the terminal UI,
- * `route` and `serve` all get it through session.ts / route.ts.
+ * `route` and `serve` all get it through session/open.ts / commands/route.ts.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
