@@ -2,25 +2,11 @@
  * `mmr report rows.jsonl` in a real terminal (tmux, built binary): the grid opens, a number key
  * votes, and the vote lands in the vote log as a version-2 line with source "report".
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bin, isolatedEnv } from '../helpers/cli.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-
-async function waitFor(session: string, test: (s: string) => boolean, what: string, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = tmux('capture-pane', '-p', '-t', session);
-    if (test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
-}
+import { hasTmux, privateTmux, type Tmux } from '../helpers/tmux.js';
 
 const row = (caseId: string, model: string, pass: boolean, answer: string) => JSON.stringify({
   caseId, where: 'cases.yaml:1', tags: ['geo'], prompt: `Capital of ${caseId}?`, messages: [{ role: 'user', content: `Capital of ${caseId}?` }], system: null, model, answer, pass,
@@ -28,17 +14,19 @@ const row = (caseId: string, model: string, pass: boolean, answer: string) => JS
 });
 
 describe.skipIf(!hasTmux)('mmr report in a real terminal (tmux)', () => {
-  const sessions: string[] = [];
-  afterAll(() => {
-    for (const s of sessions) spawnSync('tmux', ['kill-session', '-t', s]);
+  let tm: Tmux;
+  const tmux = (...args: string[]) => tm.run(...args);
+  const waitFor = (session: string, test: (s: string) => boolean, what: string) => tm.waitFor(session, test, what, 10_000);
+  beforeAll(() => {
+    tm = privateTmux();
   });
+  afterAll(() => tm?.close());
 
   it('pages through answers and writes a vote to the vote log', async () => {
     const { env, home } = await isolatedEnv({ TERM: 'xterm-256color' });
     const rows = path.join(home, 'rows.jsonl');
     writeFileSync(rows, [row('france', 'openai:good', true, 'Paris'), row('france', 'openai:bad', false, 'London'), row('japan', 'openai:good', true, 'Tokyo'), row('japan', 'openai:bad', true, 'Tokyo')].join('\n'));
     const session = `mmr-report-${process.pid}-${Date.now()}`;
-    sessions.push(session);
     // Ink renders nothing until exit when CI is set, so the binary runs without it.
     const cmd = ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, bin, 'report', rows];
     tmux('new-session', '-d', '-x', '110', '-y', '30', '-s', session, '-c', home, ...cmd);

@@ -1,34 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startMockServer, type MockServer } from '../../src/mock-server/index.js';
 import { bin, isolatedEnv, mmr } from '../helpers/cli.js';
+import { hasTmux, privateTmux, type Tmux } from '../helpers/tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const KEY = 'sk-tui-test-key-0123456789';
-
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = (s: string) => tmux('capture-pane', '-p', '-t', s);
-
-async function waitFor(session: string, test: (screen: string) => boolean, what: string, ms = 15_000): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = screen(session);
-    if (test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
-}
 
 const done = (n: number) => (s: string) => (s.match(/✔ done/g) ?? []).length >= n;
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 describe.skipIf(!hasTmux)('mmr ask in a real terminal (tmux, built binary)', () => {
   let server: MockServer;
-  const sessions: string[] = [];
+  let started = 0;
+  let tm: Tmux;
+  const tmux = (...args: string[]) => tm.run(...args);
+  const screen = (session: string) => tm.screen(session);
+  const waitFor = (...args: Parameters<Tmux['waitFor']>) => tm.waitFor(...args);
   beforeAll(async () => {
+    tm = privateTmux();
     server = await startMockServer({
       apiKey: KEY,
       reply: (req) => {
@@ -39,14 +29,13 @@ describe.skipIf(!hasTmux)('mmr ask in a real terminal (tmux, built binary)', () 
     });
   });
   afterAll(async () => {
-    for (const s of sessions) spawnSync('tmux', ['kill-session', '-t', s]);
+    tm?.close();
     await server.close();
   });
 
   /** Starts `command` (a shell line) in a new tmux session of the given size, in `home`. */
   function start(env: Record<string, string>, home: string, command: string, size = { x: 120, y: 34 }) {
-    const session = `mmr-tui-${process.pid}-${sessions.length}-${Date.now()}`;
-    sessions.push(session);
+    const session = `tui-${++started}`;
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     // Ink renders nothing until exit when CI is set, so the binary runs without it (env -i).
     tmux('new-session', '-d', '-x', String(size.x), '-y', String(size.y), '-s', session, '-c', home, 'env', '-i', ...envArgs, 'sh', '-c', command);
