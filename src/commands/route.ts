@@ -97,9 +97,13 @@ export async function routerFor(flags: RouteFlags, deps: RoutingDeps) {
   const [{ classify }, { route }, { checkRules }, { expandAlias }] = await Promise.all([import('../core/classify.js'), import('../core/router.js'), import('../core/rule-check.js'), import('../config/model-id.js')]);
   let learned: RouteContext['learned'];
   if (!flags.model?.length && (flags.router !== undefined || loaded.config.learned)) {
-    const { learnedSetup, learnedPicker } = await import('../session/learned-routing.js');
+    const { learnedSetup, learnedPicker, usabilityNote } = await import('../session/learned-routing.js');
     const setup = await learnedSetup(loaded, env, flags, cwd, (m) => process.stderr.write(`${m}\n`));
-    if (setup) learned = await learnedPicker(setup, true);
+    if (setup) {
+      learned = await learnedPicker(setup, true);
+      const note = usabilityNote(setup);
+      if (note) process.stderr.write(`${note}\n`);
+    }
   }
   const expand = (ref: string) => {
     try {

@@ -114,6 +114,20 @@ export async function learnedSetup(loaded: LoadedConfig, env: NodeJS.ProcessEnv,
   return { router, file, tradeoff, unusable: unusableFor(loaded.config, env) };
 }
 
+/**
+ * One line for `mmr route` when some of the router's models cannot be called here (it then
+ * chooses among the rest, as `ask` would) or none can (it then shows its choice as if all could);
+ * null when all can.
+ */
+export function usabilityNote(setup: LearnedSetup): string | null {
+  const models = setup.router.models;
+  const out = models.map((m) => ({ m, why: setup.unusable(m) })).filter((x) => x.why !== null);
+  if (!out.length) return null;
+  const named = out.slice(0, 3).map((x) => `${neutralizeLine(x.m)} (${neutralizeLine(x.why!)})`).join(', ') + (out.length > 3 ? `, and ${out.length - 3} more` : '');
+  if (out.length === models.length) return `mmr: none of the learned router's ${models.length} models is usable here (${named}): decisions show its choice as if all were`;
+  return `mmr: ${out.length} of the learned router's ${models.length} models ${out.length === 1 ? 'is' : 'are'} not usable here, so it chooses among the other ${models.length - out.length}: ${named}`;
+}
+
 /** The `learned` callback for core/router.ts's route(). `dryRun`: with no usable model, decide over all (route). */
 export async function learnedPicker(setup: LearnedSetup, dryRun = false): Promise<(prompt: string, c: Classification) => LearnedPick | null> {
   const { decide } = await import('../learn/policy.js');

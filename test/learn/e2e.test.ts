@@ -53,6 +53,8 @@ describe('mmr learn → route → ask (built binary)', () => {
       const r = await mmr(['route', '--batch', 'prompts.jsonl', '--router', '.mmr/router.json', '--tradeoff', String(t)], { env });
       expect(r.exitCode).toBe(0);
       expect(r.stderr).toMatch(/prompts\.jsonl:4: skipped/);
+      // Said once, before the decisions: which models the batch cannot choose, and why.
+      expect(r.stderr).toMatch(/1 of the learned router's 3 models is not usable here, so it chooses among the other 2: anthropic:dear-code \(ANTHROPIC_API_KEY is not set\)\n/);
       return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     };
     const best = await at(1);
@@ -66,6 +68,7 @@ describe('mmr learn → route → ask (built binary)', () => {
     // With the key set, the dear model wins the code prompt at T=1.
     const r = await mmr(['route', '--json', '--router', '.mmr/router.json', '--tradeoff', '1', CODE], { env: { ...env, ANTHROPIC_API_KEY: 'x' } });
     expect(JSON.parse(r.stdout)).toMatchObject({ source: 'learned', models: ['anthropic:dear-code'] });
+    expect(r.stderr).not.toMatch(/usable/);
   });
 
   it('route --batch streams a long batch in input order, and with no usable model decides as if all were', async () => {
@@ -87,6 +90,8 @@ describe('mmr learn → route → ask (built binary)', () => {
     expect(d.learned.candidates).toHaveLength(3);
     for (const k of d.learned.candidates) expect(k).toMatchObject({ usable: false, unusable: expect.stringMatching(/\S/) });
     expect(d.reason).toMatch(/none of its models is usable here, so this shows the choice as if all were/);
+    expect(none.stderr.match(/usable here/g)).toHaveLength(1);
+    expect(none.stderr).toMatch(/none of the learned router's 3 models is usable here \(anthropic:dear-code \(ANTHROPIC_API_KEY is not set\), openai:cheap-math \(OPENAI_API_KEY is not set\), openai:mid-both \(OPENAI_API_KEY is not set\)\): decisions show its choice as if all were/);
     expect(d.models).toEqual(['anthropic:dear-code']);
   });
 
