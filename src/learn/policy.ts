@@ -8,7 +8,7 @@ import type { LearnedCandidate } from '../core/router.js';
 import type { Predictor } from './train.js';
 import { DENSE_BASE, DENSE_NAMES, scanFeatures, type SparseVec } from './features.js';
 import { sigmoid } from './linear.js';
-import { defaultModel, lambdaFor, pick, pickMargin, type Margin, type TradeoffTable } from './tradeoff.js';
+import { lambdaFor, pick, type TradeoffTable } from './tradeoff.js';
 
 /** A router as loaded from its file (router-file.ts), ready to decide. */
 export interface LearnedRouter {
@@ -22,16 +22,6 @@ export interface LearnedRouter {
   file?: string;
   /** Built once on load: hashed id → weight column. */
   vocab: Map<number, number>;
-  /** Experiment: models a decision may choose (pruned by out-of-fold evidence); default all. */
-  eligible?: boolean[];
-  /** Experiment: predicted quality shrunk toward each model's mean: prior[m] + alpha · (q − prior[m]). */
-  shrink?: { alpha: number; prior: Float64Array };
-  /** Experiment: per-model Platt recalibration of the quality logit: σ(a[m]·z + b[m]). */
-  platt?: { a: Float64Array; b: Float64Array };
-  /** Experiment: bonus for the per-λ default model. */
-  margin?: Margin;
-  /** Experiment: route on each model's mean cost. */
-  flatCost?: boolean;
 }
 
 /** One model as the router saw a prompt (the shape routing decisions carry). */
@@ -200,18 +190,6 @@ export function decide(router: LearnedRouter, prompt: string, opts: DecideOption
   const q = new Float64Array(M);
   const c = new Float64Array(M);
   predictPrompt(router, prompt, opts.classification, q, c);
-  if (router.flatCost) for (let k = 0; k < M; k++) c[k] = router.predictor.meanCostUsd[k];
-  if (router.platt) {
-    const { a, b } = router.platt;
-    for (let k = 0; k < M; k++) {
-      const p = Math.min(1 - 1e-9, Math.max(1e-9, q[k]));
-      q[k] = sigmoid(a[k] * Math.log(p / (1 - p)) + b[k]);
-    }
-  }
-  if (router.shrink && router.shrink.alpha !== 1) {
-    const { alpha, prior } = router.shrink;
-    for (let k = 0; k < M; k++) q[k] = prior[k] + alpha * (q[k] - prior[k]);
-  }
   const why: Array<string | null> = new Array(M).fill(null);
   const usable: boolean[] = new Array(M).fill(true);
   if (opts.unusable) {
@@ -220,13 +198,7 @@ export function decide(router: LearnedRouter, prompt: string, opts: DecideOption
       usable[k] = why[k] === null;
     }
   }
-  let m = -1;
-  const mg = router.margin;
-  if (router.eligible) {
-    const el = usable.map((u, k) => u && router.eligible![k] !== false);
-    m = pickMargin(q, c, lambda, el, mg, mg ? defaultModel(mg, lambda, el) : -1);
-  }
-  if (m < 0) m = pickMargin(q, c, lambda, usable, mg, mg ? defaultModel(mg, lambda, usable) : -1);
+  const m = pick(q, c, lambda, usable);
   if (m < 0) return null;
   let maxCost = 0;
   for (const x of c) if (Number.isFinite(x) && x > maxCost) maxCost = x;
