@@ -2,11 +2,9 @@
  * `mmr route "prompt"`: which models a prompt would go to, and why. No network: it loads config,
  * classifies and routes locally, so it is the way to debug rules (and `rules test` builds on it).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { LoadedConfig } from '../config/types.js';
 import type { Classification } from '../core/classify.js';
-import { ConfigError, UsageError, type ConfigProblem } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { CompiledRule, RouteContext, RoutingDecision } from '../core/router.js';
 import type { RuleCheck } from '../core/rule-check.js';
 import { escapeJsonControls, neutralizeLine } from '../core/terminal-safe.js';
