@@ -5,7 +5,7 @@
 // models, graded quality, 5-fold CV; a check of the judge-score path, never tuned on). For each set:
 // the router at T = 0, 0.1, …, 1 against the single models, the zero-router and the oracle.
 // Run: npx tsx bench/learned-quality.ts [gsm8k|mmlu|mtbench|zeroeval]   (development figures, never the held-out ones:
-// npx tsx bench/learned-quality.ts dev [gsm8k|gsm8k-fine|gsm8k-rep|mmlu|mmlu-rep|mtbench-rep|zeroeval|zeroeval-rep])
+// npx tsx bench/learned-quality.ts dev [gsm8k|gsm8k-fine|gsm8k-rep|mmlu|mmlu-rep|mtbench-rep|zeroeval|zeroeval-rep|zeroeval-rep2])
 import { buildDataset, rng, type Outcome } from '../src/learn/dataset.js';
 import { fitRouter } from '../src/learn/fit.js';
 import { decide } from '../src/learn/policy.js';
@@ -168,6 +168,7 @@ if (only === 'dev') {
   if (which === 'gsm8k-rep') for (const d of [7, 3, 13, 17, 23]) report(`dev: GSM8K training part, 3-fold CV (split ${d})`, crossValidate(split(await gsm8k())[0], 3, d), '%', 'dev');
   if (which === 'mmlu-rep') for (const d of [7, 3, 13, 17, 23]) report(`dev: MMLU training part, 3-fold CV (split ${d})`, crossValidate(split(await mmlu())[0], 3, d), '%', 'dev');
   if (which === 'mtbench-rep') for (const d of [7, 3, 13, 17, 23]) report(`dev: MT-Bench training part, 3-fold CV (split ${d})`, crossValidate(split(await mtbench())[0], 3, d), '%', 'dev');
+  if (which === 'zeroeval-rep2') for (const d of [17, 23, 29]) report(`dev: ZeroEval, 3-fold CV (split ${d})`, crossValidate(await zeroeval(), 3, d), '$', 'dev');
   if (which === 'zeroeval-rep') for (const d of [7, 3, 13]) report(`dev: ZeroEval, 3-fold CV (split ${d})`, crossValidate(await zeroeval(), 3, d), '$', 'dev');
   process.exit(0);
 }

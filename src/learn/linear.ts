@@ -58,27 +58,34 @@ export function scores(model: LinearModel, r: Row, out: Float64Array): Float64Ar
 
 export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-/**
- * Fit on `rows` with targets `Y` (rows × M, NaN = unobserved). `lambda[m]` is output m's L2
- * strength (intercepts are not penalised). Each output's loss is averaged over its own
- * observations, so a model seen on few prompts is shrunk harder toward its mean.
- */
-export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], warm?: LinearModel, maxIter = 40): LinearModel {
+/** Observations per output (non-NaN targets). */
+export function observed(rows: readonly Row[], Y: Float64Array, M: number): Float64Array {
   const counts = new Float64Array(M);
   for (let i = 0; i < rows.length; i++) for (let m = 0; m < M; m++) if (!Number.isNaN(Y[i * M + m])) counts[m]++;
-  const x = warm ? Float64Array.from(warm.W) : new Float64Array((F + 1) * M);
-  if (!warm) {
-    // Start at each output's mean: the intercept-only optimum.
-    for (let m = 0; m < M; m++) {
-      let s = 0;
-      for (let i = 0; i < rows.length; i++) if (!Number.isNaN(Y[i * M + m])) s += Y[i * M + m];
-      const mean = counts[m] ? s / counts[m] : 0.5;
-      x[m * (F + 1) + F] = loss === 'logistic' ? Math.log(Math.min(0.99, Math.max(0.01, mean)) / (1 - Math.min(0.99, Math.max(0.01, mean)))) : mean;
-    }
+  return counts;
+}
+
+/** The intercept-only optimum: each output's mean (as a logit for logistic loss), zero weights. */
+export function interceptStart(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, counts: Float64Array): Float64Array {
+  const x = new Float64Array((F + 1) * M);
+  for (let m = 0; m < M; m++) {
+    let s = 0;
+    for (let i = 0; i < rows.length; i++) if (!Number.isNaN(Y[i * M + m])) s += Y[i * M + m];
+    const mean = counts[m] ? s / counts[m] : 0.5;
+    const p = Math.min(0.99, Math.max(0.01, mean));
+    x[m * (F + 1) + F] = loss === 'logistic' ? Math.log(p / (1 - p)) : mean;
   }
-  const model: LinearModel = { F, M, W: x };
+  return x;
+}
+
+/**
+ * The unpenalised data loss at weights `w` (each output's loss averaged over its own
+ * observations), its gradient written into `g`.
+ */
+export function dataLoss(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, counts: Float64Array): (w: Float64Array, g: Float64Array) => number {
+  const model: LinearModel = { F, M, W: new Float64Array(0) };
   const z = new Float64Array(M);
-  const objective = (w: Float64Array, g: Float64Array) => {
+  return (w, g) => {
     model.W = w;
     g.fill(0);
     let f = 0;
@@ -111,6 +118,21 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
         g[base + F] += zm;
       }
     }
+    return f;
+  };
+}
+
+/**
+ * Fit on `rows` with targets `Y` (rows × M, NaN = unobserved). `lambda[m]` is output m's L2
+ * strength (intercepts are not penalised). Each output's loss is averaged over its own
+ * observations, so a model seen on few prompts is shrunk harder toward its mean.
+ */
+export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], warm?: LinearModel, maxIter = 40): LinearModel {
+  const counts = observed(rows, Y, M);
+  const x = warm ? Float64Array.from(warm.W) : interceptStart(rows, Y, M, F, loss, counts);
+  const data = dataLoss(rows, Y, M, F, loss, counts);
+  const objective = (w: Float64Array, g: Float64Array) => {
+    let f = data(w, g);
     for (let m = 0, base = 0; m < M; m++, base += F + 1) {
       const lam = lambda[m];
       let s = 0;
@@ -124,6 +146,5 @@ export function fitLinear(rows: readonly Row[], Y: Float64Array, M: number, F: n
     return f;
   };
   lbfgs(objective, x, { maxIter, tol: 1e-6 });
-  model.W = x;
-  return model;
+  return { F, M, W: x };
 }

@@ -59,10 +59,10 @@ describe('learned router on judge scores (graded quality)', () => {
     expect(Math.abs(q(story, 'tiny:writer') - 0.84)).toBeLessThan(0.08);
     expect(Math.abs(q(code, 'tiny:writer') - 0.35)).toBeLessThan(0.1);
     expect(Math.abs(q(code, 'mid:coder') - 0.83)).toBeLessThan(0.08);
-    // A low tradeoff (T = 0.3 spends 9% of the way to the best routing's cost) sends stories to the
+    // A low tradeoff (T = 0.2 spends 4% of the way to the best routing's cost) sends stories to the
     // cheap writer and code to the coder; T = 1 buys the best.
-    expect(decide(fit.router, story, { tradeoff: 0.3 })!.model).toBe('tiny:writer');
-    expect(decide(fit.router, code, { tradeoff: 0.3 })!.model).toBe('mid:coder');
+    expect(decide(fit.router, story, { tradeoff: 0.2 })!.model).toBe('tiny:writer');
+    expect(decide(fit.router, code, { tradeoff: 0.2 })!.model).toBe('mid:coder');
     expect(decide(fit.router, code, { tradeoff: 1 })!.model).toBe('big:all');
     expect(decide(fit.router, story, { tradeoff: 0 })!.model).toBe('tiny:writer');
   });
