@@ -22,7 +22,7 @@ export interface Sharing {
   differences: number;
 }
 
-export function fitShared(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: number, share: Sharing, warm?: LinearModel, maxIter = 40): LinearModel {
+export function fitShared(rows: readonly Row[], Y: Float64Array, M: number, F: number, loss: Loss, lambda: readonly number[], share: Sharing, warm?: LinearModel, maxIter = 40): LinearModel {
   const counts = observed(rows, Y, M);
   const P = (F + 1) * M;
   // Parameters: the differences with each model's intercept (model-major, as a LinearModel), then w0.
@@ -42,20 +42,23 @@ export function fitShared(rows: readonly Row[], Y: Float64Array, M: number, F: n
     }
     return W;
   };
-  const ls = lambda * share.shared;
-  const ld = lambda * share.differences;
+  // Each model's difference at its own strength; the shared part at their mean.
+  const ls = (lambda.reduce((a, b) => a + b, 0) / M) * share.shared;
+  const ld = lambda.map((l) => l * share.differences);
   const objective = (w: Float64Array, g: Float64Array) => {
     let f = data(sum(w), gW);
     g.set(gW);
     g.fill(0, P);
     let sd = 0;
     for (let m = 0, base = 0; m < M; m++, base += F + 1) {
+      let sm = 0;
       for (let c = 0; c < F; c++) {
         const d = w[base + c];
-        sd += d * d;
-        g[base + c] += ld * d;
+        sm += d * d;
+        g[base + c] += ld[m] * d;
         g[P + c] += gW[base + c];
       }
+      sd += ld[m] * sm;
     }
     let s0 = 0;
     for (let c = 0; c < F; c++) {
@@ -63,7 +66,7 @@ export function fitShared(rows: readonly Row[], Y: Float64Array, M: number, F: n
       s0 += v * v;
       g[P + c] += ls * v;
     }
-    f += 0.5 * (ld * sd + ls * s0);
+    f += 0.5 * (sd + ls * s0);
     return f;
   };
   lbfgs(objective, x, { maxIter, tol: 1e-6 });

@@ -103,7 +103,7 @@ function fitOn(ds: Dataset, idx: readonly number[], minDf: number, lambdas: numb
   let warm: LinearModel | undefined;
   // Strongest first; each later strength starts from the previous solution and needs fewer steps.
   const share = sharingFor(M);
-  for (const lam of lambdas) quality.push((warm = share ? fitShared(rows, Yq, M, vocab.size, 'logistic', lam[0], share, warm, warm ? 20 : 40) : fitLinear(rows, Yq, M, vocab.size, 'logistic', lam, warm, warm ? 20 : 40)));
+  for (const lam of lambdas) quality.push((warm = share ? fitShared(rows, Yq, M, vocab.size, 'logistic', lam, share, warm, warm ? 20 : 40) : fitLinear(rows, Yq, M, vocab.size, 'logistic', lam, warm, warm ? 20 : 40)));
   const meanCostUsd = columnMeans(ds, ds.costUsd, idx);
   const Yc = subset(ds, ds.costUsd, idx, meanCostUsd);
   // Constant cost per model (a price per call, or none known): nothing to learn about cost.

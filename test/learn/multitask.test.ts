@@ -50,7 +50,7 @@ describe('models fitted as related tasks', () => {
       const train = draw(40);
       const test = draw(2000);
       const apart = fitLinear(train.rows, train.Y, M, F, 'logistic', new Array(M).fill(0.03));
-      const shared = fitShared(train.rows, train.Y, M, F, 'logistic', 0.03, { shared: 1, differences: 3 });
+      const shared = fitShared(train.rows, train.Y, M, F, 'logistic', new Array(M).fill(0.03), { shared: 1, differences: 3 });
       expect(error(shared, test.rows, test.P)).toBeLessThan(error(apart, test.rows, test.P) * 0.8);
     }
   });
@@ -58,12 +58,12 @@ describe('models fitted as related tasks', () => {
   it('the differences penalised without bound leave every model the same weights (their intercepts apart); a warm start gives the same fit', () => {
     const draw = world(4);
     const train = draw(200);
-    const tied = fitShared(train.rows, train.Y, M, F, 'logistic', 0.01, { shared: 1, differences: 1e6 }, undefined, 200);
+    const tied = fitShared(train.rows, train.Y, M, F, 'logistic', new Array(M).fill(0.01), { shared: 1, differences: 1e6 }, undefined, 200);
     for (let m = 1; m < M; m++) for (let c = 0; c < F; c++) expect(tied.W[m * (F + 1) + c]).toBeCloseTo(tied.W[c], 3);
     const intercepts = Array.from({ length: M }, (_, m) => tied.W[m * (F + 1) + F]);
     expect(Math.max(...intercepts) - Math.min(...intercepts)).toBeGreaterThan(0.5);
-    const cold = fitShared(train.rows, train.Y, M, F, 'logistic', 0.01, { shared: 1, differences: 3 }, undefined, 200);
-    const warm = fitShared(train.rows, train.Y, M, F, 'logistic', 0.01, { shared: 1, differences: 3 }, tied, 200);
+    const cold = fitShared(train.rows, train.Y, M, F, 'logistic', new Array(M).fill(0.01), { shared: 1, differences: 3 }, undefined, 200);
+    const warm = fitShared(train.rows, train.Y, M, F, 'logistic', new Array(M).fill(0.01), { shared: 1, differences: 3 }, tied, 200);
     for (let j = 0; j < cold.W.length; j++) expect(warm.W[j]).toBeCloseTo(cold.W[j], 2);
   });
 
@@ -71,7 +71,7 @@ describe('models fitted as related tasks', () => {
     const draw = world(5);
     const train = draw(120);
     const holes = Float64Array.from(train.Y, (y, k) => (k % M === 0 ? NaN : y));
-    const fit = fitShared(train.rows, holes, M, F, 'logistic', 0.03, { shared: 1, differences: 3 }, undefined, 300);
+    const fit = fitShared(train.rows, holes, M, F, 'logistic', new Array(M).fill(0.03), { shared: 1, differences: 3 }, undefined, 300);
     const mean = (c: number) => Array.from({ length: M - 1 }, (_, m) => fit.W[(m + 1) * (F + 1) + c]).reduce((a, b) => a + b) / (M - 1);
     expect(fit.W[F]).toBe(0);
     // Model 0's difference is never pulled away from zero, so its weights are w0. At the optimum
