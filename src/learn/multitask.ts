@@ -6,8 +6,9 @@
  * weights only carry what sets it apart. The result is an ordinary linear model (the sums
  * W_m), so router files and decisions are unchanged.
  *
- * The fit is in the redundant parameters (w0 and every d_m), from zero, for the same bounded number
- * of L-BFGS steps as a separate fit: the shared part, whose gradient sums every model's, moves
+ * The fit is in the redundant parameters (w0 and every d_m), from the intercept-only start (or a
+ * warm start split into its mean and the differences), for the same bounded number of L-BFGS steps
+ * as a separate fit: the shared part, whose gradient sums every model's, moves
  * first, so the early stop shares more than the exact optimum would. Minimising w0 out in closed
  * form (a penalty on the W_m alone) reaches that optimum faster but routed worse on the dev splits
  * (BENCHMARKS.md, sixth pass), so this is the form that ships.

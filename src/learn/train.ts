@@ -18,7 +18,7 @@ import { fitShared, type Sharing } from './multitask.js';
  * models the shared part is only their sum and the shrunk difference is the routing signal itself
  * (GSM8K and MMLU dev APGR went down on four or five of five splits), so two are fitted apart.
  */
-export const SHARING: Sharing = { shared: 1, differences: 3 };
+const SHARING: Sharing = { shared: 1, differences: 3 };
 const sharingFor = (M: number): Sharing | undefined => (M >= 3 ? SHARING : undefined);
 
 export interface TrainOptions {
