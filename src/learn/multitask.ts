@@ -43,8 +43,9 @@ export function fitShared(rows: readonly Row[], Y: Float64Array, M: number, F: n
     }
     return W;
   };
-  // Each model's difference at its own strength; the shared part at their mean.
-  const ls = (lambda.reduce((a, b) => a + b, 0) / M) * share.shared;
+  // Each model's difference at its own strength; the shared part at their geometric mean (one model
+  // held hard does not hold the shared part hard).
+  const ls = Math.exp(lambda.reduce((a, b) => a + Math.log(b), 0) / M) * share.shared;
   const ld = lambda.map((l) => l * share.differences);
   const objective = (w: Float64Array, g: Float64Array) => {
     let f = data(sum(w), gW);

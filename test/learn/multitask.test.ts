@@ -6,11 +6,12 @@ import { fitShared } from '../../src/learn/multitask.js';
 const F = 30;
 const M = 12;
 
-/** Rows of 3 active features out of F; every model's logit = its own offset + a shared θ·x. */
-function world(seed: number) {
+/** Rows of 3 active features out of F; every model's logit = its own offset + a shared θ·x (+ its own part, `own` times as large). */
+function world(seed: number, own = 0) {
   const r = rng(seed);
   const theta = Array.from({ length: F }, () => (r() - 0.5) * 4);
   const offset = Array.from({ length: M }, () => (r() - 0.5) * 2);
+  const mine = Array.from({ length: M }, () => Float64Array.from({ length: F }, () => (own ? (r() - 0.5) * 4 * own : 0)));
   const draw = (n: number) => {
     const rows: Row[] = [];
     const Y = new Float64Array(n * M);
@@ -23,7 +24,9 @@ function world(seed: number) {
       let z = 0;
       for (const c of sorted) z += theta[c] / Math.sqrt(3);
       for (let m = 0; m < M; m++) {
-        P[i * M + m] = sigmoid(offset[m] + z);
+        let zm = z;
+        for (const c of sorted) zm += mine[m][c] / Math.sqrt(3);
+        P[i * M + m] = sigmoid(offset[m] + zm);
         Y[i * M + m] = r() < P[i * M + m] ? 1 : 0;
       }
     }
@@ -78,5 +81,27 @@ describe('models fitted as related tasks', () => {
     // λ·w0 = 3λ·Σ d_m over the others, so their mean weights are w0 · (1 + 1 / (3 (M − 1))).
     for (let c = 0; c < F; c++) expect(fit.W[c]).toBeCloseTo(mean(c) / (1 + 1 / (3 * (M - 1))), 2);
     expect(fit.W.slice(0, F).some((w) => Math.abs(w) > 0.1)).toBe(true);
+  });
+
+  it('each model\'s difference is penalised at its own strength: a model held hard keeps to what the others share', () => {
+    const train = world(6, 1)(400);
+    const lambda = new Array(M).fill(0.01);
+    lambda[0] = 1e4;
+    const fit = fitShared(train.rows, train.Y, M, F, 'logistic', lambda, { shared: 1, differences: 3 }, undefined, 300);
+    const even = fitShared(train.rows, train.Y, M, F, 'logistic', new Array(M).fill(0.01), { shared: 1, differences: 3 }, undefined, 300);
+    // How far model m's weights are from the mean of models 2…M−1 (which neither fit treats specially).
+    const offMean = (W: Float64Array, m: number) => {
+      let s = 0;
+      for (let c = 0; c < F; c++) {
+        let mean = 0;
+        for (let k = 2; k < M; k++) mean += W[k * (F + 1) + c] / (M - 2);
+        s += (W[m * (F + 1) + c] - mean) ** 2;
+      }
+      return Math.sqrt(s);
+    };
+    // At one strength for all, model 0 keeps its own part as model 1 does; held hard, it gives most
+    // of it up and sits near what the others share.
+    expect(offMean(even.W, 0)).toBeGreaterThan(offMean(even.W, 1) / 2);
+    expect(offMean(fit.W, 0)).toBeLessThan(offMean(even.W, 0) / 2);
   });
 });
