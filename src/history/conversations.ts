@@ -138,6 +138,8 @@ export interface ConversationScan<T> {
 export async function listConversations(loc: VotesLocation = {}): Promise<ConversationScan<ConversationSummary[]>> {
   const file = conversationsFile(loc);
   const byId = new Map<string, ConversationSummary>();
+  // A turn stored again (after a retry changed it) is still one turn, as loadConversation reads it.
+  const numbers = new Map<string, Set<number>>();
   let skipped = 0;
   await eachJsonLine(file, (value) => {
     const t = asTurnRecord(value);
@@ -145,9 +147,12 @@ export async function listConversations(loc: VotesLocation = {}): Promise<Conver
     const c = byId.get(t.conversation);
     if (!c) {
       byId.set(t.conversation, { id: t.conversation, started: t.time, updated: t.time, turns: 1, models: t.models, prompt: t.prompt });
+      numbers.set(t.conversation, new Set([t.turn]));
       return;
     }
-    c.turns++;
+    const seen = numbers.get(t.conversation)!;
+    seen.add(t.turn);
+    c.turns = seen.size;
     c.updated = t.time;
     c.models = t.models;
     if (t.turn === 1) c.prompt = t.prompt;

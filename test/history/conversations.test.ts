@@ -78,6 +78,18 @@ describe('conversations.jsonl', () => {
     ]);
   });
 
+  it('a turn stored again after a retry is one turn: listed once, read back as its last version', async () => {
+    const first = toTurnRecord({ conversation: 'cccc3333', turn: 1, prompt: 'q', blind: false, results: [answered('openai:a', 'A1'), answered('anthropic:b', '', true)], now: new Date('2025-06-02T10:00:00Z') });
+    const retried = toTurnRecord({ conversation: 'cccc3333', turn: 1, prompt: 'q', blind: false, results: [answered('openai:a', 'A1'), answered('anthropic:b', 'B1')], now: new Date('2025-06-02T10:01:00Z') });
+    const next = toTurnRecord({ conversation: 'cccc3333', turn: 2, prompt: 'more', blind: false, results: [answered('openai:a', 'A2'), answered('anthropic:b', 'B2')], now: new Date('2025-06-02T10:02:00Z') });
+    for (const t of [first, retried, next]) await appendTurn(t, { dir });
+    const listed = (await listConversations({ dir })).items.find((c) => c.id === 'cccc3333')!;
+    expect(listed).toMatchObject({ turns: 2, prompt: 'q', updated: next.time });
+    const c = await readConversation('cccc', { dir });
+    expect(c.turns.map((t) => t.turn)).toEqual([1, 2]);
+    expect(c.turns[0].results[1]).toMatchObject({ answer: 'B1', error: null });
+  });
+
   it('names what exists when an id matches nothing or several', async () => {
     await expect(readConversation('abcd', { dir })).rejects.toThrow(/no stored conversations/);
     for (const id of ['abcd0001', 'abcd0002']) await appendTurn(toTurnRecord({ conversation: id, turn: 1, prompt: 'q', blind: false, results: [] }), { dir });
