@@ -138,7 +138,7 @@ export interface ConversationScan<T> {
 export async function listConversations(loc: VotesLocation = {}): Promise<ConversationScan<ConversationSummary[]>> {
   const file = conversationsFile(loc);
   const byId = new Map<string, ConversationSummary>();
-  // A turn stored again (after a retry changed it) is still one turn, as loadConversation reads it.
+  // A turn stored again (after a retry changed it) is still one turn, as readConversation reads it.
   const numbers = new Map<string, Set<number>>();
   let skipped = 0;
   await eachJsonLine(file, (value) => {

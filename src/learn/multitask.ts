@@ -1,7 +1,7 @@
 /**
  * Many models fitted as related tasks (mean-regularised multi-task learning, Evgeniou & Pontil,
  * 2004): each model's weights are a shared part plus its own difference, W_m = w0 + d_m, with
- * the differences penalised `differences` times harder than the shared part. What makes a prompt
+ * the shared part's L2 strength λ·`shared` and each difference's λ·`differences`. What makes a prompt
  * hard for every model is then learned from all models' outcomes at once, and each model's own
  * weights only carry what sets it apart. The result is an ordinary linear model (the sums
  * W_m), so router files and decisions are unchanged.
