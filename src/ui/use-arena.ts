@@ -86,6 +86,9 @@ export function useArena(o: ArenaOptions): Arena {
   const controllers = useRef(new Set<AbortController>());
   // Cost of the turns before this one; the current turn's is added live.
   const [sessionBase, setSessionBase] = useState(0);
+  // The turn (`conversation:turn`) whose streams last ended; a new object each time, so the
+  // effect below hands that turn over once per run of it (the first, and each retry).
+  const [ended, setEnded] = useState<{ key: string } | null>(null);
   const { models, start, onVote, onTurn } = o;
 
   const abortAll = useCallback(() => {
@@ -96,7 +99,7 @@ export function useArena(o: ArenaOptions): Arena {
   useEffect(() => abortAll, [abortAll]);
 
   const run = useCallback(
-    (prompt: string, turns: ConversationTurn[], slots: number[]) => {
+    (key: string, prompt: string, turns: ConversationTurn[], slots: number[]) => {
       const c = new AbortController();
       controllers.current.add(c);
       let events: AsyncIterable<FanoutEvent>;
@@ -106,7 +109,11 @@ export function useArena(o: ArenaOptions): Arena {
       } catch (err) {
         events = failing(err);
       }
-      void fan.consume(events, slots).finally(() => controllers.current.delete(c));
+      void fan.consume(events, slots).finally(() => {
+        controllers.current.delete(c);
+        // Aborted by a newer turn: its key is not the current turn's, so nothing is handed over.
+        setEnded({ key });
+      });
     },
     [fan.consume, models, start],
   );
@@ -119,7 +126,7 @@ export function useArena(o: ArenaOptions): Arena {
       fan.reset(models);
       // The earlier turns, with the answers the columns gave (the last one is the one being asked).
       const earlier = next.turns.slice(0, -1).map((t) => ({ prompt: t.prompt, answers: (t.results ?? []).map((r) => ({ model: r.model, text: r.text, failed: r.error !== null })) }));
-      run(prompt, earlier, identityOrder(models.length));
+      run(`${next.number}:${next.turns[next.turns.length - 1].number}`, prompt, earlier, identityOrder(models.length));
     },
     [abortAll, fan.reset, fan.results, models, run],
   );
@@ -146,21 +153,21 @@ export function useArena(o: ArenaOptions): Arena {
     if (!conversation || !turn) return 0;
     const failed = fan.results.flatMap((r, i) => (r.done && r.error ? [i] : []));
     const earlier = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
-    if (failed.length) run(turn.prompt, earlier, failed);
+    if (failed.length) run(`${conversation.number}:${turn.number}`, turn.prompt, earlier, failed);
     return failed.length;
   }, [conversation, fan.results, run, turn]);
 
   const revealed = !o.blind || (conversation?.turns.some((t) => t.winner !== undefined) ?? false);
 
-  // A finished turn goes to the caller once (again after a retry changed it): history keeps every turn.
+  // A turn goes to the caller when its streams have ended (not when its columns first all show
+  // done: the screen can show the new turn over the last turn's finished columns for a frame, and an
+  // event may still follow a column's finish), once per run of it: history keeps every turn.
   const allDone = fan.results.length > 0 && fan.results.every((r) => r.done);
-  const recorded = useRef<{ key: string; results: AnswerResult[] } | null>(null);
+  const recorded = useRef<{ key: string } | null>(null);
   useEffect(() => {
-    if (!onTurn || !conversation || !turn || !allDone) return;
-    const key = `${conversation.number}:${turn.number}`;
-    const last = recorded.current;
-    if (last && last.key === key && last.results.length === fan.results.length && last.results.every((r, i) => r === fan.results[i])) return;
-    recorded.current = { key, results: fan.results };
+    if (!onTurn || !conversation || !turn || !allDone || !ended || recorded.current === ended) return;
+    if (ended.key !== `${conversation.number}:${turn.number}`) return;
+    recorded.current = ended;
     const history = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
     void Promise.resolve(onTurn({ conversation: conversation.id, turn: turn.number, prompt: turn.prompt, results: fan.results, blind: !revealed, history: fan.results.map((_, s) => columnHistory(history, s)) })).catch(
       () => undefined,

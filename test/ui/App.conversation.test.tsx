@@ -51,6 +51,7 @@ describe('follow-ups', () => {
     await press(m, 'f', 'follow-up ›');
     await m.ui.type('And for Europe?', KEY.enter);
     m.queue().push(delta(0, MODELS[0].id, 'SELECT id FROM customers WHERE region = eu;'), finish(0, MODELS[0].id), delta(1, MODELS[1].id, 'Add WHERE region = eu.'), finish(1, MODELS[1].id));
+    m.queue().end();
     const f = plain(await waitFor(m.ui.lastFrame, (x) => x.includes('Add WHERE') && (x.match(/✔ done/g) ?? []).length === 2));
     // Both turns' prompts head their answers in every pane.
     expect(lineWith(f, '› Write a SQL query')).toMatch(/› Write a SQL query.*› Write a SQL query/);
@@ -70,6 +71,7 @@ describe('follow-ups', () => {
       { role: 'assistant', content: 'SELECT id FROM customers;' },
     ]);
     // Every finished turn is handed over for history, in one conversation.
+    await waitFor(() => String(m.turns.length), (n) => n === '2');
     expect(m.turns.map((t) => [t.conversation, t.turn, t.prompt])).toEqual([
       ['conv1', 1, PROMPT],
       ['conv1', 2, 'And for Europe?'],
@@ -82,8 +84,41 @@ describe('follow-ups', () => {
     await m.ui.type('Something else', KEY.enter);
     expect(m.rec.calls[1].history).toEqual([[], []]);
     m.queue().push(finish(0, MODELS[0].id), finish(1, MODELS[1].id));
+    m.queue().end();
     await waitFor(() => String(m.turns.length), (n) => n === '2');
     expect(m.turns.map((t) => t.conversation)).toEqual(['conv1', 'conv2']);
+  });
+
+  it('a turn is handed over for history once, when its streams end, with its own answers (again after a retry)', async () => {
+    const m = await mountApp({ models: MODELS.slice(0, 2) }, { columns: 120, rows: 40 });
+    cleanup = m.ui.unmount;
+    m.queue().push(delta(0, MODELS[0].id, 'first A'), finish(0, MODELS[0].id), delta(1, MODELS[1].id, 'first B'), finish(1, MODELS[1].id));
+    await waitFor(m.ui.lastFrame, (f) => (f.match(/✔ done/g) ?? []).length === 2);
+    // Every column shows done, but the stream has not ended: nothing is handed over yet (also not
+    // after the frames a key press draws).
+    await press(m, 'f', 'follow-up ›');
+    expect(m.turns).toHaveLength(0);
+    await m.ui.type(KEY.esc);
+    m.queue().end();
+    await waitFor(() => String(m.turns.length), (n) => n === '1');
+    await press(m, 'f', 'follow-up ›');
+    await m.ui.type('second?', KEY.enter);
+    // The follow-up's turn is not handed over with the first turn's finished answers.
+    expect(m.turns).toHaveLength(1);
+    m.queue().push(delta(0, MODELS[0].id, 'second A'), finish(0, MODELS[0].id), fail(1, MODELS[1].id, 'overloaded'));
+    m.queue().end();
+    await waitFor(() => String(m.turns.length), (n) => n === '2');
+    await m.ui.type(KEY.down);
+    await m.ui.type('r');
+    m.queue().push(delta(0, MODELS[1].id, 'second B'), finish(0, MODELS[1].id));
+    m.queue().end();
+    await waitFor(() => String(m.turns.length), (n) => n === '3');
+    await m.ui.type(KEY.up);
+    expect(m.turns.map((t) => [t.turn, t.results.map((r) => r.text)])).toEqual([
+      [1, ['first A', 'first B']],
+      [2, ['second A', '']],
+      [2, ['second A', 'second B']],
+    ]);
   });
 
   it('a failed model\'s unanswered prompt is joined to the next, and a follow-up waits for the answers', async () => {
@@ -117,6 +152,7 @@ describe('follow-ups', () => {
       ],
     ]);
     m.queue().push(delta(0, MODELS[0].id, 'new A'), finish(0, MODELS[0].id), finish(1, MODELS[1].id));
+    m.queue().end();
     const f = plain(await waitFor(m.ui.lastFrame, (x) => x.includes('new A')));
     expect(f).toContain('› old question');
     expect(f).toContain('stored answer A');
