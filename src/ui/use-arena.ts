@@ -71,6 +71,9 @@ async function* failing(err: unknown): AsyncGenerator<FanoutEvent> {
   throw err;
 }
 
+/** Names one turn of the session's conversations: what a run is for and what the screen shows. */
+const turnKey = (conversation: { number: number }, turn: { number: number }) => `${conversation.number}:${turn.number}`;
+
 const asConversationTurns = (turns: Turn[], current: AnswerResult[]): ConversationTurn[] =>
   turns.map((t, i) => ({
     prompt: t.prompt,
@@ -86,8 +89,8 @@ export function useArena(o: ArenaOptions): Arena {
   const controllers = useRef(new Set<AbortController>());
   // Cost of the turns before this one; the current turn's is added live.
   const [sessionBase, setSessionBase] = useState(0);
-  // The turn (`conversation:turn`) whose streams last ended; a new object each time, so the
-  // effect below hands that turn over once per run of it (the first, and each retry).
+  // The turn (turnKey) whose streams last ended; a new object each time, so the effect below hands
+  // that turn over once per run of it (the first, and each retry).
   const [ended, setEnded] = useState<{ key: string } | null>(null);
   const { models, start, onVote, onTurn } = o;
 
@@ -111,7 +114,7 @@ export function useArena(o: ArenaOptions): Arena {
       }
       void fan.consume(events, slots).finally(() => {
         controllers.current.delete(c);
-        // Aborted by a newer turn: its key is not the current turn's, so nothing is handed over.
+        // A run aborted by a newer turn ends with a key that is no longer the current turn's.
         setEnded({ key });
       });
     },
@@ -126,7 +129,7 @@ export function useArena(o: ArenaOptions): Arena {
       fan.reset(models);
       // The earlier turns, with the answers the columns gave (the last one is the one being asked).
       const earlier = next.turns.slice(0, -1).map((t) => ({ prompt: t.prompt, answers: (t.results ?? []).map((r) => ({ model: r.model, text: r.text, failed: r.error !== null })) }));
-      run(`${next.number}:${next.turns[next.turns.length - 1].number}`, prompt, earlier, identityOrder(models.length));
+      run(turnKey(next, next.turns[next.turns.length - 1]), prompt, earlier, identityOrder(models.length));
     },
     [abortAll, fan.reset, fan.results, models, run],
   );
@@ -153,20 +156,19 @@ export function useArena(o: ArenaOptions): Arena {
     if (!conversation || !turn) return 0;
     const failed = fan.results.flatMap((r, i) => (r.done && r.error ? [i] : []));
     const earlier = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
-    if (failed.length) run(`${conversation.number}:${turn.number}`, turn.prompt, earlier, failed);
+    if (failed.length) run(turnKey(conversation, turn), turn.prompt, earlier, failed);
     return failed.length;
   }, [conversation, fan.results, run, turn]);
 
   const revealed = !o.blind || (conversation?.turns.some((t) => t.winner !== undefined) ?? false);
 
-  // A turn goes to the caller when its streams have ended (not when its columns first all show
-  // done: the screen can show the new turn over the last turn's finished columns for a frame, and an
-  // event may still follow a column's finish), once per run of it: history keeps every turn.
+  // A turn goes to the caller when its streams have ended, once per run of it (redraws after that
+  // hand nothing over again): history keeps every turn.
   const allDone = fan.results.length > 0 && fan.results.every((r) => r.done);
-  const recorded = useRef<{ key: string } | null>(null);
+  const recorded = useRef<typeof ended>(null);
   useEffect(() => {
     if (!onTurn || !conversation || !turn || !allDone || !ended || recorded.current === ended) return;
-    if (ended.key !== `${conversation.number}:${turn.number}`) return;
+    if (ended.key !== turnKey(conversation, turn)) return;
     recorded.current = ended;
     const history = asConversationTurns(conversation.turns, fan.results).slice(0, -1);
     void Promise.resolve(onTurn({ conversation: conversation.id, turn: turn.number, prompt: turn.prompt, results: fan.results, blind: !revealed, history: fan.results.map((_, s) => columnHistory(history, s)) })).catch(

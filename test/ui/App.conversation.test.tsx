@@ -108,12 +108,10 @@ describe('follow-ups', () => {
     m.queue().push(delta(0, MODELS[0].id, 'second A'), finish(0, MODELS[0].id), fail(1, MODELS[1].id, 'overloaded'));
     m.queue().end();
     await waitFor(() => String(m.turns.length), (n) => n === '2');
-    await m.ui.type(KEY.down);
     await m.ui.type('r');
     m.queue().push(delta(0, MODELS[1].id, 'second B'), finish(0, MODELS[1].id));
     m.queue().end();
     await waitFor(() => String(m.turns.length), (n) => n === '3');
-    await m.ui.type(KEY.up);
     expect(m.turns.map((t) => [t.turn, t.results.map((r) => r.text)])).toEqual([
       [1, ['first A', 'first B']],
       [2, ['second A', '']],
